@@ -1,0 +1,70 @@
+# Borgerdialog: `make run` serves the app with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+export PORT
+
+.PHONY: run test install install-test assets translations migrate demo lint pg-test chromium clean
+
+run: install assets translations migrate demo
+	@echo
+	@echo "Borgerdialog kører på http://127.0.0.1:$(PORT)/  (Ctrl+C stopper)"
+	@echo "Sundhedstjek: http://127.0.0.1:$(PORT)/healthz"
+	@$(FLASK) rounds list
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The stamp files re-install only when pyproject.toml or package-lock.json change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test chromium
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: node_modules/.installed
+	npm run --silent build
+
+translations: install
+	$(FLASK) translate compile
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: install
+	$(FLASK) demo load
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Installer Debians chromium (sudo apt-get install chromium) for browsertestene"; exit 1; fi; }
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check survey tests migrations/env.py
+	$(BIN)/ruff format --check survey tests
+
+test: install-test assets translations lint
+	$(BIN)/pytest -q
+
+# The same suite against a real PostgreSQL 15 server that the script starts and stops.
+pg-test: install-test assets translations
+	bash .ci/with-postgres.sh $(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) node_modules survey/static/dist instance .pytest_cache

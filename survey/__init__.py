@@ -1,0 +1,61 @@
+"""Borgerdialog: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from survey.config import INSTANCE, Config
+from survey.extensions import babel, csrf, db, limiter, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI, error pages."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(INSTANCE))
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    from survey import i18n
+    from survey.core import errors
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "translations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _prepare_database(app)
+
+    from survey.core import bp as core_bp
+    from survey.questionnaire import bp as questionnaire_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(questionnaire_bp)
+
+    from survey.cli import register_cli
+
+    register_cli(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    return app
+
+
+def _prepare_database(app: Flask) -> None:
+    from survey import models  # noqa: F401  (register every model with the metadata)
+    from survey.database import check_sqlite, configure_sqlite
+    from survey.policies import models as _p  # noqa: F401
+    from survey.questionnaire import models as _q  # noqa: F401
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+            configure_sqlite(engine)
+            check_sqlite(engine)

@@ -1,0 +1,46 @@
+"""SQLite durability settings: WAL, full sync, foreign keys, a busy timeout, and writes that begin IMMEDIATE."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+BUSY_TIMEOUT_MS = 10_000
+REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
+
+
+def _is_read_only_request() -> bool:
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Set the pragmas on every new connection and take the write lock at BEGIN for writing requests.
+
+    pysqlite's own implicit BEGIN is switched off so that we choose: a deferred BEGIN would let two writers
+    read, then fail to upgrade their locks with SQLITE_BUSY instead of waiting their turn.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
+
+
+def check_sqlite(engine: Engine) -> None:
+    """Refuse to start when the durability settings did not take."""
+    with engine.connect() as connection:
+        found = {name: connection.execute(text(f"PRAGMA {name}")).scalar() for name in REQUIRED_PRAGMAS}
+        busy = connection.execute(text("PRAGMA busy_timeout")).scalar()
+    wrong = {k: v for k, v in found.items() if str(v).lower() != str(REQUIRED_PRAGMAS[k])}
+    if wrong or busy < 5000:
+        raise RuntimeError(f"SQLite durability settings not in effect: {wrong or {'busy_timeout': busy}}")

@@ -1,0 +1,78 @@
+"""Loading YAML data files (policies, questionnaires) with errors that name the line and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class DataFileError(ValueError):
+    """A data file that cannot be loaded; `problems` are human-readable lines naming line and field."""
+
+    def __init__(self, path: str | Path, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(f"{self.path}: " + "; ".join(problems))
+
+
+def _line_map(node: yaml.Node, path: tuple = (), lines: dict | None = None) -> dict[tuple, int]:
+    """Map every path in the document (keys and list indexes) to its 1-based line number."""
+    lines = {} if lines is None else lines
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            lines[(*path, key_node.value)] = key_node.start_mark.line + 1
+            _line_map(value_node, (*path, key_node.value), lines)
+            lines[(*path, key_node.value)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_map(item, (*path, index), lines)
+    return lines
+
+
+class LineLocator:
+    """Finds the line of a field path, falling back to the nearest enclosing field that exists."""
+
+    def __init__(self, path: str | Path, lines: dict[tuple, int]):
+        self.path = str(path)
+        self.lines = lines
+
+    def line(self, loc: tuple) -> int:
+        loc = tuple(part for part in loc if isinstance(part, int) or not str(part).startswith(("function-", "tagged-")))
+        while loc and loc not in self.lines:
+            loc = loc[:-1]
+        return self.lines.get(loc, 1)
+
+    def problem(self, loc: tuple, message: str) -> str:
+        field = ".".join(str(p) for p in loc) or "(dokument)"
+        return f"linje {self.line(loc)}: {field}: {message}"
+
+
+def read_yaml(path: str | Path) -> tuple[object, LineLocator]:
+    """Parse a YAML file into plain data plus a locator for error messages."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise DataFileError(path, [f"linje {line}: ugyldig YAML: {getattr(exc, 'problem', exc)}"]) from exc
+    if node is None:
+        raise DataFileError(path, ["linje 1: filen er tom"])
+    return data, LineLocator(path, _line_map(node))
+
+
+def load_model(path: str | Path, model: type[M]) -> tuple[M, LineLocator]:
+    """Read a YAML file and validate it against a pydantic model; errors name line and field."""
+    data, locator = read_yaml(path)
+    try:
+        return model.model_validate(data), locator
+    except ValidationError as exc:
+        problems = [locator.problem(err["loc"], err["msg"]) for err in exc.errors()]
+        raise DataFileError(path, problems) from exc

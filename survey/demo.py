@@ -1,0 +1,56 @@
+"""`flask demo load`: the three real policies, a questionnaire each and an open round each. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey import ROOT
+from survey.extensions import db
+from survey.models import utcnow
+from survey.policies.services import load_policy
+from survey.questionnaire.cli import local_to_utc, public_url
+from survey.questionnaire.loading import load_questionnaire
+from survey.questionnaire.models import Round
+from survey.questionnaire.rounds import create_round
+
+demo_cli = AppGroup("demo", help="Demodata.")
+DATA = ROOT / "data"
+
+
+def current_half_year(now: datetime) -> tuple[str, datetime, datetime]:
+    """The label and local start/end of the half-year we are in, e.g. ('2026 2. halvår', …)."""
+    if now.month <= 6:
+        return f"{now.year} 1. halvår", datetime(now.year, 1, 1), datetime(now.year, 7, 1)
+    return f"{now.year} 2. halvår", datetime(now.year, 7, 1), datetime(now.year + 1, 1, 1)
+
+
+def load_demo() -> list[Round]:
+    """Load policies and questionnaires from data/ and make sure each has an open round. Only flushes."""
+    for path in sorted((DATA / "policies").glob("*.yaml")):
+        load_policy(path)
+    label, opens, closes = current_half_year(utcnow())
+    rounds = []
+    for path in sorted((DATA / "questionnaires").glob("*.yaml")):
+        questionnaire, _outcome = load_questionnaire(path)
+        slug = f"{questionnaire.slug}-{label}".lower().replace(" ", "-").replace(".", "").replace("å", "aa")
+        round_ = db.session.scalar(select(Round).where(Round.slug == slug))
+        if round_ is None:
+            round_ = create_round(questionnaire, label, local_to_utc(opens), local_to_utc(closes), "open", slug)
+        rounds.append(round_)
+    return rounds
+
+
+@demo_cli.command("load")
+def load():
+    """Load the demo policies, questionnaires and open rounds (safe to run again)."""
+    rounds = load_demo()
+    db.session.commit()
+    click.echo("Demodata er indlæst. Åbn en undersøgelse:")
+    for round_ in rounds:
+        click.echo(
+            f"  {round_.questionnaire.policy.municipality}: {public_url('questionnaire.start', round_slug=round_.slug)}"
+        )

@@ -1,0 +1,62 @@
+"""BaseForm: stripped, cleaned input and Danish messages; the honeypot that keeps simple bots out."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+# Control characters other than newline and tab: PostgreSQL refuses NUL, and none belongs in an answer.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(value):
+    """NFC-normalised, without control characters or surrounding white space; other values pass through."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return unicodedata.normalize("NFC", value).strip()
+
+
+class BaseForm(FlaskForm):
+    """Every form of ours: input is cleaned before it is validated."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            filters = [clean_text, *unbound_field.kwargs.get("filters", [])]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field id, message) pairs for the error summary, in field order."""
+        return [(field.id, error) for field in self for error in field.errors if isinstance(error, str)]
+
+
+class HoneypotForm(BaseForm):
+    #: people never see this field; a bot that fills it in is turned away
+    bd_extra = StringField(_l("Udfyld ikke dette felt"))
+
+    def validate_bd_extra(self, field):
+        if field.data:
+            raise ValidationError(_l("Formularen kunne ikke sendes. Prøv igen."))
+
+
+class MaxLength:
+    """Length check that tells the citizen how much to cut."""
+
+    def __init__(self, maximum: int):
+        self.maximum = maximum
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.maximum:
+            raise ValidationError(
+                _l(
+                    "Dit svar må højst være %(max)d tegn. Du har skrevet %(length)d tegn.",
+                    max=self.maximum,
+                    length=length,
+                )
+            )

@@ -1,0 +1,50 @@
+"""Language choice (Danish first) and the template context every page needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, request, session, url_for
+from flask_babel import format_date
+
+LANGUAGE_LABELS = {"da": "Dansk", "en": "English"}
+
+
+def select_locale() -> str:
+    """Danish unless the citizen chose another language with ?lang=… (remembered in the session)."""
+    wanted = request.args.get("lang")
+    if wanted in current_app.config["LANGUAGES"]:
+        session["lang"] = wanted
+    chosen = session.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _switch_url(lang: str) -> str:
+    if request.endpoint and request.method == "GET":
+        args = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
+        return url_for(request.endpoint, **args)
+    return f"?lang={lang}"
+
+
+def local_date(moment: datetime) -> str:
+    """A stored (naive UTC) moment as a Danish-time date in the page's language, e.g. '31. december 2026'."""
+    return format_date(moment, format="long", rebase=True)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local_date)
+
+    @app.context_processor
+    def page_context():
+        from flask_babel import get_locale
+
+        current = str(get_locale() or "da")
+        other = "en" if current == "da" else "da"
+        return {
+            "current_lang": current,
+            "other_lang": other,
+            "other_lang_label": LANGUAGE_LABELS[other],
+            "language_switch_url": _switch_url(other),
+            "municipality_name": app.config["MUNICIPALITY_NAME"],
+            "accessibility_statement_url": app.config["ACCESSIBILITY_STATEMENT_URL"],
+        }

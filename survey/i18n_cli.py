@@ -1,0 +1,60 @@
+"""`flask translate update|compile`: extract, merge and compile the Babel catalogues in one place."""
+
+from __future__ import annotations
+
+import click
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po, write_po
+from flask.cli import AppGroup
+
+from survey import ROOT
+
+i18n_cli = AppGroup("translate", help="Oversættelser (Flask-Babel).")
+POT = ROOT / "translations" / "messages.pot"
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+@i18n_cli.command("update")
+def update():
+    """Extract strings from code and templates and merge them into the da and en catalogues."""
+    _pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--add-comments=i18n:",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(POT),
+        str(ROOT / "survey"),
+        str(ROOT / "templates"),
+    )
+    for lang in ("da", "en"):
+        catalogue = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
+        command = "update" if catalogue.exists() else "init"
+        _pybabel(command, "-i", str(POT), "-d", str(ROOT / "translations"), "-l", lang)
+    _fill_source_language(ROOT / "translations" / "da" / "LC_MESSAGES" / "messages.po")
+    click.echo(f"Opdateret {POT} og da/en; oversæt de tomme msgstr i translations/en og kør 'flask translate compile'.")
+
+
+def _fill_source_language(path) -> None:
+    """Danish is the language the strings are written in: its catalogue says so entry by entry."""
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale="da")
+    for message in catalogue:
+        if message.id and not message.string:
+            message.string = message.id
+        message.flags.discard("fuzzy")
+    with path.open("wb") as handle:
+        write_po(handle, catalogue, no_location=True, sort_output=True, width=120)
+
+
+@i18n_cli.command("compile")
+def compile_catalogues():
+    """Compile the catalogues to .mo files (done by make run and make test)."""
+    _pybabel("compile", "-d", str(ROOT / "translations"), "--statistics")

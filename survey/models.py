@@ -1,0 +1,16 @@
+"""Small helpers shared by the models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: stored without zone on both SQLite and PostgreSQL, compared as UTC everywhere."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def iso_week(moment: datetime) -> str:
+    """The ISO week of a moment, e.g. '2026-W47': the finest time we keep with an answer."""
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"

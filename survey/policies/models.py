@@ -1,0 +1,66 @@
+"""Policy, FocusArea and Goal: a municipality's policy as data."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+
+
+class Policy(db.Model):
+    __tablename__ = "policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    municipality: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[int]
+    period_end: Mapped[int]
+    #: 'yearly' or 'half-yearly': how often the committee follows up
+    follow_up: Mapped[str] = mapped_column(String(20))
+    #: what this policy calls a focus area ('fokusområde', 'pejlemærke')
+    focus_area_term: Mapped[str] = mapped_column(String(40), default="fokusområde")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    focus_areas: Mapped[list[FocusArea]] = relationship(
+        back_populates="policy", order_by="FocusArea.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.slug}>"
+
+
+class FocusArea(db.Model):
+    __tablename__ = "focus_area"
+    __table_args__ = (UniqueConstraint("policy_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    policy: Mapped[Policy] = relationship(back_populates="focus_areas")
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="focus_area", order_by="Goal.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<FocusArea {self.code} {self.title!r}>"
+
+
+class Goal(db.Model):
+    """A målsætning under a focus area."""
+
+    __tablename__ = "goal"
+    __table_args__ = (UniqueConstraint("focus_area_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_area.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+    focus_area: Mapped[FocusArea] = relationship(back_populates="goals")

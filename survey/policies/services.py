@@ -1,0 +1,85 @@
+"""Creating and updating a policy from its data file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import exists, or_, select
+
+from survey.datafile import DataFileError, load_model
+from survey.extensions import db
+from survey.policies.models import FocusArea, Goal, Policy
+from survey.policies.schema import PolicySpec
+
+
+def assign(obj, **values) -> bool:
+    """Set attributes that differ; True when anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _area_in_use(area: FocusArea) -> bool:
+    from survey.questionnaire.models import Answer, Question
+
+    used_by_question = exists().where(Question.focus_area_id == area.id)
+    used_by_answer = exists().where(Answer.focus_area_id == area.id)
+    return db.session.scalar(select(or_(used_by_question, used_by_answer)))
+
+
+def load_policy(path: str | Path) -> tuple[Policy, list[str]]:
+    """Create or update the policy in a file; returns it and a list of what changed. Only flushes."""
+    spec, _locator = load_model(path, PolicySpec)
+    policy = db.session.scalar(select(Policy).where(Policy.slug == spec.slug))
+    changes: list[str] = []
+    if policy is None:
+        policy = Policy(slug=spec.slug)
+        db.session.add(policy)
+        changes.append(f"ny politik {spec.slug}")
+    if assign(
+        policy,
+        municipality=spec.municipality,
+        title=spec.title,
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+        follow_up=spec.follow_up,
+        focus_area_term=spec.focus_area_term,
+        description=spec.description,
+    ):
+        changes.append("politikkens oplysninger")
+    existing = {area.code: area for area in policy.focus_areas}
+    for position, area_spec in enumerate(spec.focus_areas):
+        area = existing.pop(area_spec.code, None)
+        if area is None:
+            area = FocusArea(code=area_spec.code)
+            policy.focus_areas.append(area)
+            changes.append(f"nyt fokusområde {area_spec.code}")
+        if assign(area, title=area_spec.title, description=area_spec.description, position=position):
+            changes.append(f"fokusområde {area_spec.code}")
+        changes += _sync_goals(area, area_spec)
+    for code, area in existing.items():
+        if area.id is not None and _area_in_use(area):
+            raise DataFileError(path, [f"fokusområde {code} mangler i filen, men spørgsmål eller svar bruger det"])
+        policy.focus_areas.remove(area)
+        changes.append(f"fjernet fokusområde {code}")
+    db.session.flush()
+    return policy, changes
+
+
+def _sync_goals(area: FocusArea, area_spec) -> list[str]:
+    changes = []
+    existing = {goal.code: goal for goal in area.goals}
+    for position, goal_spec in enumerate(area_spec.goals):
+        goal = existing.pop(goal_spec.code, None)
+        if goal is None:
+            goal = Goal(code=goal_spec.code)
+            area.goals.append(goal)
+        if assign(goal, text=goal_spec.text, position=position):
+            changes.append(f"målsætning {goal_spec.code}")
+    for code, goal in existing.items():
+        area.goals.remove(goal)
+        changes.append(f"fjernet målsætning {code}")
+    return changes

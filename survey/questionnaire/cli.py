@@ -1,0 +1,116 @@
+"""`flask questionnaires …`, `flask rounds …`, `flask invitations …`"""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+import segno
+from flask import current_app, url_for
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey import codes
+from survey.config import INSTANCE
+from survey.datafile import DataFileError
+from survey.extensions import db
+from survey.policies.cli import report_data_file_error
+from survey.questionnaire.loading import load_questionnaire
+from survey.questionnaire.models import Round
+from survey.questionnaire.rounds import create_invitations, create_round, latest_questionnaire, open_rounds
+
+LOCAL = ZoneInfo("Europe/Copenhagen")
+questionnaires_cli = AppGroup("questionnaires", help="Spørgeskemaer: indlæs fra datafiler.")
+rounds_cli = AppGroup("rounds", help="Runder: opret og vis.")
+invitations_cli = AppGroup("invitations", help="Personlige engangskoder til en runde.")
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute public address for printed output (no request is running in the CLI)."""
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def local_to_utc(value: datetime) -> datetime:
+    """A date typed in Danish local time, as the naive UTC the database keeps."""
+    return value.replace(tzinfo=LOCAL).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+@questionnaires_cli.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def load(files):
+    """Create, update or version questionnaires from YAML files (all or nothing)."""
+    try:
+        results = [(path, *load_questionnaire(path)) for path in files]
+    except DataFileError as error:
+        report_data_file_error(error)
+    db.session.commit()
+    for path, questionnaire, outcome in results:
+        click.echo(f"{path}: {questionnaire.slug} version {questionnaire.version}: {outcome}")
+
+
+@rounds_cli.command("create")
+@click.option("--questionnaire", "slug", required=True, help="Spørgeskemaets slug (seneste version bruges).")
+@click.option("--label", required=True, help='Fx "2026 1. halvår".')
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%d %H:%M"]), required=True, help="Dansk tid.")
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%d %H:%M"]), required=True, help="Dansk tid.")
+@click.option("--access", type=click.Choice(["open", "invitation"]), default="open", show_default=True)
+@click.option("--slug", "round_slug", default=None, help="Rundens del af adressen (dannes ellers af navnet).")
+def create(slug, label, opens, closes, access, round_slug):
+    """Open a round of a questionnaire."""
+    questionnaire = latest_questionnaire(slug)
+    if questionnaire is None:
+        raise click.BadParameter(f"intet spørgeskema med slug {slug!r}", param_hint="--questionnaire")
+    try:
+        round_ = create_round(questionnaire, label, local_to_utc(opens), local_to_utc(closes), access, round_slug)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(f"Runde {round_.slug} oprettet: {public_url('questionnaire.start', round_slug=round_.slug)}")
+
+
+@rounds_cli.command("list")
+def list_rounds():
+    """Print every open round with its public address."""
+    rounds = open_rounds()
+    if not rounds:
+        click.echo("Ingen åbne runder.")
+    for round_ in rounds:
+        closes = round_.closes_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL)
+        click.echo(
+            f"{round_.slug}\t{round_.label}\t{round_.access}\tlukker {closes:%Y-%m-%d %H:%M}\t"
+            f"{public_url('questionnaire.start', round_slug=round_.slug)}"
+        )
+
+
+@invitations_cli.command("create")
+@click.option("--round", "round_slug", required=True)
+@click.option("--count", type=click.IntRange(1, 100_000), required=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Mappe til koder.csv og QR-koder (standard: instance/invitations/<runde>).",
+)
+def create_codes(round_slug, count, out):
+    """Make single-use codes for letters: a CSV for mail merge and a QR code (SVG) per code."""
+    round_ = db.session.scalar(select(Round).where(Round.slug == round_slug))
+    if round_ is None or not round_.uses_invitations:
+        raise click.BadParameter("ingen runde med det navn, der bruger invitationer", param_hint="--round")
+    made = create_invitations(round_, count)
+    out = out or INSTANCE / "invitations" / round_.slug
+    out.mkdir(parents=True, exist_ok=True)
+    start = public_url("questionnaire.start", round_slug=round_.slug)
+    with (out / "koder.csv").open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        if handle.tell() == 0:
+            writer.writerow(["kode", "adresse", "qr_fil"])
+        for code in made:
+            qr_file = f"{code}.svg"
+            segno.make(f"{start}?kode={code}", error="m").save(out / qr_file, scale=4, border=2)
+            writer.writerow([codes.grouped(code), start, qr_file])
+    db.session.commit()
+    click.echo(f"{count} koder til {round_.slug} skrevet i {out} (kun deres hash er gemt i databasen).")

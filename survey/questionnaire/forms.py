@@ -1,0 +1,143 @@
+"""Forms of the citizen survey: the code on the start page, one form per question page, the submit."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from survey import codes
+from survey.forms import HoneypotForm, MaxLength
+from survey.questionnaire.rounds import INVITATION_CODE_LENGTH, find_invitation
+from survey.questionnaire.schema import PageSpec, QuestionSpec
+from survey.questionnaire.services import RESUME_CODE_LENGTH, DraftAnswer, find_draft
+
+SCALES = {
+    "likert_satisfaction": [
+        ("1", _l("Meget utilfreds")),
+        ("2", _l("Utilfreds")),
+        ("3", _l("Hverken tilfreds eller utilfreds")),
+        ("4", _l("Tilfreds")),
+        ("5", _l("Meget tilfreds")),
+    ],
+    "likert_agreement": [
+        ("1", _l("Helt uenig")),
+        ("2", _l("Uenig")),
+        ("3", _l("Hverken enig eller uenig")),
+        ("4", _l("Enig")),
+        ("5", _l("Helt enig")),
+    ],
+    "yes_no": [("yes", _l("Ja")), ("no", _l("Nej"))],
+}
+DONT_KNOW = ("dont_know", _l("Ved ikke / ikke relevant"))
+
+
+def choices_for(question: QuestionSpec, lang: str) -> list[tuple[str, str]]:
+    """The answer options of a question, in the order they are shown."""
+    if question.kind == "single_choice":
+        return [(option.value, option.label.get(lang)) for option in question.options or []]
+    choices = list(SCALES.get(question.kind, []))
+    if question.kind.startswith("likert") and question.allow_dont_know:
+        choices.append(DONT_KNOW)
+    return choices
+
+
+class ChoiceField(RadioField):
+    """A radio group whose unknown values get a Danish message instead of WTForms' English one."""
+
+    def __init__(self, label, choices: list[tuple[str, str]], **kwargs):
+        options = [SelectChoice(value, text) for value, text in choices]
+        super().__init__(label, choices=options, validate_choice=False, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(_l("Vælg et af svarene på listen"))
+
+
+class PageForm(HoneypotForm):
+    """Base of the form built for each question page."""
+
+    questions: list[QuestionSpec] = []
+
+    def draft_answers(self) -> dict[str, DraftAnswer]:
+        """The page's answers in the shape a draft keeps them; unanswered questions are left out."""
+        answers = {}
+        for question in self.questions:
+            value = self[question.id].data
+            if value:
+                answers[question.id] = {"text": value} if question.kind == "free_text" else {"choice": value}
+        return answers
+
+
+def page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
+    """A form class for one page of a questionnaire, in the citizen's language."""
+    fields: dict[str, object] = {"questions": page.questions}
+    for question in page.questions:
+        label, hint = question.text.get(lang), question.hint.get(lang) if question.hint else ""
+        if question.kind == "free_text":
+            fields[question.id] = TextAreaField(
+                label, description=hint, validators=[Optional(), MaxLength(question.max_length)]
+            )
+        else:
+            required = InputRequired(message=_l("Vælg et svar på spørgsmålet")) if question.required else Optional()
+            fields[question.id] = ChoiceField(
+                label, description=hint, choices=choices_for(question, lang), validators=[required]
+            )
+    return type("PageForm", (PageForm,), fields)
+
+
+def draft_to_form_data(page: PageSpec, answers: dict[str, DraftAnswer]) -> dict[str, str]:
+    return {q.id: (answers.get(q.id) or {}).get("text" if q.kind == "free_text" else "choice") for q in page.questions}
+
+
+class StartForm(HoneypotForm):
+    """The start page; in an invitation round it asks for the code from the letter."""
+
+    code = StringField(
+        _l("Kode fra dit brev"),
+        description=_l("Koden står i brevet og har 8 tegn, fx ABCD-EFGH."),
+    )
+
+    def __init__(self, *args, round_=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round_ = round_
+        self.invitation = None
+
+    def validate_code(self, field):
+        if not self.round_.uses_invitations:
+            return
+        if not field.data:
+            raise ValidationError(_l("Indtast koden fra dit brev"))
+        if not codes.is_well_formed(codes.normalise(field.data), INVITATION_CODE_LENGTH):
+            raise ValidationError(_l("Koden skal have 8 tegn, fx ABCD-EFGH. Tjek at den er skrevet rigtigt"))
+        self.invitation = find_invitation(self.round_, field.data)
+        if self.invitation is None:
+            raise ValidationError(_l("Vi kan ikke finde koden. Tjek at den er skrevet, som den står i brevet"))
+        if self.invitation.used:
+            raise ValidationError(_l("Koden er allerede brugt. Der kan kun svares én gang med hver kode"))
+
+
+class ResumeForm(HoneypotForm):
+    """Taking up a paused survey by its resume code."""
+
+    code = StringField(_l("Din kode til at fortsætte"), description=_l("Koden har 12 tegn, fx ABCD-EFGH-JKMN."))
+
+    def __init__(self, *args, round_=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round_ = round_
+        self.draft = None
+
+    def validate_code(self, field):
+        if not field.data:
+            raise ValidationError(_l("Indtast din kode til at fortsætte"))
+        if not codes.is_well_formed(codes.normalise(field.data), RESUME_CODE_LENGTH):
+            raise ValidationError(_l("Koden skal have 12 tegn, fx ABCD-EFGH-JKMN. Tjek at den er skrevet rigtigt"))
+        self.draft = find_draft(self.round_, field.data)
+        if self.draft is None:
+            raise ValidationError(_l("Vi kan ikke finde et påbegyndt svar med den kode. Måske er det allerede sendt"))
+
+
+class SubmitForm(HoneypotForm):
+    #: lets a repeated submit of this form find the response it already made
+    submission_id = HiddenField()

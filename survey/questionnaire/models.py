@@ -1,0 +1,200 @@
+"""Questionnaires, rounds, invitations, drafts, responses and answers.
+
+Anonymity is a property of this schema: a Response holds no invitation, no IP address, no user agent and
+no time finer than the ISO week; Invitation holds no reference to what it unlocked, and no time it was used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+from survey.models import utcnow
+from survey.policies.models import FocusArea, Policy
+from survey.questionnaire.schema import QuestionnaireSpec
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key for many answers.
+BigId = BigInteger().with_variant(db.Integer(), "sqlite")
+
+
+class Questionnaire(db.Model):
+    __tablename__ = "questionnaire"
+    __table_args__ = (UniqueConstraint("slug", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(default=1)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    #: the validated questionnaire file (QuestionnaireSpec as JSON): texts and options for rendering
+    definition: Mapped[dict] = mapped_column(JSON)
+    #: sha256 of the canonical definition; an unchanged file reloads as a no-op
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    policy: Mapped[Policy] = relationship()
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="questionnaire", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    rounds: Mapped[list[Round]] = relationship(back_populates="questionnaire")
+
+    @cached_property
+    def spec(self) -> QuestionnaireSpec:
+        return QuestionnaireSpec.model_validate(self.definition)
+
+    @property
+    def frozen(self) -> bool:
+        """True once any round of this version has a response: its questions must stay comparable."""
+        query = select(Response.id).join(Round).where(Round.questionnaire_id == self.id).limit(1)
+        return db.session.execute(query).first() is not None
+
+    def question_by_key(self) -> dict[str, Question]:
+        return {q.key: q for q in self.questions}
+
+
+class Question(db.Model):
+    """The relational side of a question: what answers point to and aggregation groups by."""
+
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    page_key: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(30))
+    #: satisfaction, transparency, background or open
+    dimension: Mapped[str] = mapped_column(String(20))
+    #: the fixed focus area; NULL when the question follows the routing choice or addresses none
+    focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_area.id"))
+    #: True when the answer addresses the focus area the respondent chose in the routing question
+    follows_routing: Mapped[bool] = mapped_column(Boolean, default=False)
+    routing: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
+    focus_area: Mapped[FocusArea | None] = relationship()
+
+
+class Round(db.Model):
+    """A period in which a questionnaire version is open, by open link or by personal invitation codes."""
+
+    __tablename__ = "round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    label: Mapped[str] = mapped_column(String(80))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    #: 'open' (anyone with the link) or 'invitation' (a single-use code is required)
+    access: Mapped[str] = mapped_column(String(20), default="open")
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="rounds")
+
+    def state(self, now: datetime | None = None) -> str:
+        """'upcoming', 'open' or 'closed'."""
+        now = now or utcnow()
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
+
+    @property
+    def last_moment(self) -> datetime:
+        """The last second answers are taken: closes_at is exclusive, people read dates inclusively."""
+        return self.closes_at - timedelta(seconds=1)
+
+    @property
+    def uses_invitations(self) -> bool:
+        return self.access == "invitation"
+
+
+class Invitation(db.Model):
+    """A single-use code. Stored only as a keyed hash; knows nothing of the response it unlocked."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: no time is kept: a timestamp could be matched against a response's arrival
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    round: Mapped[Round] = relationship()
+
+
+class Draft(db.Model):
+    """Answers saved at every 'Fortsæt' until the citizen sends them; deleted on submit or after the round."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    #: keyed hash of the resume code that is in the citizen's link
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: carried by the review form so that a repeated submit finds the response it already made
+    submission_id: Mapped[str] = mapped_column(String(32), unique=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"), unique=True)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(5), default="da")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    round: Mapped[Round] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
+
+
+class Response(db.Model):
+    """One submitted questionnaire. Random key, no invitation, no IP, time only as the ISO week."""
+
+    __tablename__ = "response"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    submission_id: Mapped[str] = mapped_column(String(32), unique=True)
+    #: short code shown on the receipt page
+    receipt: Mapped[str] = mapped_column(String(16), unique=True)
+    #: e.g. '2026-W47'
+    iso_week: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(5))
+
+    round: Mapped[Round] = relationship()
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class Answer(db.Model):
+    """One answer, carrying the focus area it addresses."""
+
+    __tablename__ = "answer"
+    __table_args__ = (Index("ix_answer_question_area_score", "question_id", "focus_area_id", "score"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_area.id"), index=True)
+    #: the option chosen: '1'..'5', 'dont_know', 'yes', 'no' or a single-choice value
+    choice: Mapped[str | None] = mapped_column(String(80))
+    #: 1–5 on Likert items, NULL for 'Ved ikke' and non-scored questions
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    text: Mapped[str | None] = mapped_column(Text)
+    #: the respondent opted in to an anonymous quote of this free-text answer
+    may_quote: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+    focus_area: Mapped[FocusArea | None] = relationship()

@@ -1,0 +1,80 @@
+"""Rounds and their invitation codes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+
+from survey import codes
+from survey.extensions import db
+from survey.models import utcnow
+from survey.questionnaire.models import Invitation, Questionnaire, Round
+
+INVITATION_CODE_LENGTH = 8
+INVITATION_PURPOSE = "invitation"
+
+
+def _slugify(text: str) -> str:
+    text = text.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def latest_questionnaire(slug: str) -> Questionnaire | None:
+    query = select(Questionnaire).where(Questionnaire.slug == slug).order_by(Questionnaire.version.desc()).limit(1)
+    return db.session.scalar(query)
+
+
+def create_round(
+    questionnaire: Questionnaire,
+    label: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    access: str = "open",
+    slug: str | None = None,
+) -> Round:
+    """Open a new round of the questionnaire's version. Only flushes."""
+    if closes_at <= opens_at:
+        raise ValueError("en runde skal lukke efter den åbner")
+    if access not in ("open", "invitation"):
+        raise ValueError("access skal være 'open' eller 'invitation'")
+    round_ = Round(
+        questionnaire=questionnaire,
+        label=label,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        access=access,
+        slug=slug or _slugify(f"{questionnaire.slug}-{label}"),
+    )
+    db.session.add(round_)
+    db.session.flush()
+    return round_
+
+
+def open_rounds(now: datetime | None = None) -> list[Round]:
+    now = now or utcnow()
+    query = select(Round).where(Round.opens_at <= now, Round.closes_at > now).order_by(Round.closes_at)
+    return list(db.session.scalars(query))
+
+
+def create_invitations(round_: Round, count: int) -> list[str]:
+    """Make `count` single-use codes; only their keyed hashes are stored, so the caller must keep the codes."""
+    made: list[str] = []
+    while len(made) < count:
+        code = codes.new_code(INVITATION_CODE_LENGTH)
+        if code in made:
+            continue
+        made.append(code)
+        db.session.add(Invitation(round=round_, code_hash=codes.keyed_hash(code, INVITATION_PURPOSE)))
+    db.session.flush()
+    return made
+
+
+def find_invitation(round_: Round, typed: str) -> Invitation | None:
+    """The invitation a typed code belongs to in this round, used or not; None when there is none."""
+    code = codes.normalise(typed)
+    if not codes.is_well_formed(code, INVITATION_CODE_LENGTH):
+        return None
+    digest = codes.keyed_hash(code, INVITATION_PURPOSE)
+    return db.session.scalar(select(Invitation).where(Invitation.round_id == round_.id, Invitation.code_hash == digest))

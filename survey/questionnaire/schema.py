@@ -1,0 +1,115 @@
+"""The questionnaire file format: one YAML file per questionnaire (see data/questionnaires/).
+
+Question texts live in the file in Danish (required) and English (optional); the fixed answer scales
+(Likert labels, yes/no, "Ved ikke") are UI strings in translations/.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from survey.policies.schema import CODE_PATTERN, Slug
+
+Kind = Literal["likert_satisfaction", "likert_agreement", "yes_no", "single_choice", "free_text"]
+Dimension = Literal["satisfaction", "transparency", "background", "open"]
+#: a question's focus area: a code from the policy, or the area the respondent chose in the routing question
+CHOSEN = "chosen"
+SCORED_DIMENSIONS = ("satisfaction", "transparency")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LocalText(Strict):
+    da: str = Field(min_length=1, max_length=2000)
+    en: str | None = Field(default=None, max_length=2000)
+
+    def get(self, lang: str) -> str:
+        return (self.en if lang == "en" else None) or self.da
+
+
+class OptionSpec(Strict):
+    value: str = Slug
+    label: LocalText
+    #: for the routing question: the focus area this option stands for
+    focus_area: str | None = Field(default=None, pattern=CODE_PATTERN)
+
+
+class QuestionSpec(Strict):
+    id: str = Slug
+    kind: Kind
+    dimension: Dimension
+    text: LocalText
+    hint: LocalText | None = None
+    focus_area: str | None = None
+    required: bool = False
+    #: the routing question: its options map to focus areas, and questions with focus_area "chosen" follow it
+    routing: bool = False
+    options: list[OptionSpec] | None = None
+    max_length: int = Field(default=1500, ge=50, le=5000)
+    #: for a yes/no question: the free-text question whose answer the respondent lets us quote anonymously
+    quote_consent_for: str | None = None
+    allow_dont_know: bool = True
+
+    @model_validator(mode="after")
+    def _kind_rules(self):
+        if (self.kind == "single_choice") != bool(self.options):
+            raise ValueError("options bruges til (og kræves af) kind: single_choice")
+        if self.options and len({o.value for o in self.options}) != len(self.options):
+            raise ValueError("svarmulighedernes value skal være forskellige")
+        if self.routing and (self.kind != "single_choice" or not self.required):
+            raise ValueError("routing-spørgsmålet skal være single_choice og required: true")
+        if self.routing and any(o.focus_area is None for o in self.options or []):
+            raise ValueError("hver svarmulighed i routing-spørgsmålet skal have et focus_area")
+        if (self.kind == "free_text") != (self.dimension == "open"):
+            raise ValueError("dimension open hører sammen med kind free_text")
+        if self.dimension in (*SCORED_DIMENSIONS, "open") and not self.focus_area:
+            raise ValueError(f"et spørgsmål med dimension {self.dimension} skal have et focus_area")
+        if self.dimension in SCORED_DIMENSIONS and not self.kind.startswith("likert"):
+            raise ValueError("tilfredsheds- og gennemsigtighedsspørgsmål skal være likert_*")
+        if self.quote_consent_for and self.kind != "yes_no":
+            raise ValueError("quote_consent_for bruges kun på et yes_no-spørgsmål")
+        return self
+
+
+class PageSpec(Strict):
+    id: str = Slug
+    title: LocalText
+    intro: LocalText | None = None
+    questions: list[QuestionSpec] = Field(min_length=1)
+
+
+class QuestionnaireSpec(Strict):
+    slug: str = Slug
+    policy: str = Slug
+    title: LocalText
+    intro: LocalText
+    minutes: int = Field(ge=1, le=60)
+    pages: list[PageSpec] = Field(min_length=1)
+
+    def questions(self) -> list[QuestionSpec]:
+        return [q for page in self.pages for q in page.questions]
+
+    @model_validator(mode="after")
+    def _cross_rules(self):
+        questions = self.questions()
+        ids = [q.id for q in questions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("spørgsmålenes id skal være forskellige i hele skemaet")
+        if len({p.id for p in self.pages}) != len(self.pages):
+            raise ValueError("siderne skal have forskellige id")
+        routing = [q for q in questions if q.routing]
+        if len(routing) > 1:
+            raise ValueError("der må højst være ét routing-spørgsmål")
+        chosen_at = [i for i, q in enumerate(questions) if q.focus_area == CHOSEN]
+        if chosen_at and (not routing or ids.index(routing[0].id) > min(chosen_at)):
+            raise ValueError('focus_area "chosen" kræver et routing-spørgsmål før spørgsmålet')
+        by_id = {q.id: q for q in questions}
+        for q in questions:
+            target = by_id.get(q.quote_consent_for) if q.quote_consent_for else None
+            if q.quote_consent_for and (target is None or target.kind != "free_text"):
+                raise ValueError(f"quote_consent_for i {q.id} peger ikke på et fritekstspørgsmål")
+        return self

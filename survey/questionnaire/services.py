@@ -1,0 +1,136 @@
+"""The citizen's way through a questionnaire: drafts saved page by page, and the one-transaction submit."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from survey import codes
+from survey.extensions import db
+from survey.models import iso_week, utcnow
+from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
+from survey.questionnaire.schema import PageSpec, QuestionSpec
+
+RESUME_CODE_LENGTH = 12
+RESUME_PURPOSE = "resume"
+RECEIPT_LENGTH = 8
+LIKERT_SCORES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
+#: one answer as kept in a draft: {"choice": "4"} or {"text": "…"}
+DraftAnswer = dict[str, str]
+
+
+def _new_token(draft: Draft) -> str:
+    token = codes.new_code(RESUME_CODE_LENGTH)
+    draft.token_hash = codes.keyed_hash(token, RESUME_PURPOSE)
+    return token
+
+
+def start_draft(round_: Round, language: str, invitation: Invitation | None = None) -> tuple[Draft, str]:
+    """Begin (or, for an invitation already begun, take up again) a draft; returns it and its resume code.
+
+    The resume code is replaced each time it is handed out again, so an old link stops working."""
+    draft = None
+    if invitation is not None:
+        draft = db.session.scalar(select(Draft).where(Draft.invitation_id == invitation.id))
+    if draft is None:
+        draft = Draft(round=round_, submission_id=secrets.token_hex(16), invitation=invitation, answers={})
+        db.session.add(draft)
+    draft.language = language
+    token = _new_token(draft)
+    db.session.flush()
+    return draft, token
+
+
+def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Draft | None:
+    """The draft a resume code opens in this round, or None."""
+    token = codes.normalise(typed_token)
+    if not codes.is_well_formed(token, RESUME_CODE_LENGTH):
+        return None
+    query = select(Draft).where(
+        Draft.round_id == round_.id, Draft.token_hash == codes.keyed_hash(token, RESUME_PURPOSE)
+    )
+    return db.session.scalar(query.with_for_update() if for_update else query)
+
+
+def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer], language: str) -> None:
+    """Keep the answers of one page; an emptied answer is removed. Only flushes."""
+    merged = dict(draft.answers or {})
+    for question in page.questions:
+        if answers.get(question.id):
+            merged[question.id] = answers[question.id]
+        else:
+            merged.pop(question.id, None)
+    draft.answers = merged  # a new dict, so the JSON column is seen as changed
+    draft.language = language
+    db.session.flush()
+
+
+def missing_required(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> list[QuestionSpec]:
+    return [q for q in questionnaire.spec.questions() if q.required and not answers.get(q.id)]
+
+
+def _chosen_area_id(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> int | None:
+    routing = next((q for q in questionnaire.spec.questions() if q.routing), None)
+    if routing is None:
+        return None
+    choice = answers.get(routing.id, {}).get("choice")
+    code = next((o.focus_area for o in routing.options or [] if o.value == choice), None)
+    return next((area.id for area in questionnaire.policy.focus_areas if area.code == code), None)
+
+
+def build_answers(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> list[Answer]:
+    """Turn draft answers into Answer rows, each carrying the focus area it addresses."""
+    rows = questionnaire.question_by_key()
+    chosen_area_id = _chosen_area_id(questionnaire, answers)
+    quotable = {
+        q.quote_consent_for
+        for q in questionnaire.spec.questions()
+        if q.quote_consent_for and answers.get(q.id, {}).get("choice") == "yes"
+    }
+    built = []
+    for spec in questionnaire.spec.questions():
+        value = answers.get(spec.id)
+        if not value:
+            continue
+        row = rows[spec.id]
+        choice, text = value.get("choice"), value.get("text")
+        built.append(
+            Answer(
+                question=row,
+                focus_area_id=chosen_area_id if row.follows_routing else row.focus_area_id,
+                choice=choice,
+                score=LIKERT_SCORES.get(choice) if spec.kind.startswith("likert") else None,
+                text=text,
+                may_quote=bool(text) and spec.id in quotable,
+            )
+        )
+    return built
+
+
+def submit_response(draft: Draft) -> Response:
+    """Store the draft as an anonymous response in the caller's transaction, use up its invitation,
+    and delete the draft. Only flushes: the view commits once."""
+    questionnaire = draft.round.questionnaire
+    response = Response(
+        id=secrets.token_hex(16),
+        round=draft.round,
+        submission_id=draft.submission_id,
+        receipt=codes.new_code(RECEIPT_LENGTH),
+        iso_week=iso_week(utcnow()),
+        language=draft.language,
+        answers=build_answers(questionnaire, draft.answers or {}),
+    )
+    db.session.add(response)
+    if draft.invitation is not None:
+        draft.invitation.used = True
+    db.session.delete(draft)
+    db.session.flush()
+    return response
+
+
+def response_for_submission(submission_id: str | None) -> Response | None:
+    """The response an earlier submit of the same form made, if any."""
+    if not submission_id:
+        return None
+    return db.session.scalar(select(Response).where(Response.submission_id == submission_id))

@@ -1,0 +1,187 @@
+"""The citizen's pages: start, question pages, pause/resume, review and submit, receipt."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from survey import codes
+from survey.extensions import db, limiter
+from survey.questionnaire import bp, services
+from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
+from survey.questionnaire.models import Response, Round
+from survey.questionnaire.review import review_rows
+from survey.rendering import current_lang, render_form_page
+
+
+def _survey_post_limit() -> str:
+    return current_app.config["RATELIMIT_SURVEY_POST"]
+
+
+def _code_entry_limit() -> str:
+    return current_app.config["RATELIMIT_CODE_ENTRY"]
+
+
+def open_round(view):
+    """Load the round named in the URL; a round that is not open gets a clear page instead of the view."""
+
+    @wraps(view)
+    def wrapper(round_slug: str, **kwargs):
+        round_ = db.session.scalar(select(Round).where(Round.slug == round_slug)) or abort(404)
+        state = round_.state()
+        if state != "open":
+            html = render_template("questionnaire/round_state.html", round_=round_, state=state)
+            return html, 200 if request.method == "GET" else 409
+        return view(round_, **kwargs)
+
+    return wrapper
+
+
+def with_draft(view):
+    """Load the draft whose resume code is in the URL; an unknown code gets a page that says what to do."""
+
+    @wraps(view)
+    def wrapper(round_: Round, token: str, **kwargs):
+        draft = services.find_draft(round_, token)
+        if draft is None:
+            return render_template("questionnaire/unknown_draft.html", round_=round_), 404
+        return view(round_, draft, token, **kwargs)
+
+    return wrapper
+
+
+def _start_draft_and_go(round_: Round, invitation=None):
+    _draft, token = services.start_draft(round_, current_lang(), invitation)
+    db.session.commit()
+    return redirect(url_for(".page", round_slug=round_.slug, token=token, number=1))
+
+
+@bp.route("/<round_slug>/", methods=["GET", "POST"])
+@limiter.limit(_code_entry_limit, methods=["POST"])
+@open_round
+def start(round_: Round):
+    """The start page: what the survey is, that it is anonymous; the code field in invitation rounds."""
+    form = StartForm(round_=round_)
+    if form.validate_on_submit():
+        return _start_draft_and_go(round_, form.invitation)
+    return render_form_page("questionnaire/start.html", form, round_=round_, spec=round_.questionnaire.spec)
+
+
+@bp.route("/<round_slug>/fortsaet", methods=["GET", "POST"])
+@limiter.limit(_code_entry_limit, methods=["POST"])
+@open_round
+def resume(round_: Round):
+    """Take up a paused survey by typing the resume code."""
+    form = ResumeForm(round_=round_)
+    if form.validate_on_submit():
+        token = codes.normalise(form.code.data)
+        return redirect(url_for(".page", round_slug=round_.slug, token=token, number=1))
+    return render_form_page("questionnaire/resume.html", form, round_=round_)
+
+
+@bp.route("/<round_slug>/svar/<token>/side/<int:number>", methods=["GET", "POST"])
+@limiter.limit(_survey_post_limit, methods=["POST"])
+@open_round
+@with_draft
+def page(round_: Round, draft, token: str, number: int):
+    """One page of questions; its answers are saved on the server at every 'Fortsæt'."""
+    pages = round_.questionnaire.spec.pages
+    if not 1 <= number <= len(pages):
+        abort(404)
+    page_spec, lang = pages[number - 1], current_lang()
+    initial = draft_to_form_data(page_spec, draft.answers or {}) if request.method == "GET" else None
+    form = page_form_class(page_spec, lang)(data=initial)
+    if form.validate_on_submit():
+        services.save_page(draft, page_spec, form.draft_answers(), lang)
+        db.session.commit()
+        if "save_later" in request.form:
+            return redirect(url_for(".saved", round_slug=round_.slug, token=token))
+        if request.args.get("retur") == "tjek" or number == len(pages):
+            return redirect(url_for(".review", round_slug=round_.slug, token=token))
+        return redirect(url_for(".page", round_slug=round_.slug, token=token, number=number + 1))
+    back = url_for(".page", round_slug=round_.slug, token=token, number=number - 1) if number > 1 else None
+    return render_form_page(
+        "questionnaire/page.html",
+        form,
+        round_=round_,
+        page=page_spec,
+        number=number,
+        total=len(pages),
+        back_url=back or url_for(".start", round_slug=round_.slug),
+        lang=lang,
+    )
+
+
+@bp.get("/<round_slug>/svar/<token>/gemt")
+@open_round
+@with_draft
+def saved(round_: Round, draft, token: str):
+    """Paused: the link and code to come back with."""
+    link = url_for(".page", round_slug=round_.slug, token=token, number=1, _external=True)
+    return render_template(
+        "questionnaire/saved.html", round_=round_, token=token, link=link, grouped_code=codes.grouped(token)
+    )
+
+
+@bp.get("/<round_slug>/svar/<token>/tjek")
+@open_round
+@with_draft
+def review(round_: Round, draft, token: str):
+    """'Tjek dine svar': every answer with a link to change it, and the submit button."""
+    form = SubmitForm(data={"submission_id": draft.submission_id})
+    return _render_review(round_, draft, token, form, missing=[])
+
+
+def _render_review(round_: Round, draft, token: str, form, missing):
+    errors = [
+        (f"change-{q.id}", _("Du mangler at svare på: %(question)s", question=q.text.get(current_lang())))
+        for q in missing
+    ] + form.error_list()
+    html = render_template(
+        "questionnaire/review.html",
+        round_=round_,
+        token=token,
+        form=form,
+        errors=errors,
+        has_errors=bool(errors),
+        rows=review_rows(round_, draft, token, current_lang()),
+    )
+    return html, 400 if errors else 200
+
+
+@bp.post("/<round_slug>/svar/<token>/tjek")
+@limiter.limit(_survey_post_limit)
+@open_round
+def submit(round_: Round, token: str):
+    """Send the answers: one transaction; a repeated submit is answered with the same receipt."""
+    form = SubmitForm()
+    draft = services.find_draft(round_, token, for_update=True)
+    if draft is None:
+        earlier = services.response_for_submission(form.submission_id.data)
+        if earlier is None:
+            return render_template("questionnaire/unknown_draft.html", round_=round_), 404
+        return redirect(url_for(".receipt", round_slug=round_.slug, receipt=earlier.receipt))
+    missing = services.missing_required(round_.questionnaire, draft.answers or {})
+    if not form.validate_on_submit() or missing:
+        return _render_review(round_, draft, token, form, missing)
+    submission_id = draft.submission_id
+    try:
+        response = services.submit_response(draft)
+        db.session.commit()
+    except IntegrityError:
+        # the same draft was sent twice at the same moment and the other request stored it first
+        db.session.rollback()
+        response = services.response_for_submission(submission_id) or abort(409)
+    return redirect(url_for(".receipt", round_slug=round_.slug, receipt=response.receipt))
+
+
+@bp.get("/<round_slug>/kvittering/<receipt>")
+def receipt(round_slug: str, receipt: str):
+    """The receipt: the answers are received, with a number to quote."""
+    query = select(Response).join(Round).where(Round.slug == round_slug, Response.receipt == codes.normalise(receipt))
+    response = db.session.scalar(query) or abort(404)
+    return render_template("questionnaire/receipt.html", round_=response.round, receipt=codes.grouped(response.receipt))

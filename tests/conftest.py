@@ -1,0 +1,126 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL says so) migrated by Alembic,
+a client that checks every page it fetches, and factories for policies, questionnaires and rounds."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from survey import ROOT, create_app
+from survey.config import TestConfig
+from survey.extensions import db
+from survey.models import utcnow
+from tests.pages import CheckedClient
+
+DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _reset_schema(app) -> None:
+    """Drop everything (also Alembic's table) so that the migrations themselves build the schema."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=str(ROOT / "migrations"))
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(
+        {
+            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+        }
+    )
+    _reset_schema(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter does
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(app):
+    """Every test starts from empty tables."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An app context for the whole test: for tests that make no requests."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def in_app(app):
+    """`with in_app():` — a short app context for checking the database between requests."""
+
+    @contextmanager
+    def context():
+        with app.app_context():
+            yield db.session
+            db.session.remove()
+
+    return context
+
+
+@pytest.fixture
+def client(app) -> CheckedClient:
+    app.test_client_class = CheckedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_round(app):
+    """Factory: load a policy and questionnaire (Syddjurs by default) and open a round; returns the round's slug."""
+    from survey.policies.services import load_policy
+    from survey.questionnaire.loading import load_questionnaire
+    from survey.questionnaire.rounds import create_round
+
+    def make(
+        policy: Path = DATA / "policies/syddjurs.yaml",
+        questionnaire: Path = DATA / "questionnaires/syddjurs-tilfredshed.yaml",
+        access: str = "open",
+        state: str = "open",
+        label: str = "2026 2. halvår",
+    ) -> str:
+        now = utcnow()
+        opens, closes = {
+            "open": (now - timedelta(days=1), now + timedelta(days=30)),
+            "upcoming": (now + timedelta(days=2), now + timedelta(days=30)),
+            "closed": (now - timedelta(days=30), now - timedelta(days=1)),
+        }[state]
+        with app.app_context():
+            load_policy(policy)
+            questionnaire_row, _ = load_questionnaire(questionnaire)
+            round_ = create_round(questionnaire_row, label, opens, closes, access)
+            db.session.commit()
+            return round_.slug
+
+    return make
