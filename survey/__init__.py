@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from survey.config import INSTANCE, Config
-from survey.extensions import babel, csrf, db, limiter, migrate
+from survey.extensions import babel, csrf, db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,14 +21,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from survey import i18n
+    from survey import i18n, ratelimits
     from survey.core import errors
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "translations"))
     csrf.init_app(app)
-    limiter.init_app(app)
     _prepare_database(app)
 
     from survey.core import bp as core_bp
@@ -40,6 +39,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from survey.cli import register_cli
 
     register_cli(app)
+    ratelimits.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     app.jinja_env.trim_blocks = True

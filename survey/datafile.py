@@ -61,6 +61,9 @@ def read_yaml(path: str | Path) -> tuple[object, LineLocator]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        if mark is None or mark.line >= len(text.splitlines()):
+            # an error found only at the end of the file (an unclosed quote) is reported where it began
+            mark = getattr(exc, "context_mark", None) or mark
         line = mark.line + 1 if mark else 1
         raise DataFileError(path, [f"linje {line}: ugyldig YAML: {getattr(exc, 'problem', exc)}"]) from exc
     if node is None:
@@ -72,7 +75,12 @@ def load_model(path: str | Path, model: type[M]) -> tuple[M, LineLocator]:
     """Read a YAML file and validate it against a pydantic model; errors name line and field."""
     data, locator = read_yaml(path)
     try:
-        return model.model_validate(data), locator
+        instance = model.model_validate(data)
     except ValidationError as exc:
         problems = [locator.problem(err["loc"], err["msg"]) for err in exc.errors()]
         raise DataFileError(path, problems) from exc
+    # rules across fields live in problems(), so that each can be reported at the key that breaks it
+    problems = [locator.problem(loc, message) for loc, message in getattr(instance, "problems", list)()]
+    if problems:
+        raise DataFileError(path, problems)
+    return instance, locator

@@ -1,8 +1,6 @@
 """Extensions, created once and bound in create_app()."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -27,4 +25,3 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

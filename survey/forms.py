@@ -32,7 +32,7 @@ class BaseForm(FlaskForm):
 
     def error_list(self) -> list[tuple[str, str]]:
         """(field id, message) pairs for the error summary, in field order."""
-        return [(field.id, error) for field in self for error in field.errors if isinstance(error, str)]
+        return [(field.id, str(error)) for field in self for error in field.errors]
 
 
 class HoneypotForm(BaseForm):

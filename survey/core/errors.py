@@ -9,9 +9,15 @@ from werkzeug.exceptions import HTTPException
 
 from survey.extensions import db
 
+#: statuses caused by what the user sent: their page title starts with "Fejl: " like a form with errors
+INPUT_ERRORS = (400, 413, 429)
+
 
 def _page(status: int, title: str, message: str):
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    html = render_template(
+        "errors/error.html", status=status, title=title, message=message, has_errors=status in INPUT_ERRORS
+    )
+    return html, status
 
 
 def init_app(app: Flask) -> None:

@@ -3,11 +3,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.core import bp
-from survey.extensions import db, limiter
+from survey.extensions import db
 
 
 @bp.get("/healthz")
-@limiter.exempt
 def healthz():
     """Answer 200 when the database answers, 503 with the reason when it does not."""
     try:

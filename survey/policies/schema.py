@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,15}$"
 Code = Field(pattern=CODE_PATTERN)
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,79}$")
+
+
+#: (location in the file, message)
+Problem = tuple[tuple, str]
+
+
+def duplicates(located_values: list[tuple[tuple, str]]) -> Iterator[Problem]:
+    """A problem at every repeat of a value that must be unique."""
+    seen = set()
+    for location, value in located_values:
+        if value in seen:
+            yield location, f"{value!r} er brugt før; værdien skal være unik"
+        seen.add(value)
 
 
 class Strict(BaseModel):
@@ -26,13 +40,6 @@ class FocusAreaSpec(Strict):
     description: str = ""
     goals: list[GoalSpec] = []
 
-    @model_validator(mode="after")
-    def _unique_goal_codes(self):
-        codes = [goal.code for goal in self.goals]
-        if len(codes) != len(set(codes)):
-            raise ValueError("målsætningernes koder skal være forskellige")
-        return self
-
 
 class PolicySpec(Strict):
     slug: str = Slug
@@ -46,11 +53,10 @@ class PolicySpec(Strict):
     description: str = ""
     focus_areas: list[FocusAreaSpec] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def problems(self) -> Iterator[Problem]:
+        """Rules across fields, each reported at the key that breaks it."""
         if self.period_end < self.period_start:
-            raise ValueError("period_end ligger før period_start")
-        codes = [area.code for area in self.focus_areas]
-        if len(codes) != len(set(codes)):
-            raise ValueError("fokusområdernes koder skal være forskellige")
-        return self
+            yield ("period_end",), "ligger før period_start"
+        yield from duplicates([(("focus_areas", i, "code"), a.code) for i, a in enumerate(self.focus_areas)])
+        for i, area in enumerate(self.focus_areas):
+            yield from duplicates([(("focus_areas", i, "goals", j, "code"), g.code) for j, g in enumerate(area.goals)])

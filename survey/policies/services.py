@@ -34,37 +34,46 @@ def load_policy(path: str | Path) -> tuple[Policy, list[str]]:
     """Create or update the policy in a file; returns it and a list of what changed. Only flushes."""
     spec, _locator = load_model(path, PolicySpec)
     policy = db.session.scalar(select(Policy).where(Policy.slug == spec.slug))
+    existing = {area.code: area for area in policy.focus_areas} if policy else {}
+    removed = [area for code, area in existing.items() if code not in {a.code for a in spec.focus_areas}]
+    # refuse before changing anything, so that no caller is left with half an update in its session
+    in_use = [area.code for area in removed if _area_in_use(area)]
+    if in_use:
+        raise DataFileError(
+            path, [f"fokusområde {code} mangler i filen, men spørgsmål eller svar bruger det" for code in in_use]
+        )
     changes: list[str] = []
     if policy is None:
         policy = Policy(slug=spec.slug)
         db.session.add(policy)
         changes.append(f"ny politik {spec.slug}")
-    if assign(
-        policy,
-        municipality=spec.municipality,
-        title=spec.title,
-        period_start=spec.period_start,
-        period_end=spec.period_end,
-        follow_up=spec.follow_up,
-        focus_area_term=spec.focus_area_term,
-        description=spec.description,
+    if (
+        assign(
+            policy,
+            municipality=spec.municipality,
+            title=spec.title,
+            period_start=spec.period_start,
+            period_end=spec.period_end,
+            follow_up=spec.follow_up,
+            focus_area_term=spec.focus_area_term,
+            description=spec.description,
+        )
+        and policy.id is not None
     ):
         changes.append("politikkens oplysninger")
-    existing = {area.code: area for area in policy.focus_areas}
     for position, area_spec in enumerate(spec.focus_areas):
-        area = existing.pop(area_spec.code, None)
+        area = existing.get(area_spec.code)
         if area is None:
             area = FocusArea(code=area_spec.code)
             policy.focus_areas.append(area)
             changes.append(f"nyt fokusområde {area_spec.code}")
-        if assign(area, title=area_spec.title, description=area_spec.description, position=position):
+        elif assign(area, title=area_spec.title, description=area_spec.description, position=position):
             changes.append(f"fokusområde {area_spec.code}")
+        assign(area, title=area_spec.title, description=area_spec.description, position=position)
         changes += _sync_goals(area, area_spec)
-    for code, area in existing.items():
-        if area.id is not None and _area_in_use(area):
-            raise DataFileError(path, [f"fokusområde {code} mangler i filen, men spørgsmål eller svar bruger det"])
+    for area in removed:
         policy.focus_areas.remove(area)
-        changes.append(f"fjernet fokusområde {code}")
+        changes.append(f"fjernet fokusområde {area.code}")
     db.session.flush()
     return policy, changes
 
@@ -77,7 +86,9 @@ def _sync_goals(area: FocusArea, area_spec) -> list[str]:
         if goal is None:
             goal = Goal(code=goal_spec.code)
             area.goals.append(goal)
-        if assign(goal, text=goal_spec.text, position=position):
+            changes.append(f"ny målsætning {goal_spec.code}")
+        changed = assign(goal, text=goal_spec.text, position=position)
+        if changed and goal.id is not None:
             changes.append(f"målsætning {goal_spec.code}")
     for code, goal in existing.items():
         area.goals.remove(goal)

@@ -39,13 +39,11 @@ def create_round(
         raise ValueError("en runde skal lukke efter den åbner")
     if access not in ("open", "invitation"):
         raise ValueError("access skal være 'open' eller 'invitation'")
+    slug = slug or _slugify(f"{questionnaire.slug}-{label}")
+    if db.session.scalar(select(Round.id).where(Round.slug == slug)) is not None:
+        raise ValueError(f"der findes allerede en runde med adressen {slug!r}; vælg et andet --slug eller --label")
     round_ = Round(
-        questionnaire=questionnaire,
-        label=label,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        access=access,
-        slug=slug or _slugify(f"{questionnaire.slug}-{label}"),
+        questionnaire=questionnaire, label=label, opens_at=opens_at, closes_at=closes_at, access=access, slug=slug
     )
     db.session.add(round_)
     db.session.flush()

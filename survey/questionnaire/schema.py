@@ -6,11 +6,12 @@ Question texts live in the file in Danish (required) and English (optional); the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from survey.policies.schema import CODE_PATTERN, Slug
+from survey.policies.schema import CODE_PATTERN, Problem, Slug, duplicates
 
 Kind = Literal["likert_satisfaction", "likert_agreement", "yes_no", "single_choice", "free_text"]
 Dimension = Literal["satisfaction", "transparency", "background", "open"]
@@ -93,23 +94,23 @@ class QuestionnaireSpec(Strict):
     def questions(self) -> list[QuestionSpec]:
         return [q for page in self.pages for q in page.questions]
 
-    @model_validator(mode="after")
-    def _cross_rules(self):
-        questions = self.questions()
-        ids = [q.id for q in questions]
-        if len(ids) != len(set(ids)):
-            raise ValueError("spørgsmålenes id skal være forskellige i hele skemaet")
-        if len({p.id for p in self.pages}) != len(self.pages):
-            raise ValueError("siderne skal have forskellige id")
-        routing = [q for q in questions if q.routing]
-        if len(routing) > 1:
-            raise ValueError("der må højst være ét routing-spørgsmål")
-        chosen_at = [i for i, q in enumerate(questions) if q.focus_area == CHOSEN]
-        if chosen_at and (not routing or ids.index(routing[0].id) > min(chosen_at)):
-            raise ValueError('focus_area "chosen" kræver et routing-spørgsmål før spørgsmålet')
-        by_id = {q.id: q for q in questions}
-        for q in questions:
-            target = by_id.get(q.quote_consent_for) if q.quote_consent_for else None
-            if q.quote_consent_for and (target is None or target.kind != "free_text"):
-                raise ValueError(f"quote_consent_for i {q.id} peger ikke på et fritekstspørgsmål")
-        return self
+    def problems(self) -> Iterator[Problem]:
+        """Rules across pages and questions, each reported at the key that breaks it."""
+        located = [
+            (("pages", p, "questions", q), question)
+            for p, page in enumerate(self.pages)
+            for q, question in enumerate(page.questions)
+        ]
+        yield from duplicates([(("pages", p, "id"), page.id) for p, page in enumerate(self.pages)])
+        yield from duplicates([((*where, "id"), question.id) for where, question in located])
+        routing = [(where, question) for where, question in located if question.routing]
+        for where, _question in routing[1:]:
+            yield (*where, "routing"), "der må højst være ét routing-spørgsmål"
+        first_routing = located.index(routing[0]) if routing else None
+        by_id = {question.id: question for _where, question in located}
+        for index, (where, question) in enumerate(located):
+            if question.focus_area == CHOSEN and (first_routing is None or first_routing > index):
+                yield (*where, "focus_area"), '"chosen" kræver et routing-spørgsmål før dette spørgsmål'
+            target = by_id.get(question.quote_consent_for) if question.quote_consent_for else None
+            if question.quote_consent_for and (target is None or target.kind != "free_text"):
+                yield (*where, "quote_consent_for"), "skal pege på et fritekstspørgsmål (kind: free_text)"

