@@ -21,6 +21,7 @@ from survey.policies.cli import report_data_file_error
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_invitations, create_round, latest_questionnaire, open_rounds
+from survey.questionnaire.services import purge_expired_drafts
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 questionnaires_cli = AppGroup("questionnaires", help="Spørgeskemaer: indlæs fra datafiler.")
@@ -84,6 +85,14 @@ def list_rounds():
             f"{round_.slug}\t{round_.label}\t{round_.access}\tlukker {closes:%Y-%m-%d %H:%M}\t"
             f"{public_url('questionnaire.start', round_slug=round_.slug)}"
         )
+
+
+@rounds_cli.command("purge-drafts")
+def purge_drafts():
+    """Delete unsent answers of closed rounds (safe to run from cron as often as you like)."""
+    removed = purge_expired_drafts(retention_days=current_app.config["DRAFT_RETENTION_DAYS"])
+    db.session.commit()
+    click.echo(f"Slettede {removed} påbegyndte, ikke sendte besvarelser fra lukkede runder.")
 
 
 @invitations_cli.command("create")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
 
 from survey import codes
 from survey.extensions import db
@@ -134,3 +136,12 @@ def response_for_submission(submission_id: str | None) -> Response | None:
     if not submission_id:
         return None
     return db.session.scalar(select(Response).where(Response.submission_id == submission_id))
+
+
+def purge_expired_drafts(now: datetime | None = None, retention_days: int = 0) -> int:
+    """Delete unsent drafts of rounds that closed more than `retention_days` ago; returns how many. Only flushes."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    closed = select(Round.id).where(Round.closes_at <= cutoff)
+    result = db.session.execute(delete(Draft).where(Draft.round_id.in_(closed)))
+    db.session.flush()
+    return result.rowcount

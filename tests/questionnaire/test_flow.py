@@ -155,3 +155,22 @@ def test_english_version(client, make_round):
     assert page.doc.get("lang") == "en"
     assert "How have you experienced" in title(page)
     assert page.doc.find(".//a[@hreflang='da']") is not None
+
+
+def test_unsent_drafts_are_deleted_once_their_round_has_closed(client, make_round, in_app, runner):
+    open_slug, closed_slug = make_round(), make_round(label="gammel")
+    for slug in (open_slug, closed_slug):
+        citizen = Citizen(client, slug)
+        citizen.start()
+        citizen.post_page(citizen.page_url, {"hjaelp": "job"})
+    with in_app():
+        from survey.models import utcnow
+        from survey.questionnaire.models import Round
+
+        db.session.scalars(select(Round).where(Round.slug == closed_slug)).one().closes_at = utcnow()
+        db.session.commit()
+    first, second = runner.invoke(args=["rounds", "purge-drafts"]), runner.invoke(args=["rounds", "purge-drafts"])
+    assert "Slettede 1 " in first.output and "Slettede 0 " in second.output
+    with in_app():
+        [left] = db.session.scalars(select(Draft)).all()
+        assert left.round.slug == open_slug
