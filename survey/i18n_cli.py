@@ -47,7 +47,8 @@ def _fill_source_language(path) -> None:
     with path.open("rb") as handle:
         catalogue = read_po(handle, locale="da")
     for message in catalogue:
-        if message.id and not message.string:
+        if message.id:
+            # always the msgid itself: a fuzzy match from an older string would show the wrong Danish text
             message.string = message.id
         message.flags.discard("fuzzy")
     with path.open("wb") as handle:

@@ -80,9 +80,9 @@ def list_rounds():
     if not rounds:
         click.echo("Ingen åbne runder.")
     for round_ in rounds:
-        closes = round_.closes_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL)
+        last_day = round_.last_moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL)
         click.echo(
-            f"{round_.slug}\t{round_.label}\t{round_.access}\tlukker {closes:%Y-%m-%d %H:%M}\t"
+            f"{round_.slug}\t{round_.label}\t{round_.access}\ttil og med {last_day:%Y-%m-%d}\t"
             f"{public_url('questionnaire.start', round_slug=round_.slug)}"
         )
 

@@ -80,7 +80,11 @@ def page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
                 label, description=hint, validators=[Optional(), MaxLength(question.max_length)]
             )
         else:
-            required = InputRequired(message=_l("Vælg et svar: %(question)s", question=label)) if question.required else Optional()
+            required = (
+                InputRequired(message=_l("Vælg et svar: %(question)s", question=label))
+                if question.required
+                else Optional()
+            )
             fields[question.id] = ChoiceField(
                 label, description=hint, choices=choices_for(question, lang), validators=[required]
             )

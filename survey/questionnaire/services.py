@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select

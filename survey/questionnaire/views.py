@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -153,7 +153,7 @@ def submit(round_: Round, token: str):
         earlier = services.response_for_submission(form.submission_id.data)
         if earlier is None:
             return render_template("questionnaire/unknown_draft.html", round_=round_), 404
-        return redirect(url_for(".receipt", round_slug=round_.slug, receipt=earlier.receipt))
+        return _to_receipt(round_, earlier)
     missing = services.missing_required(round_.questionnaire, draft.answers or {})
     if not form.validate_on_submit() or missing:
         return _render_review(round_, draft, token, form, missing)
@@ -165,12 +165,21 @@ def submit(round_: Round, token: str):
         # the same draft was sent twice at the same moment and the other request stored it first
         db.session.rollback()
         response = services.response_for_submission(submission_id) or abort(409)
-    return redirect(url_for(".receipt", round_slug=round_.slug, receipt=response.receipt))
+    return _to_receipt(round_, response)
 
 
-@bp.get("/<round_slug>/kvittering/<receipt>")
-def receipt(round_slug: str, receipt: str):
+def _to_receipt(round_: Round, response: Response):
+    # The receipt number travels in the session, not the URL: an access log holding URL and IP address
+    # side by side must not be able to point at a response.
+    session["receipt"] = response.receipt
+    return redirect(url_for(".receipt", round_slug=round_.slug))
+
+
+@bp.get("/<round_slug>/kvittering")
+def receipt(round_slug: str):
     """The receipt: the answers are received, with a number to quote."""
-    query = select(Response).join(Round).where(Round.slug == round_slug, Response.receipt == codes.normalise(receipt))
-    response = db.session.scalar(query) or abort(404)
-    return render_template("questionnaire/receipt.html", round_=response.round, receipt=codes.grouped(response.receipt))
+    round_ = db.session.scalar(select(Round).where(Round.slug == round_slug)) or abort(404)
+    number = session.get("receipt")
+    return render_template(
+        "questionnaire/receipt.html", round_=round_, receipt=codes.grouped(number) if number else None
+    )

@@ -231,7 +231,7 @@ def test_rounds_list_prints_open_rounds_with_their_public_address(app, runner, c
     lines = result.stdout.splitlines()
     # soonest closing first
     assert [line.split("\t")[0] for line in lines] == ["med-kode", "aaben"]
-    assert lines[0].startswith("med-kode\tmed-kode\tinvitation\tlukker ")
+    assert lines[0].startswith("med-kode\tmed-kode\tinvitation\ttil og med ")
     assert lines[0].endswith(f"\t{public_start_url(app, 'med-kode')}")
     assert lines[1].endswith(f"\t{public_start_url(app, 'aaben')}")
 
