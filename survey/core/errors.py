@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
             400,
             _("Siden er udløbet"),
             _(
-                "Formularen var for gammel eller ufuldstændig. Dine tidligere gemte svar er ikke tabt: "
+                "Siden har været åben for længe, eller formularen var ikke udfyldt helt. Dine tidligere gemte svar er ikke tabt: "
                 "gå tilbage, genindlæs siden og prøv igen."
             ),
         )
@@ -35,9 +35,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         texts = {
-            404: (_("Siden findes ikke"), _("Tjek at adressen er skrevet rigtigt.")),
-            405: (_("Siden kan ikke bruges sådan"), _("Gå tilbage og prøv igen.")),
-            413: (_("Der blev sendt for meget"), _("Svaret var større end tilladt. Forkort din tekst og prøv igen.")),
+            404: (_("Siden findes ikke"), _("Tjek at webadressen er skrevet rigtigt.")),
+            405: (_("Siden kan ikke åbnes på den måde"), _("Gå tilbage og prøv igen.")),
+            413: (_("Dit svar er for langt"), _("Dit svar var for langt. Gør teksten kortere, og prøv igen.")),
             429: (_("For mange forsøg"), _("Du har prøvet for mange gange på kort tid. Vent et øjeblik og prøv igen.")),
         }
         title, message = texts.get(error.code, (_("Der er sket en fejl"), _("Gå tilbage og prøv igen.")))

@@ -139,7 +139,7 @@ class ResumeForm(HoneypotForm):
             raise ValidationError(_l("Koden skal have 12 tegn, fx ABCD-EFGH-JKMN. Tjek at den er skrevet rigtigt"))
         self.draft = find_draft(self.round_, field.data)
         if self.draft is None:
-            raise ValidationError(_l("Vi kan ikke finde et påbegyndt svar med den kode. Måske er det allerede sendt"))
+            raise ValidationError(_l("Vi kan ikke finde påbegyndte svar med den kode. Måske er svarene allerede sendt"))
 
 
 class SubmitForm(HoneypotForm):

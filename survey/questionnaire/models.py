@@ -152,7 +152,6 @@ class Draft(db.Model):
     submission_id: Mapped[str] = mapped_column(String(32), unique=True)
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"), unique=True)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    language: Mapped[str] = mapped_column(String(5), default="da")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     round: Mapped[Round] = relationship()
@@ -171,7 +170,6 @@ class Response(db.Model):
     receipt: Mapped[str] = mapped_column(String(16), unique=True)
     #: e.g. '2026-W47'
     iso_week: Mapped[str] = mapped_column(String(8))
-    language: Mapped[str] = mapped_column(String(5))
 
     round: Mapped[Round] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")

@@ -27,7 +27,7 @@ def _new_token(draft: Draft) -> str:
     return token
 
 
-def start_draft(round_: Round, language: str, invitation: Invitation | None = None) -> tuple[Draft, str]:
+def start_draft(round_: Round, invitation: Invitation | None = None) -> tuple[Draft, str]:
     """Begin (or, for an invitation already begun, take up again) a draft; returns it and its resume code.
 
     The resume code is replaced each time it is handed out again, so an old link stops working."""
@@ -37,7 +37,6 @@ def start_draft(round_: Round, language: str, invitation: Invitation | None = No
     if draft is None:
         draft = Draft(round=round_, submission_id=secrets.token_hex(16), invitation=invitation, answers={})
         db.session.add(draft)
-    draft.language = language
     token = _new_token(draft)
     db.session.flush()
     return draft, token
@@ -54,7 +53,7 @@ def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Dra
     return db.session.scalar(query.with_for_update() if for_update else query)
 
 
-def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer], language: str) -> None:
+def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer]) -> None:
     """Keep the answers of one page; an emptied answer is removed. Only flushes."""
     merged = dict(draft.answers or {})
     for question in page.questions:
@@ -63,7 +62,6 @@ def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer], lan
         else:
             merged.pop(question.id, None)
     draft.answers = merged  # a new dict, so the JSON column is seen as changed
-    draft.language = language
     db.session.flush()
 
 
@@ -119,7 +117,6 @@ def submit_response(draft: Draft) -> Response:
         submission_id=draft.submission_id,
         receipt=codes.new_code(RECEIPT_LENGTH),
         iso_week=iso_week(utcnow()),
-        language=draft.language,
         answers=build_answers(questionnaire, draft.answers or {}),
     )
     db.session.add(response)

@@ -47,7 +47,7 @@ def with_draft(view):
 
 
 def _start_draft_and_go(round_: Round, invitation=None):
-    _draft, token = services.start_draft(round_, current_lang(), invitation)
+    _draft, token = services.start_draft(round_, invitation)
     db.session.commit()
     return redirect(url_for(".page", round_slug=round_.slug, token=token, number=1))
 
@@ -86,7 +86,7 @@ def page(round_: Round, draft, token: str, number: int):
     initial = draft_to_form_data(page_spec, draft.answers or {}) if request.method == "GET" else None
     form = page_form_class(page_spec, lang)(data=initial)
     if form.validate_on_submit():
-        services.save_page(draft, page_spec, form.draft_answers(), lang)
+        services.save_page(draft, page_spec, form.draft_answers())
         db.session.commit()
         if "save_later" in request.form:
             return redirect(url_for(".saved", round_slug=round_.slug, token=token))

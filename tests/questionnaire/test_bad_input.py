@@ -91,7 +91,7 @@ def test_oversized_body_is_refused_with_a_danish_page(citizen, in_app):
     token = csrf_token(citizen.client.get(url))
     response = citizen.client.post(url, data={"csrf_token": token, "kommentar": "x" * 70_000})
     assert response.status_code == 413
-    assert title(response).startswith("Fejl: Der blev sendt for meget")
+    assert title(response).startswith("Fejl: Dit svar er for langt")
     assert draft_answers(in_app) == {}
 
 
@@ -109,7 +109,7 @@ def test_filled_honeypot_is_turned_away(client, make_round, in_app):
     [
         ("", "Indtast din kode"),
         ("ABC", "Koden skal have 12 tegn"),
-        ("ABCD-EFGH-JKMN", "Vi kan ikke finde et påbegyndt svar"),
+        ("ABCD-EFGH-JKMN", "Vi kan ikke finde påbegyndte svar"),
     ],
 )
 def test_bad_resume_code(client, make_round, code, message):

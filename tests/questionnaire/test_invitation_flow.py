@@ -94,7 +94,7 @@ def test_nothing_stored_links_a_response_to_its_invitation(client, invitation_ro
         response_columns = {c.name for c in Response.__table__.columns}
         invitation_columns = {c.name for c in Invitation.__table__.columns}
         response = db.session.scalars(select(Response)).one()
-    assert response_columns == {"id", "round_id", "submission_id", "receipt", "iso_week", "language"}
+    assert response_columns == {"id", "round_id", "submission_id", "receipt", "iso_week"}
     assert invitation_columns == {"id", "round_id", "code_hash", "used"}
     assert len(response.id) == 32 and not response.id.isdigit(), "a random key, not an arrival order"
     assert response.iso_week.startswith("20") and "-W" in response.iso_week

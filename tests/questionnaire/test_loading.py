@@ -136,7 +136,7 @@ def test_removed_question_without_responses_is_deleted(mini_policy, tmp_path):
 def test_changed_file_after_a_response_makes_a_new_version(mini_policy, tmp_path, make_round):
     round_slug = make_round(policy=MINI_POLICY, questionnaire=MINI)
     round_ = db.session.scalar(select(Round).where(Round.slug == round_slug))
-    draft, _ = start_draft(round_, "da")
+    draft, _ = start_draft(round_)
     draft.answers = {"hjaelp": {"choice": "job"}, "tilfreds": {"choice": "4"}}
     submit_response(draft)
     db.session.commit()

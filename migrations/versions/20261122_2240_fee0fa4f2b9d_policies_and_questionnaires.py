@@ -1,8 +1,8 @@
 """policies and questionnaires
 
-Revision ID: 1339afaac0bd
+Revision ID: fee0fa4f2b9d
 Revises: 
-Create Date: 2026-11-22 22:25:10.529718
+Create Date: 2026-11-22 22:40:57.727166
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1339afaac0bd'
+revision = 'fee0fa4f2b9d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -112,7 +112,6 @@ def upgrade():
     sa.Column('submission_id', sa.String(length=32), nullable=False),
     sa.Column('receipt', sa.String(length=16), nullable=False),
     sa.Column('iso_week', sa.String(length=8), nullable=False),
-    sa.Column('language', sa.String(length=5), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_response_round_id_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_response')),
     sa.UniqueConstraint('receipt', name=op.f('uq_response_receipt')),
@@ -147,7 +146,6 @@ def upgrade():
     sa.Column('submission_id', sa.String(length=32), nullable=False),
     sa.Column('invitation_id', sa.Integer(), nullable=True),
     sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['invitation_id'], ['invitation.id'], name=op.f('fk_draft_invitation_id_invitation'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_draft_round_id_round'), ondelete='CASCADE'),
