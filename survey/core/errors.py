@@ -27,8 +27,8 @@ def init_app(app: Flask) -> None:
             400,
             _("Siden er udløbet"),
             _(
-                "Siden har været åben for længe, eller formularen var ikke udfyldt helt. Dine tidligere gemte svar er ikke tabt: "
-                "gå tilbage, genindlæs siden og prøv igen."
+                "Siden har været åben for længe, eller formularen var ikke udfyldt helt. "
+                "Dine tidligere gemte svar er ikke tabt: gå tilbage, genindlæs siden og prøv igen."
             ),
         )
 
