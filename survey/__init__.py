@@ -35,6 +35,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(questionnaire_bp)
+    # The citizen's forms check their CSRF token themselves (FlaskForm): an expired token then shows the page
+    # again with what was typed and a message, instead of an error page that loses a long comment.
+    csrf.exempt(questionnaire_bp)
 
     from survey.cli import register_cli
 

@@ -22,6 +22,10 @@ def clean_text(value):
     return unicodedata.normalize("NFC", value).strip()
 
 
+HONEYPOT = "bd_extra"
+EXPIRED_FORM = _l("Siden har været åben for længe. Tjek dine svar, og send siden igen")
+
+
 class BaseForm(FlaskForm):
     """Every form of ours: input is cleaned before it is validated."""
 
@@ -31,12 +35,23 @@ class BaseForm(FlaskForm):
             return unbound_field.bind(form=form, filters=filters, **options)
 
     def error_list(self) -> list[tuple[str, str]]:
-        """(field id, message) pairs for the error summary, in field order."""
-        return [(field.id, str(error)) for field in self for error in field.errors]
+        """(field id, message) pairs for the error summary, in field order.
+
+        A missing or expired CSRF token is told in Danish and linked to the first field the citizen sees:
+        the page is shown again with what was typed, and the hidden token is nothing anyone can act on."""
+        return [
+            (self._first_visible_id(), str(EXPIRED_FORM)) if field.type == "CSRFTokenField" else (field.id, str(error))
+            for field in self
+            for error in field.errors
+        ]
+
+    def _first_visible_id(self) -> str:
+        hidden = ("CSRFTokenField", "HiddenField")
+        return next((f.id for f in self if f.type not in hidden and f.name != HONEYPOT), "main-content")
 
 
 class HoneypotForm(BaseForm):
-    #: people never see this field; a bot that fills it in is turned away
+    #: people never see this field (named HONEYPOT); a bot that fills it in is turned away
     bd_extra = StringField(_l("Udfyld ikke dette felt"))
 
     def validate_bd_extra(self, field):

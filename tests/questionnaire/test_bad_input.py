@@ -79,11 +79,29 @@ def test_extra_and_repeated_fields_are_ignored(citizen, in_app):
     assert draft_answers(in_app) == {"hjaelp": {"choice": "job"}}
 
 
-def test_missing_csrf_token_gets_the_expired_form_page(citizen, in_app):
-    response = citizen.client.post(page_url(citizen, PAGE_DIN_SAG), data={"hjaelp": "job"})
-    assert response.status_code == 400
-    assert title(response).startswith("Fejl: Siden er udløbet")
+@pytest.mark.parametrize("token", [None, "forged-or-expired"])
+def test_missing_or_expired_csrf_token_shows_the_page_again_with_what_was_typed(citizen, in_app, token):
+    data = {"kommentar": "En lang kommentar, der ikke må gå tabt."} | ({"csrf_token": token} if token else {})
+    response = citizen.client.post(page_url(citizen, PAGE_EGNE_ORD), data=data)
+    assert response.status_code == 400 and title(response).startswith("Fejl: ")
+    assert error_summary(response) == [
+        ("#kommentar", "Siden har været åben for længe. Tjek dine svar, og send siden igen")
+    ]
+    assert response.doc.find(".//textarea[@name='kommentar']").text == "En lang kommentar, der ikke må gå tabt."
     assert draft_answers(in_app) == {}
+    again = citizen.client.post(page_url(citizen, PAGE_EGNE_ORD), data={**data, "csrf_token": csrf_token(response)})
+    assert again.status_code == 302 and draft_answers(in_app)["kommentar"]["text"].startswith("En lang")
+
+
+def test_submit_with_an_expired_token_shows_review_again(client, make_round, in_app):
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    review_url = citizen.answer_all()
+    submission_id = client.get(review_url).doc.find(".//input[@name='submission_id']").get("value")
+    response = client.post(review_url, data={"submission_id": submission_id})
+    assert response.status_code == 400 and error_summary(response)[0][0] == "#main-content"
+    with in_app():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
 def test_oversized_body_is_refused_with_a_danish_page(citizen, in_app):
