@@ -29,6 +29,7 @@ def update():
         "--add-comments=i18n:",
         "--no-location",
         "--sort-output",
+        "--width=120",
         "-o",
         str(POT),
         str(ROOT / "survey"),
@@ -37,7 +38,8 @@ def update():
     for lang in ("da", "en"):
         catalogue = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
         command = "update" if catalogue.exists() else "init"
-        _pybabel(command, "-i", str(POT), "-d", str(ROOT / "translations"), "-l", lang)
+        extra = ["--ignore-obsolete", "--width=120"] if command == "update" else ["--width=120"]
+        _pybabel(command, "-i", str(POT), "-d", str(ROOT / "translations"), "-l", lang, *extra)
     _fill_source_language(ROOT / "translations" / "da" / "LC_MESSAGES" / "messages.po")
     click.echo(f"Opdateret {POT} og da/en; oversæt de tomme msgstr i translations/en og kør 'flask translate compile'.")
 
