@@ -139,6 +139,7 @@ def _render_review(round_: Round, draft, token: str, form, missing):
         errors=errors,
         has_errors=bool(errors),
         rows=review_rows(round_, draft, token, current_lang()),
+        missing_ids={q.id for q in missing},
     )
     return html, 400 if errors else 200
 

@@ -89,6 +89,8 @@ def test_review_refuses_to_send_without_the_required_answer(client, make_round, 
     [(target, message)] = error_summary(response)
     assert target == "#change-hjaelp" and "Hvilken hjælp" in message
     assert response.doc.find(".//*[@id='change-hjaelp']") is not None
+    marked = response.doc.findall(".//div[@class='summary-list-row form-error']")
+    assert len(marked) == 1 and "Du skal svare på dette spørgsmål" in text_of(marked[0])
     with in_app():
         assert count(Response) == 0
 

@@ -1,0 +1,73 @@
+"""What the page tests measure in the browser: axe-core's WCAG rules, tap targets, sideways overflow."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+from survey import ROOT
+
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+MIN_TARGET = 24  # WCAG 2.2 SC 2.5.8 (AA)
+COMFORTABLE_TARGET = 44  # SC 2.5.5 (AAA) and the platform guidelines; reported, not required
+
+RUN_AXE = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+
+# The box a finger can hit for each visible interactive element. A radio or checkbox is hidden by DKFDS and
+# drawn on its label, so the label is the target. An inline element that wraps is hit on its line boxes, not on
+# the gaps between them, so its best line box counts. Elements off-screen (skip link, honeypot) are no targets.
+# `inSentence`: a link with other text around it in its block, which WCAG 2.5.8 exempts ("inline" exception).
+MEASURE_TARGETS = """() => {
+  const controls = 'a[href], button, input:not([type=hidden]), textarea, select, summary';
+  const targets = [];
+  for (const el of document.querySelectorAll(controls)) {
+    const box = el.matches('input[type=radio], input[type=checkbox]') && el.labels.length ? el.labels[0] : el;
+    const rect = box.getBoundingClientRect();
+    const onPage = rect.right + window.scrollX > 0 && rect.bottom + window.scrollY > 0;
+    if (!box.checkVisibility({visibilityProperty: true}) || !rect.width || !rect.height || !onPage
+        || el.closest('[aria-hidden=true]')) continue;
+    const inline = getComputedStyle(box).display === 'inline';
+    const best = inline ? [...box.getClientRects()].sort((a, b) =>
+        Math.min(b.width, b.height) - Math.min(a.width, a.height))[0] : rect;
+    const around = el.tagName === 'A' && inline
+        ? el.parentElement.textContent.replace(el.textContent, '').replace(/\\s+/g, '') : '';
+    const name = (el.innerText || el.value || box.innerText || '').trim().replace(/\\s+/g, ' ').slice(0, 50);
+    const ident = el.id ? '#' + el.id : (el.className ? '.' + String(el.className).split(' ')[0] : '');
+    targets.push({element: el.tagName.toLowerCase() + ident, name, inSentence: around.length > 0,
+                  width: Math.round(best.width * 10) / 10, height: Math.round(best.height * 10) / 10});
+  }
+  return targets;
+}"""
+
+# Elements that stick out past the right edge of the viewport, to name the culprit when a page scrolls sideways.
+WIDER_THAN_VIEWPORT = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .slice(0, 8)
+  .map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).replace(/ /g, '.') : '')
+             + ' right=' + Math.round(el.getBoundingClientRect().right))"""
+
+
+def axe_violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=AXE)
+    return page.evaluate(RUN_AXE, WCAG_TAGS)["violations"]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """axe's findings as text a person can act on: rule, impact, what to do, and every element with its fix."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} — {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]}")
+            lines.extend(f"        {line}" for line in node["failureSummary"].splitlines())
+    return "\n".join(lines)
+
+
+def tap_targets(page: Page) -> list[dict]:
+    return page.evaluate(MEASURE_TARGETS)
+
+
+def sideways_overflow(page: Page, width: int) -> tuple[int, list[str]]:
+    """(scrollWidth, elements past the right edge) with the viewport `width` CSS px wide."""
+    page.set_viewport_size({"width": width, "height": 667})
+    return page.evaluate("() => document.documentElement.scrollWidth"), page.evaluate(WIDER_THAN_VIEWPORT)

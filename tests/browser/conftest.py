@@ -1,0 +1,115 @@
+"""Browser fixtures: the session's app served on 127.0.0.1 by werkzeug, Debian's Chromium driven by Playwright
+(it never downloads a browser), and a fresh phone-sized context (375×667, touch, Danish) for every test."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from survey import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # the tests run as root
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 375, "height": 667},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "da-DK",
+}
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Keeps the request log out of the test output; failures still show in the page under test."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's app on 127.0.0.1 and a free port, served from a daemon thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_page(live_server, browser):
+    """Factory: a page in a new phone context (JavaScript on or off); every context is closed after the test."""
+    contexts = []
+
+    def make(javascript: bool = True):
+        context = browser.new_context(**PHONE, base_url=live_server.url, java_script_enabled=javascript)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page(javascript=True)
+
+
+@pytest.fixture
+def page_no_js(new_page):
+    return new_page(javascript=False)
+
+
+@pytest.fixture(scope="session")
+def below_44px(request):
+    """Collects tap targets between 24 and 44 px (information, not a failure); written out after the run."""
+    found: dict[str, list[dict]] = {}
+    yield found
+    if found:
+        ARTIFACTS.mkdir(exist_ok=True)
+        lines = [
+            f"{page}: {t['element']} {t['name']!r} {t['width']}×{t['height']}{' (in a sentence)' * t['inSentence']}"
+            for page, targets in found.items()
+            for t in targets
+        ]
+        (ARTIFACTS / "tap-targets-below-44px.txt").write_text("\n".join(lines) + "\n")
+        request.config.stash[BELOW_44PX] = lines
+
+
+BELOW_44PX = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if lines := config.stash.get(BELOW_44PX, None):
+        terminalreporter.section("tap targets under 44 CSS px (WCAG 2.5.5 AAA; information only)")
+        for line in lines:
+            terminalreporter.write_line(line)
