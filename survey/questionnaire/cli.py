@@ -14,10 +14,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey import codes
+from survey.cli import FILES, load_all
 from survey.config import INSTANCE
-from survey.datafile import DataFileError
 from survey.extensions import db
-from survey.policies.cli import report_data_file_error
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_invitations, create_round, latest_questionnaire, open_rounds
@@ -41,15 +40,10 @@ def local_to_utc(value: datetime) -> datetime:
 
 
 @questionnaires_cli.command("load")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@FILES
 def load(files):
     """Create, update or version questionnaires from YAML files (all or nothing)."""
-    try:
-        results = [(path, *load_questionnaire(path)) for path in files]
-    except DataFileError as error:
-        report_data_file_error(error)
-    db.session.commit()
-    for path, questionnaire, outcome in results:
+    for path, questionnaire, outcome in load_all(load_questionnaire, files):
         click.echo(f"{path}: {questionnaire.slug} version {questionnaire.version}: {outcome}")
 
 

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from survey import ROOT
 from survey.datafile import DataFileError
 from survey.extensions import db
 from survey.policies.models import FocusArea, Goal, Policy
 from survey.policies.services import load_policy
+from tests.helpers import TESTDATA, count, edited
 
 POLICIES = ROOT / "data" / "policies"
-TESTDATA = Path(__file__).resolve().parent.parent / "data"
 MINI = TESTDATA / "policies" / "mini.yaml"
-
-
-def edited(source: Path, target: Path, *replacements: tuple[str, str]) -> Path:
-    """Write a copy of `source` with each `old` (which must occur exactly once) replaced by `new`."""
-    text = source.read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert text.count(old) == 1, f"{old!r} must occur once in {source.name}"
-        text = text.replace(old, new)
-    target.write_text(text, encoding="utf-8")
-    return target
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def snapshot() -> dict[str, list]:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from survey import ROOT, codes
 from survey.extensions import db
@@ -16,15 +16,11 @@ from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Invitation, Questionnaire, Round
 from survey.questionnaire.rounds import find_invitation
+from tests.helpers import TESTDATA, count
 
 DATA = ROOT / "data"
-TESTDATA = Path(__file__).resolve().parent.parent / "data"
 SYDDJURS = DATA / "questionnaires" / "syddjurs-tilfredshed.yaml"
 GROUPED_CODE = re.compile(rf"^[{codes.ALPHABET}]{{4}}-[{codes.ALPHABET}]{{4}}$")
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def public_start_url(app, round_slug: str) -> str:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from survey.extensions import db
 from survey.policies.models import FocusArea
 from survey.questionnaire.models import Answer, Draft, Question, Response
+from tests.helpers import count
 from tests.pages import csrf_token, error_summary, text_of, title
 from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen, path_of
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_start_page_says_what_the_survey_is(client, make_round):

@@ -3,8 +3,6 @@ files that are rejected, with the line to fix."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,21 +13,11 @@ from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Question, Questionnaire, Round
 from survey.questionnaire.services import start_draft, submit_response
+from tests.helpers import TESTDATA, edited
 
 DATA = ROOT / "data"
-TESTDATA = Path(__file__).resolve().parent.parent / "data"
 MINI_POLICY = TESTDATA / "policies" / "mini.yaml"
 MINI = TESTDATA / "questionnaires" / "mini-tilfredshed.yaml"
-
-
-def edited(source: Path, target: Path, *replacements: tuple[str, str]) -> Path:
-    """Write a copy of `source` with each `old` (which must occur exactly once) replaced by `new`."""
-    text = source.read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert text.count(old) == 1, f"{old!r} must occur once in {source.name}"
-        text = text.replace(old, new)
-    target.write_text(text, encoding="utf-8")
-    return target
 
 
 def questions_of(questionnaire: Questionnaire) -> list[tuple]:
