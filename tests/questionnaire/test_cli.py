@@ -40,28 +40,30 @@ def syddjurs(app):
         db.session.commit()
 
 
+def rounds_create(runner, *options: str):
+    """`flask rounds create OPTIONS…`"""
+    return runner.invoke(args=["rounds", "create", *options])
+
+
 @pytest.fixture
 def create_round(runner, syddjurs):
     """Factory: `flask rounds create` for the Syddjurs questionnaire, open from yesterday by default."""
 
     def create(slug: str, opens: int = -1, closes: int = 30, access: str = "open", label: str | None = None):
-        result = runner.invoke(
-            args=[
-                "rounds",
-                "create",
-                "--questionnaire",
-                "syddjurs-tilfredshed",
-                "--label",
-                label or slug,
-                "--opens",
-                days_from_today(opens),
-                "--closes",
-                days_from_today(closes),
-                "--access",
-                access,
-                "--slug",
-                slug,
-            ]
+        result = rounds_create(
+            runner,
+            "--questionnaire",
+            "syddjurs-tilfredshed",
+            "--label",
+            label or slug,
+            "--opens",
+            days_from_today(opens),
+            "--closes",
+            days_from_today(closes),
+            "--access",
+            access,
+            "--slug",
+            slug,
         )
         assert result.exit_code == 0, result.output
         return result
@@ -113,21 +115,18 @@ def test_questionnaires_load_rejects_a_file_before_its_policy(app, runner):
 
 
 def test_rounds_create_takes_danish_dates(app, runner, syddjurs):
-    result = runner.invoke(
-        args=[
-            "rounds",
-            "create",
-            "--questionnaire",
-            "syddjurs-tilfredshed",
-            "--label",
-            "2026 1. halvår",
-            "--opens",
-            "2026-01-01",
-            "--closes",
-            "2026-07-01",
-            "--access",
-            "invitation",
-        ]
+    result = rounds_create(
+        runner,
+        "--questionnaire",
+        "syddjurs-tilfredshed",
+        "--label",
+        "2026 1. halvår",
+        "--opens",
+        "2026-01-01",
+        "--closes",
+        "2026-07-01",
+        "--access",
+        "invitation",
     )
 
     assert result.exit_code == 0, result.output
@@ -147,19 +146,16 @@ def test_rounds_create_takes_danish_dates(app, runner, syddjurs):
     ids=["closes before opens", "closes when it opens"],
 )
 def test_rounds_create_refuses_a_round_that_closes_before_it_opens(app, runner, syddjurs, opens, closes):
-    result = runner.invoke(
-        args=[
-            "rounds",
-            "create",
-            "--questionnaire",
-            "syddjurs-tilfredshed",
-            "--label",
-            "2026 1. halvår",
-            "--opens",
-            opens,
-            "--closes",
-            closes,
-        ]
+    result = rounds_create(
+        runner,
+        "--questionnaire",
+        "syddjurs-tilfredshed",
+        "--label",
+        "2026 1. halvår",
+        "--opens",
+        opens,
+        "--closes",
+        closes,
     )
 
     assert result.exit_code != 0
@@ -171,21 +167,18 @@ def test_rounds_create_refuses_a_round_that_closes_before_it_opens(app, runner, 
 def test_rounds_create_refuses_a_slug_that_is_taken(app, runner, create_round):
     create_round("foraar")
 
-    result = runner.invoke(
-        args=[
-            "rounds",
-            "create",
-            "--questionnaire",
-            "syddjurs-tilfredshed",
-            "--label",
-            "igen",
-            "--slug",
-            "foraar",
-            "--opens",
-            "2026-01-01",
-            "--closes",
-            "2026-07-01",
-        ],
+    result = rounds_create(
+        runner,
+        "--questionnaire",
+        "syddjurs-tilfredshed",
+        "--label",
+        "igen",
+        "--slug",
+        "foraar",
+        "--opens",
+        "2026-01-01",
+        "--closes",
+        "2026-07-01",
     )
 
     assert isinstance(result.exception, SystemExit), repr(result.exception)
@@ -196,19 +189,8 @@ def test_rounds_create_refuses_a_slug_that_is_taken(app, runner, create_round):
 
 
 def test_rounds_create_names_an_unknown_questionnaire(app, runner):
-    result = runner.invoke(
-        args=[
-            "rounds",
-            "create",
-            "--questionnaire",
-            "findes-ikke",
-            "--label",
-            "x",
-            "--opens",
-            "2026-01-01",
-            "--closes",
-            "2026-07-01",
-        ]
+    result = rounds_create(
+        runner, "--questionnaire", "findes-ikke", "--label", "x", "--opens", "2026-01-01", "--closes", "2026-07-01"
     )
 
     assert result.exit_code != 0
