@@ -7,7 +7,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 10_000
-REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
+REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "secure_delete": 1}
 
 
 def _is_read_only_request() -> bool:
@@ -29,6 +29,8 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # a sent draft (which knew its invitation) is overwritten on delete, not left readable in free pages
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -36,10 +36,16 @@ def test_sqlite_runs_with_the_durable_settings(tmp_path):
     with app.app_context(), db.engine.connect() as connection:
         pragma = {
             name: connection.execute(text(f"PRAGMA {name}")).scalar()
-            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "secure_delete")
         }
         db.engine.dispose()
-    assert pragma == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 10000}
+    assert pragma == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 10000,
+        "secure_delete": 1,
+    }
 
 
 def test_the_app_refuses_sqlite_without_them(tmp_path):
