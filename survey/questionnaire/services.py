@@ -65,6 +65,13 @@ def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer]) -> 
     db.session.flush()
 
 
+def resume_page(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> int:
+    """The page to take up a paused survey at: the first page with nothing answered yet (1-based)."""
+    pages = questionnaire.spec.pages
+    untouched = (n for n, page in enumerate(pages, start=1) if not any(answers.get(q.id) for q in page.questions))
+    return next(untouched, len(pages))
+
+
 def missing_required(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> list[QuestionSpec]:
     return [q for q in questionnaire.spec.questions() if q.required and not answers.get(q.id)]
 

@@ -46,12 +46,6 @@ def with_draft(view):
     return wrapper
 
 
-def _start_draft_and_go(round_: Round, invitation=None):
-    _draft, token = services.start_draft(round_, invitation)
-    db.session.commit()
-    return redirect(url_for(".page", round_slug=round_.slug, token=token, number=1))
-
-
 @bp.route("/<round_slug>/", methods=["GET", "POST"])
 @open_round
 def start(round_: Round):
@@ -59,7 +53,9 @@ def start(round_: Round):
     # the QR code on a letter carries the code, so the citizen only has to press start
     form = StartForm(round_=round_, data={"code": request.args.get("kode", "")})
     if form.validate_on_submit():
-        return _start_draft_and_go(round_, form.invitation)
+        _draft, token = services.start_draft(round_, form.invitation)
+        db.session.commit()
+        return redirect(url_for(".page", round_slug=round_.slug, token=token, number=1))
     return render_form_page("questionnaire/start.html", form, round_=round_, spec=round_.questionnaire.spec)
 
 
@@ -69,8 +65,8 @@ def resume(round_: Round):
     """Take up a paused survey by typing the resume code."""
     form = ResumeForm(round_=round_)
     if form.validate_on_submit():
-        token = codes.normalise(form.code.data)
-        return redirect(url_for(".page", round_slug=round_.slug, token=token, number=1))
+        number = services.resume_page(round_.questionnaire, form.draft.answers or {})
+        return redirect(url_for(".page", round_slug=round_.slug, token=codes.normalise(form.code.data), number=number))
     return render_form_page("questionnaire/resume.html", form, round_=round_)
 
 
@@ -111,7 +107,8 @@ def page(round_: Round, draft, token: str, number: int):
 @with_draft
 def saved(round_: Round, draft, token: str):
     """Paused: the link and code to come back with."""
-    link = url_for(".page", round_slug=round_.slug, token=token, number=1, _external=True)
+    number = services.resume_page(round_.questionnaire, draft.answers or {})
+    link = url_for(".page", round_slug=round_.slug, token=token, number=number, _external=True)
     return render_template(
         "questionnaire/saved.html", round_=round_, token=token, link=link, grouped_code=codes.grouped(token)
     )
