@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from survey.config import INSTANCE, Config
-from survey.extensions import babel, csrf, db, migrate
+from survey.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,13 +28,17 @@ def create_app(config: type | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "translations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
     _prepare_database(app)
 
     from survey.core import bp as core_bp
     from survey.questionnaire import bp as questionnaire_bp
+    from survey.staff import access  # noqa: F401  (registers the user loader)
+    from survey.staff import bp as staff_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(questionnaire_bp)
+    app.register_blueprint(staff_bp)
     # The citizen's forms check their CSRF token themselves (FlaskForm): an expired token then shows the page
     # again with what was typed and a message, instead of an error page that loses a long comment.
     csrf.exempt(questionnaire_bp)
@@ -55,6 +59,7 @@ def _prepare_database(app: Flask) -> None:
     from survey.database import check_sqlite, configure_sqlite
     from survey.policies import models as _p  # noqa: F401
     from survey.questionnaire import models as _q  # noqa: F401
+    from survey.staff import models as _s  # noqa: F401
 
     with app.app_context():
         engine = db.engine

@@ -37,6 +37,7 @@ def register_cli(app: Flask) -> None:
     from survey.i18n_cli import i18n_cli
     from survey.policies.cli import policies_cli
     from survey.questionnaire.cli import invitations_cli, questionnaires_cli, rounds_cli
+    from survey.staff.cli import staff_cli
 
-    for group in (policies_cli, questionnaires_cli, rounds_cli, invitations_cli, demo_cli, i18n_cli):
+    for group in (policies_cli, questionnaires_cli, rounds_cli, invitations_cli, staff_cli, demo_cli, i18n_cli):
         app.cli.add_command(group)

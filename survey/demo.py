@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import click
@@ -16,6 +17,7 @@ from survey.questionnaire.cli import local_to_utc, public_url
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_round
+from survey.staff.services import create_staff, find_staff
 
 demo_cli = AppGroup("demo", help="Demodata.")
 DATA = ROOT / "data"
@@ -44,13 +46,34 @@ def load_demo() -> list[Round]:
     return rounds
 
 
+DEMO_STAFF = {
+    "admin": "demo-admin@borgerdialog.test",
+    "meeting_host": "demo-vaert@borgerdialog.test",
+    "analyst": "demo-analytiker@borgerdialog.test",
+}
+
+
+def reset_demo_staff() -> str:
+    """Make sure the demo staff users exist and give them a fresh password, returned for printing. Only flushes."""
+    password = secrets.token_urlsafe(12)
+    for role, email in DEMO_STAFF.items():
+        user = find_staff(email) or create_staff(email, role, password, name=f"Demo ({role})")
+        user.set_password(password)
+    db.session.flush()
+    return password
+
+
 @demo_cli.command("load")
 def load():
-    """Load the demo policies, questionnaires and open rounds (safe to run again)."""
+    """Load the demo policies, questionnaires and open rounds (safe to run again); print a demo staff login."""
     rounds = load_demo()
+    password = reset_demo_staff()
     db.session.commit()
     click.echo("Demodata er indlæst. Åbn en undersøgelse:")
     for round_ in rounds:
         click.echo(
             f"  {round_.questionnaire.policy.municipality}: {public_url('questionnaire.start', round_slug=round_.slug)}"
         )
+    click.echo(f"Medarbejdere: {public_url('staff.login')}  (demo: kun til afprøvning)")
+    for role, email in DEMO_STAFF.items():
+        click.echo(f"  {role}: {email} / {password}")

@@ -1,6 +1,7 @@
 """Extensions, created once and bound in create_app()."""
 
-from flask_babel import Babel
+from flask_babel import Babel, lazy_gettext
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,3 +26,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "staff.login"
+login_manager.login_message = lazy_gettext("Log ind for at se siden.")
+login_manager.login_message_category = "info"

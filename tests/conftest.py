@@ -124,3 +124,37 @@ def make_round(app):
             return round_.slug
 
     return make
+
+
+STAFF_PASSWORD = "et-langt-og-godt-kodeord"
+
+
+@pytest.fixture
+def make_staff(app):
+    """Factory: a staff user with a role; returns its e-mail."""
+    from survey.staff.services import create_staff
+
+    def make(role: str = "admin", email: str | None = None) -> str:
+        with app.app_context():
+            user = create_staff(email or f"{role}@kommune.test", role, STAFF_PASSWORD)
+            db.session.commit()
+            return user.email
+
+    return make
+
+
+@pytest.fixture
+def login_as(make_staff):
+    """Log a client in as a (new) staff user with `role`; returns the client."""
+    from tests.pages import csrf_token
+
+    def login(client, role: str = "admin"):
+        email = make_staff(role)
+        page = client.get("/personale/log-ind")
+        response = client.post(
+            "/personale/log-ind", data={"csrf_token": csrf_token(page), "email": email, "password": STAFF_PASSWORD}
+        )
+        assert response.status_code == 302, "login failed"
+        return client
+
+    return login

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         texts = {
+            403: (_("Du har ikke adgang til siden"), _("Siden kræver en anden rolle. Kontakt en administrator.")),
             404: (_("Siden findes ikke"), _("Tjek at webadressen er skrevet rigtigt.")),
             405: (_("Siden kan ikke åbnes på den måde"), _("Gå tilbage og prøv igen.")),
             413: (_("Dit svar er for langt"), _("Dit svar var for langt. Gør teksten kortere, og prøv igen.")),

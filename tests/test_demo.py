@@ -1,0 +1,24 @@
+"""`flask demo load`: the demo data loads, twice without change, and prints a working staff login."""
+
+import re
+
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.policies.models import Policy
+from survey.questionnaire.models import Round
+from tests.pages import csrf_token
+
+
+def test_demo_loads_idempotently_and_prints_a_staff_login(client, runner, in_app):
+    first, second = runner.invoke(args=["demo", "load"]), runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    with in_app():
+        assert db.session.scalar(select(func.count()).select_from(Policy)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 3
+    email, password = re.search(r"admin: (\S+) / (\S+)", second.output).groups()
+    page = client.get("/personale/log-ind")
+    response = client.post(
+        "/personale/log-ind", data={"csrf_token": csrf_token(page), "email": email, "password": password}
+    )
+    assert response.status_code == 302
