@@ -21,7 +21,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from survey import i18n, ratelimits
+    from survey import i18n, mail, ratelimits
     from survey.core import errors
 
     db.init_app(app)
@@ -29,9 +29,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "translations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     _prepare_database(app)
 
     from survey.core import bp as core_bp
+    from survey.meetings import admin_bp as meetings_admin_bp
+    from survey.meetings import bp as meetings_bp
     from survey.questionnaire import bp as questionnaire_bp
     from survey.staff import access  # noqa: F401  (registers the user loader)
     from survey.staff import bp as staff_bp
@@ -39,6 +42,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(core_bp)
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(meetings_admin_bp)
     # The citizen's forms check their CSRF token themselves (FlaskForm): an expired token then shows the page
     # again with what was typed and a message, instead of an error page that loses a long comment.
     csrf.exempt(questionnaire_bp)
@@ -59,6 +64,7 @@ def _prepare_database(app: Flask) -> None:
     from survey.database import check_sqlite, configure_sqlite
     from survey.policies import models as _p  # noqa: F401
     from survey.questionnaire import models as _q  # noqa: F401
+    from survey.meetings import models as _m  # noqa: F401
     from survey.staff import models as _s  # noqa: F401
 
     with app.app_context():

@@ -44,6 +44,20 @@ class Config:
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "")
     ACCESSIBILITY_STATEMENT_URL = os.environ.get("ACCESSIBILITY_STATEMENT_URL", "https://www.was.digst.dk/")
     DPO_CONTACT = os.environ.get("DPO_CONTACT", "databeskyttelsesraadgiver@kommune.dk")
+    # E-mail (Flask-Mailman). MAIL_BACKEND=smtp sends through MAIL_SERVER; 'file' writes .eml files to
+    # MAIL_FILE_PATH, the sink `make run` uses so the demo works without an SMTP server.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Borgerdialog <noreply@borgerdialog.test>")
+    MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE / "mail"))
+    #: days after a meeting its sign-ups (personal data) are deleted
+    REGISTRATION_RETENTION_DAYS = int(os.environ.get("REGISTRATION_RETENTION_DAYS", "30"))
     #: days a started but unsent survey is kept after its round has closed
     DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "0"))
 

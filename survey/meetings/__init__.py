@@ -1,0 +1,8 @@
+"""Dialogue meetings: public sign-up (`meetings`) and staff management (`meetings_admin`)."""
+
+from flask import Blueprint
+
+bp = Blueprint("meetings", __name__, url_prefix="/moeder")
+admin_bp = Blueprint("meetings_admin", __name__, url_prefix="/personale/moeder")
+
+from survey.meetings import admin_views, feed, views  # noqa: E402, F401

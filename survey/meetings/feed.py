@@ -1,0 +1,1 @@
+"""The public calendar feed of a policy's upcoming meetings."""

@@ -1,0 +1,161 @@
+"""Dialogue meetings, sign-ups (registrations) and the questions people send in ahead."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+from survey.models import utcnow
+from survey.policies.models import FocusArea, Policy
+
+MEETING_STATUSES = ("draft", "published", "cancelled")
+REGISTRATION_ROLES = ("borger", "paaroerende", "fagperson", "virksomhed", "andet")
+REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
+#: what a person may ask for; 'interpreter' goes with a language
+NEEDS = ("step_free", "interpreter", "sign_language", "hearing_loop", "other")
+#: how a registration came about
+KINDS = ("public", "staff_added", "reservation")
+MAX_SEATS = 4
+
+meeting_focus_area = Table(
+    "meeting_focus_area",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("focus_area_id", ForeignKey("focus_area.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Meeting(db.Model):
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: naive UTC; shown in Europe/Copenhagen
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    venue_name: Mapped[str] = mapped_column(String(200))
+    venue_address: Mapped[str] = mapped_column(String(300))
+    step_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    hearing_loop: Mapped[bool] = mapped_column(Boolean, default=False)
+    accessible_toilet: Mapped[bool] = mapped_column(Boolean, default=False)
+    parking: Mapped[bool] = mapped_column(Boolean, default=False)
+    accessibility_note: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int]
+    registration_deadline: Mapped[datetime]
+    #: draft, published or cancelled
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    #: days before the meeting the reminder goes out, and the host's optional personal line in it
+    reminder_days: Mapped[int] = mapped_column(default=2)
+    reminder_note: Mapped[str] = mapped_column(Text, default="")
+    #: iCalendar SEQUENCE: raised when time or place changes, so calendars update the entry they have
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    policy: Mapped[Policy] = relationship()
+    focus_areas: Mapped[list[FocusArea]] = relationship(secondary=meeting_focus_area, order_by="FocusArea.position")
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="meeting", order_by="Registration.id", cascade="all, delete-orphan"
+    )
+
+    def registration_state(self, now: datetime | None = None) -> str:
+        """'open', or why sign-up is closed: 'draft', 'cancelled', 'past' or 'deadline'."""
+        now = now or utcnow()
+        if self.status != "published":
+            return self.status
+        if now >= self.starts_at:
+            return "past"
+        return "deadline" if now >= self.registration_deadline else "open"
+
+    def publish(self) -> None:
+        if self.status != "draft":
+            raise ValueError("kun et udkast kan offentliggøres")
+        self.status = "published"
+
+    def cancel(self) -> None:
+        if self.status == "cancelled":
+            raise ValueError("mødet er allerede aflyst")
+        self.status = "cancelled"
+        self.sequence += 1
+
+
+class Registration(db.Model):
+    """A sign-up for a meeting: personal data, deleted some days after the meeting."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        # one live sign-up per e-mail and meeting; cancelled ones do not count
+        Index(
+            "uq_registration_meeting_email",
+            "meeting_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status != 'cancelled' AND email IS NOT NULL"),
+            postgresql_where=text("status != 'cancelled' AND email IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    #: public, staff_added or reservation
+    kind: Mapped[str] = mapped_column(String(20), default="public")
+    #: borger, paaroerende, fagperson, virksomhed or andet
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    #: first name of the person this sign-up is on behalf of, if any
+    on_behalf_of: Mapped[str] = mapped_column(String(60), default="")
+    seats: Mapped[int] = mapped_column(default=1)
+    #: confirmed, waitlisted or cancelled
+    status: Mapped[str] = mapped_column(String(20))
+    needs: Mapped[list] = mapped_column(JSON, default=list)
+    interpreter_language: Mapped[str] = mapped_column(String(60), default="")
+    needs_other: Mapped[str] = mapped_column(Text, default="")
+    #: set at check-in on the day
+    attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: random part of the manage link; replaced to revoke old links
+    manage_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_urlsafe(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
+    feedback_sent_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="registrations")
+    topics: Mapped[list[Topic]] = relationship(back_populates="registration")
+
+    @property
+    def active(self) -> bool:
+        return self.status != "cancelled"
+
+
+class Topic(db.Model):
+    """A question or topic sent in ahead of a meeting; kept without the name after the personal data is gone."""
+
+    __tablename__ = "meeting_topic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="SET NULL"))
+    focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_area.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+    registration: Mapped[Registration | None] = relationship(back_populates="topics")
+    focus_area: Mapped[FocusArea | None] = relationship()
+
+
+class MeetingStats(db.Model):
+    """Anonymous counts kept for a meeting after its registrations are deleted."""
+
+    __tablename__ = "meeting_stats"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True)
+    registered: Mapped[int] = mapped_column(default=0)
+    attended: Mapped[int] = mapped_column(default=0)
+    #: {"borger": 12, "paaroerende": 5, …}, people (seats) per role
+    by_role: Mapped[dict] = mapped_column(JSON, default=dict)

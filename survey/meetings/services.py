@@ -1,0 +1,218 @@
+"""The rules of dialogue meetings: seats, waiting list, cancellation, changes. Services flush; views commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.meetings import notify
+from survey.meetings.models import Meeting, Registration, Topic
+from survey.models import utcnow
+
+
+class SignupRefused(Exception):
+    """Sign-up is closed: `reason` is the meeting's registration state ('deadline', 'past', 'cancelled', 'draft')."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DuplicateSignup(Exception):
+    """This e-mail is already signed up for the meeting; `registration` is that sign-up."""
+
+    def __init__(self, registration: Registration):
+        super().__init__(registration.email)
+        self.registration = registration
+
+
+class NotEnoughSeats(Exception):
+    """A reservation or change asks for more seats than are free."""
+
+
+@dataclass
+class Signup:
+    """What a person (or staff on their behalf) fills in."""
+
+    role: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    on_behalf_of: str = ""
+    seats: int = 1
+    needs: list[str] = field(default_factory=list)
+    interpreter_language: str = ""
+    needs_other: str = ""
+    topic: str = ""
+    topic_focus_area_id: int | None = None
+
+
+def lock_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting, row-locked for the rest of the transaction (FOR UPDATE on PostgreSQL; on SQLite the
+    writing transaction already began IMMEDIATE), so seats are counted and taken by one request at a time."""
+    return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id).with_for_update())
+
+
+def seats_taken(meeting: Meeting) -> int:
+    query = select(func.coalesce(func.sum(Registration.seats), 0)).where(
+        Registration.meeting_id == meeting.id, Registration.status == "confirmed"
+    )
+    return db.session.scalar(query)
+
+
+def seats_free(meeting: Meeting) -> int:
+    return max(meeting.capacity - seats_taken(meeting), 0)
+
+
+def find_active(meeting: Meeting, email: str) -> Registration | None:
+    query = select(Registration).where(
+        Registration.meeting_id == meeting.id, Registration.email == email, Registration.status != "cancelled"
+    )
+    return db.session.scalar(query)
+
+
+def register_for_meeting(
+    meeting_id: int, signup: Signup, kind: str = "public", now: datetime | None = None
+) -> Registration:
+    """Sign up for a meeting: a confirmed seat while there are seats, else a place on the waiting list.
+
+    Staff (kind 'staff_added') may add someone after the deadline; the public may not. Only flushes; the
+    confirmation e-mail is queued for after the commit."""
+    meeting = lock_meeting(meeting_id)
+    state = meeting.registration_state(now)
+    if state not in (("open",) if kind == "public" else ("open", "deadline")):
+        raise SignupRefused(state)
+    email = signup.email.strip().lower() if signup.email else None
+    if email and (existing := find_active(meeting, email)) is not None:
+        raise DuplicateSignup(existing)
+    fits = seats_taken(meeting) + signup.seats <= meeting.capacity
+    registration = Registration(
+        meeting=meeting,
+        kind=kind,
+        role=signup.role,
+        name=signup.name,
+        email=email,
+        phone=signup.phone,
+        on_behalf_of=signup.on_behalf_of,
+        seats=signup.seats,
+        status="confirmed" if fits else "waitlisted",
+        needs=list(signup.needs),
+        interpreter_language=signup.interpreter_language,
+        needs_other=signup.needs_other,
+    )
+    db.session.add(registration)
+    if signup.topic:
+        db.session.add(
+            Topic(
+                meeting=meeting, registration=registration, text=signup.topic, focus_area_id=signup.topic_focus_area_id
+            )
+        )
+    db.session.flush()
+    notify.registration_received(registration)
+    return registration
+
+
+def reserve_seats(meeting_id: int, label: str, seats: int) -> Registration:
+    """Hold seats for people staff will invite; they count like any other seats. Only flushes."""
+    meeting = lock_meeting(meeting_id)
+    if seats_free(meeting) < seats:
+        raise NotEnoughSeats(seats)
+    registration = Registration(
+        meeting=meeting, kind="reservation", role="andet", name=label, seats=seats, status="confirmed"
+    )
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None when not waiting."""
+    if registration.status != "waitlisted":
+        return None
+    query = select(func.count()).where(
+        Registration.meeting_id == registration.meeting_id,
+        Registration.status == "waitlisted",
+        Registration.id <= registration.id,
+    )
+    return db.session.scalar(query)
+
+
+def promote_waitlist(meeting: Meeting) -> list[Registration]:
+    """Give free seats to the waiting list in arrival order, skipping those who need more seats than are
+    free; each promoted person is told by e-mail. Call with the meeting locked. Only flushes."""
+    if meeting.registration_state() in ("cancelled", "past"):
+        return []
+    free = seats_free(meeting)
+    promoted = []
+    waiting = select(Registration).where(Registration.meeting_id == meeting.id, Registration.status == "waitlisted")
+    for registration in db.session.scalars(waiting.order_by(Registration.id)):
+        if registration.seats <= free:
+            registration.status = "confirmed"
+            free -= registration.seats
+            promoted.append(registration)
+            notify.promoted(registration)
+        if free == 0:
+            break
+    db.session.flush()
+    return promoted
+
+
+def cancel_registration(registration: Registration, now: datetime | None = None) -> list[Registration]:
+    """Cancel a sign-up and promote from the waiting list; returns who was promoted. Only flushes."""
+    meeting = lock_meeting(registration.meeting_id)
+    if registration.status == "cancelled":
+        return []
+    registration.status = "cancelled"
+    registration.cancelled_at = now or utcnow()
+    db.session.flush()
+    return promote_waitlist(meeting)
+
+
+def change_seats(registration: Registration, seats: int) -> None:
+    """Change how many seats a sign-up holds: fewer frees seats for the waiting list; more must fit."""
+    meeting = lock_meeting(registration.meeting_id)
+    extra = seats - registration.seats
+    if registration.status == "confirmed" and extra > 0 and seats_free(meeting) < extra:
+        raise NotEnoughSeats(seats)
+    registration.seats = seats
+    db.session.flush()
+    if extra < 0:
+        promote_waitlist(meeting)
+
+
+def update_meeting(meeting: Meeting, **values) -> bool:
+    """Change a meeting; when time or place changes, raise its calendar SEQUENCE and mail everyone signed up.
+    A larger capacity promotes from the waiting list. Returns whether attendees were told. Only flushes."""
+    moved = any(
+        values.get(k, getattr(meeting, k)) != getattr(meeting, k)
+        for k in ("starts_at", "ends_at", "venue_name", "venue_address")
+    )
+    for name, value in values.items():
+        setattr(meeting, name, value)
+    if moved:
+        meeting.sequence += 1
+    db.session.flush()
+    if meeting.status == "published":
+        promote_waitlist(meeting)
+        if moved:
+            for registration in active_registrations(meeting):
+                notify.meeting_changed(registration)
+    return moved and meeting.status == "published"
+
+
+def cancel_meeting(meeting: Meeting) -> None:
+    """Cancel the meeting and tell everyone signed up. Only flushes."""
+    was_published = meeting.status == "published"
+    meeting.cancel()
+    db.session.flush()
+    if was_published:
+        for registration in active_registrations(meeting):
+            notify.meeting_cancelled(registration)
+
+
+def active_registrations(meeting: Meeting) -> list[Registration]:
+    query = select(Registration).where(Registration.meeting_id == meeting.id, Registration.status != "cancelled")
+    return list(db.session.scalars(query.order_by(Registration.id)))
