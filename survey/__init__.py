@@ -62,9 +62,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _prepare_database(app: Flask) -> None:
     from survey import models  # noqa: F401  (register every model with the metadata)
     from survey.database import check_sqlite, configure_sqlite
+    from survey.meetings import models as _m  # noqa: F401
     from survey.policies import models as _p  # noqa: F401
     from survey.questionnaire import models as _q  # noqa: F401
-    from survey.meetings import models as _m  # noqa: F401
     from survey.staff import models as _s  # noqa: F401
 
     with app.app_context():
