@@ -65,3 +65,5 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     RATELIMIT_ENABLED = False
+    #: kept in memory unless a test starts a real SMTP server (tests/meetings/conftest.py)
+    MAIL_BACKEND = "locmem"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, request, session, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 
 LANGUAGE_LABELS = {"da": "Dansk", "en": "English"}
 
@@ -31,8 +32,17 @@ def local_date(moment: datetime) -> str:
     return format_date(moment, format="long", rebase=True)
 
 
+def local_time_span(starts: datetime, ends: datetime) -> str:
+    """A meeting's time in Danish time and the page's language: 'torsdag den 3. december 2026 kl. 17.00–19.00'."""
+    # i18n: a CLDR date pattern (EEEE weekday, d day, MMMM month, y year); text in quotes is literal
+    day = format_datetime(starts, _("EEEE 'den' d. MMMM y"), rebase=True)
+    start, end = (format_datetime(moment, "HH.mm", rebase=True) for moment in (starts, ends))
+    return _("%(day)s kl. %(start)s–%(end)s", day=day, start=start, end=end)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_date)
+    app.add_template_global(local_time_span)
 
     @app.context_processor
     def page_context():

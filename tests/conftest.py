@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from survey import ROOT, create_app
 from survey.config import TestConfig
@@ -48,6 +48,7 @@ def app(database_url):
         }
     )
     _reset_schema(app)
+    app.test_client_class = CheckedClient  # every client of the tests checks every page it fetches
     yield app
     with app.app_context():
         db.engine.dispose()  # close pooled connections before the interpreter does
@@ -87,7 +88,6 @@ def in_app(app):
 
 @pytest.fixture
 def client(app) -> CheckedClient:
-    app.test_client_class = CheckedClient
     return app.test_client()
 
 
@@ -158,3 +158,45 @@ def login_as(make_staff):
         return client
 
     return login
+
+
+@pytest.fixture
+def make_meeting(app):
+    """Factory: a meeting of the Syddjurs policy (published, in a week, 10 seats by default); returns its id."""
+    from survey.meetings.models import Meeting
+    from survey.policies.models import Policy
+    from survey.policies.services import load_policy
+
+    def make(
+        capacity: int = 10,
+        starts_in: timedelta = timedelta(days=7),
+        deadline_before: timedelta = timedelta(days=1),
+        status: str = "published",
+        title: str = "Dialogmøde om job og uddannelse",
+        areas=("1", "5"),
+    ) -> int:
+        with app.app_context():
+            if db.session.scalar(select(Policy).where(Policy.slug == "syddjurs")) is None:
+                load_policy(DATA / "policies/syddjurs.yaml")
+            policy = db.session.scalar(select(Policy).where(Policy.slug == "syddjurs"))
+            starts = utcnow().replace(microsecond=0) + starts_in
+            meeting = Meeting(
+                policy=policy,
+                title=title,
+                description="Vi vil gerne høre, hvad du synes.",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                venue_name="Rådhuset, mødesal 1",
+                venue_address="Lundbergsvej 2, 8400 Ebeltoft",
+                step_free=True,
+                hearing_loop=True,
+                capacity=capacity,
+                registration_deadline=starts - deadline_before,
+                status=status,
+                focus_areas=[a for a in policy.focus_areas if a.code in areas],
+            )
+            db.session.add(meeting)
+            db.session.commit()
+            return meeting.id
+
+    return make

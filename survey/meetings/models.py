@@ -145,6 +145,7 @@ class Topic(db.Model):
     focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_area.id"))
     text: Mapped[str] = mapped_column(Text)
 
+    meeting: Mapped[Meeting] = relationship()
     registration: Mapped[Registration | None] = relationship(back_populates="topics")
     focus_area: Mapped[FocusArea | None] = relationship()
 

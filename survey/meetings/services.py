@@ -216,3 +216,11 @@ def cancel_meeting(meeting: Meeting) -> None:
 def active_registrations(meeting: Meeting) -> list[Registration]:
     query = select(Registration).where(Registration.meeting_id == meeting.id, Registration.status != "cancelled")
     return list(db.session.scalars(query.order_by(Registration.id)))
+
+
+def delete_registration(registration: Registration) -> list[Registration]:
+    """Cancel (promoting the waiting list) and delete a person's registration now. Only flushes."""
+    promoted = cancel_registration(registration) if registration.active else []
+    db.session.delete(registration)
+    db.session.flush()
+    return promoted

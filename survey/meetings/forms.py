@@ -1,0 +1,150 @@
+"""The public sign-up form and the manage-page forms."""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from survey.forms import HoneypotForm, MaxLength
+from survey.meetings.models import MAX_SEATS
+
+ROLE_LABELS = {
+    "borger": _l("Borger"),
+    "paaroerende": _l("Pårørende"),
+    "fagperson": _l("Fagperson"),
+    "virksomhed": _l("Virksomhed"),
+    "andet": _l("Andet"),
+}
+NEED_LABELS = {
+    "step_free": _l("Trinfri adgang (fx kørestol eller rollator)"),
+    "interpreter": _l("Tolk"),
+    "sign_language": _l("Tegnsprogstolk"),
+    "hearing_loop": _l("Teleslynge"),
+    "other": _l("Andet"),
+}
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several checkboxes; unknown values get a Danish message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        if any(value not in {c.value for c in self.choices} for value in self.data or []):
+            raise ValidationError(_l("Vælg blandt de viste muligheder"))
+
+
+class NeedsMixin:
+    """What a person needs to take part; shared by sign-up and the manage page."""
+
+    needs = CheckboxesField(
+        _l("Har du brug for noget for at kunne deltage?"),
+        choices=_choices(NEED_LABELS),
+        description=_l("Vælg alt, der passer. Du kan også lade det være."),
+    )
+    interpreter_language = StringField(_l("Hvilket sprog skal tolken tale?"), validators=[Length(max=60)])
+    needs_other = TextAreaField(_l("Hvad har du brug for?"), validators=[MaxLength(500)])
+
+    def validate_interpreter_language(self, field):
+        if "interpreter" in (self.needs.data or []) and not field.data:
+            raise ValidationError(_l("Skriv hvilket sprog tolken skal tale"))
+
+    def validate_needs_other(self, field):
+        if "other" in (self.needs.data or []) and not field.data:
+            raise ValidationError(_l("Skriv hvad du har brug for"))
+
+
+class SignupForm(NeedsMixin, HoneypotForm):
+    name = StringField(_l("Dit navn"), validators=[InputRequired(message=_l("Skriv dit navn")), MaxLength(120)])
+    email = StringField(_l("E-mail"), description=_l("Vi sender en bekræftelse og en påmindelse hertil."))
+    phone = StringField(_l("Mobilnummer"), description=_l("Hvis du ikke har e-mail, ringer eller skriver vi hertil."))
+    role = RadioField(
+        _l("Hvem er du?"),
+        choices=_choices(ROLE_LABELS),
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Vælg hvem du er"))],
+    )
+    on_behalf_of = StringField(
+        _l("Tilmelder du en anden? Skriv personens fornavn"),
+        description=_l("Lad feltet være tomt, hvis du kun tilmelder dig selv."),
+        validators=[MaxLength(60)],
+    )
+    seats = SelectField(
+        _l("Hvor mange kommer I?"),
+        choices=[SelectChoice(str(n), str(n)) for n in range(1, MAX_SEATS + 1)],
+        default="1",
+        validate_choice=False,
+    )
+    topic = TextAreaField(
+        _l("Er der noget, du gerne vil tale om på mødet? (valgfrit)"),
+        description=_l("Skriv ikke CPR-nummer eller oplysninger om helbred."),
+        validators=[Optional(), MaxLength(1000)],
+    )
+    topic_focus_area = SelectField(_l("Hvilket emne handler det om?"), validate_choice=False)
+    consent = BooleanField(_l("Jeg har læst, hvordan kommunen behandler mine oplysninger"))
+
+    def __init__(self, *args, focus_areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topic_focus_area.choices = [SelectChoice("", _l("Ved ikke"))] + [
+            SelectChoice(str(area.id), area.title) for area in focus_areas
+        ]
+
+    def validate_email(self, field):
+        if not field.data and not self.phone.data:
+            raise ValidationError(_l("Skriv din e-mail eller dit mobilnummer, så vi kan give dig besked"))
+        if field.data:
+            try:
+                field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
+            except EmailNotValidError as error:
+                raise ValidationError(_l("Skriv en gyldig e-mailadresse, fx navn@eksempel.dk")) from error
+
+    def validate_phone(self, field):
+        if not field.data:
+            field.data = None
+            return
+        try:
+            number = phonenumbers.parse(field.data, "DK")
+        except phonenumbers.NumberParseException as error:
+            raise ValidationError(_l("Skriv et dansk mobilnummer med 8 cifre, fx 20 30 40 50")) from error
+        mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        if (
+            number.country_code != 45
+            or not phonenumbers.is_valid_number(number)
+            or phonenumbers.number_type(number) not in mobile
+        ):
+            raise ValidationError(_l("Skriv et dansk mobilnummer med 8 cifre, fx 20 30 40 50"))
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def validate_role(self, field):
+        if field.data not in ROLE_LABELS:
+            raise ValidationError(_l("Vælg hvem du er"))
+
+    def validate_seats(self, field):
+        if field.data not in {str(n) for n in range(1, MAX_SEATS + 1)}:
+            raise ValidationError(_l("Vælg mellem 1 og %(max)d pladser", max=MAX_SEATS))
+
+    def validate_topic_focus_area(self, field):
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError(_l("Vælg et af de viste emner"))
+
+    def validate_consent(self, field):
+        if not field.data:
+            raise ValidationError(_l("Sæt kryds for at vise, at du har læst, hvordan vi behandler dine oplysninger"))
+
+
+class NeedsForm(NeedsMixin, HoneypotForm):
+    """Change what you need (manage page)."""
+
+
+class ConfirmForm(HoneypotForm):
+    """A button that needs nothing but the CSRF token (cancel, delete)."""
