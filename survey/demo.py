@@ -38,6 +38,8 @@ def load_demo() -> list[Round]:
     rounds = []
     for path in sorted((DATA / "questionnaires").glob("*.yaml")):
         questionnaire, _outcome = load_questionnaire(path)
+        if not path.name.endswith("-tilfredshed.yaml"):
+            continue  # the surveys after dialogue meetings get their rounds from the meetings
         slug = f"{questionnaire.slug}-{label}".lower().replace(" ", "-").replace(".", "").replace("å", "aa")
         round_ = db.session.scalar(select(Round).where(Round.slug == slug))
         if round_ is None:

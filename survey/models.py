@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
 
 
 def utcnow() -> datetime:
@@ -14,3 +17,8 @@ def iso_week(moment: datetime) -> str:
     """The ISO week of a moment, e.g. '2026-W47': the finest time we keep with an answer."""
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored (naive UTC) moment in Danish time."""
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_ZONE)

@@ -13,7 +13,7 @@ from survey.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.policies.services import assign
 from survey.questionnaire.models import Question, Questionnaire
-from survey.questionnaire.schema import CHOSEN, QuestionnaireSpec
+from survey.questionnaire.schema import CHOSEN, MEETING, QuestionnaireSpec
 
 
 def _check_codes(spec: QuestionnaireSpec, areas: dict[str, FocusArea], locator: LineLocator) -> None:
@@ -21,7 +21,7 @@ def _check_codes(spec: QuestionnaireSpec, areas: dict[str, FocusArea], locator: 
     for p, page in enumerate(spec.pages):
         for q, question in enumerate(page.questions):
             where = ("pages", p, "questions", q)
-            if question.focus_area not in (None, CHOSEN, *areas):
+            if question.focus_area not in (None, CHOSEN, MEETING, *areas):
                 problems.append(locator.problem((*where, "focus_area"), f"ukendt fokusområde {question.focus_area!r}"))
             for o, option in enumerate(question.options or []):
                 if option.focus_area is not None and option.focus_area not in areas:
@@ -52,6 +52,7 @@ def _sync_questions(questionnaire: Questionnaire, spec: QuestionnaireSpec, areas
                 dimension=question_spec.dimension,
                 focus_area=area,
                 follows_routing=question_spec.focus_area == CHOSEN or question_spec.routing,
+                follows_meeting=question_spec.focus_area == MEETING,
                 routing=question_spec.routing,
                 text=question_spec.text.da,
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,6 +29,9 @@ from survey.extensions import db
 from survey.models import utcnow
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.schema import QuestionnaireSpec
+
+if TYPE_CHECKING:
+    from survey.meetings.models import Meeting
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key for many answers.
 BigId = BigInteger().with_variant(db.Integer(), "sqlite")
@@ -85,6 +90,8 @@ class Question(db.Model):
     focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_area.id"))
     #: True when the answer addresses the focus area the respondent chose in the routing question
     follows_routing: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: True when the answer addresses the focus areas of the round's dialogue meeting (one row per area)
+    follows_meeting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     routing: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(Text)
 
@@ -105,8 +112,11 @@ class Round(db.Model):
     closes_at: Mapped[datetime]
     #: 'open' (anyone with the link) or 'invitation' (a single-use code is required)
     access: Mapped[str] = mapped_column(String(20), default="open")
+    #: set for the feedback round after a dialogue meeting
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), unique=True)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="rounds")
+    meeting: Mapped[Meeting | None] = relationship()
 
     def state(self, now: datetime | None = None) -> str:
         """'upcoming', 'open' or 'closed'."""

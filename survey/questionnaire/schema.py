@@ -17,6 +17,8 @@ Kind = Literal["likert_satisfaction", "likert_agreement", "yes_no", "single_choi
 Dimension = Literal["satisfaction", "transparency", "background", "open"]
 #: a question's focus area: a code from the policy, or the area the respondent chose in the routing question
 CHOSEN = "chosen"
+#: … or the focus areas of the dialogue meeting the round asks about (feedback after a meeting)
+MEETING = "meeting"
 SCORED_DIMENSIONS = ("satisfaction", "transparency")
 
 

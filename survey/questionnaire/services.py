@@ -85,8 +85,13 @@ def _chosen_area_id(questionnaire: Questionnaire, answers: dict[str, DraftAnswer
     return next((area.id for area in questionnaire.policy.focus_areas if area.code == code), None)
 
 
-def build_answers(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> list[Answer]:
-    """Turn draft answers into Answer rows, each carrying the focus area it addresses."""
+def build_answers(
+    questionnaire: Questionnaire, answers: dict[str, DraftAnswer], meeting_area_ids: list[int] | None = None
+) -> list[Answer]:
+    """Turn draft answers into Answer rows, each carrying the focus area it addresses.
+
+    A question about a dialogue meeting addresses every focus area of that meeting: one row per area, so
+    each area's results count the answer (a total across areas must count respondents, not rows)."""
     rows = questionnaire.question_by_key()
     chosen_area_id = _chosen_area_id(questionnaire, answers)
     quotable = {
@@ -100,18 +105,27 @@ def build_answers(questionnaire: Questionnaire, answers: dict[str, DraftAnswer])
         if not value:
             continue
         row = rows[spec.id]
+        if row.follows_meeting:
+            area_ids = meeting_area_ids or [None]
+        else:
+            area_ids = [chosen_area_id if row.follows_routing else row.focus_area_id]
         choice, text = value.get("choice"), value.get("text")
-        built.append(
+        built += [
             Answer(
                 question=row,
-                focus_area_id=chosen_area_id if row.follows_routing else row.focus_area_id,
+                focus_area_id=area_id,
                 choice=choice,
                 score=LIKERT_SCORES.get(choice) if spec.kind.startswith("likert") else None,
                 text=text,
                 may_quote=bool(text) and spec.id in quotable,
             )
-        )
+            for area_id in area_ids
+        ]
     return built
+
+
+def _meeting_area_ids(round_: Round) -> list[int]:
+    return [area.id for area in round_.meeting.focus_areas] if round_.meeting else []
 
 
 def submit_response(draft: Draft) -> Response:
@@ -124,7 +138,7 @@ def submit_response(draft: Draft) -> Response:
         submission_id=draft.submission_id,
         receipt=codes.new_code(RECEIPT_LENGTH),
         iso_week=iso_week(utcnow()),
-        answers=build_answers(questionnaire, draft.answers or {}),
+        answers=build_answers(questionnaire, draft.answers or {}, _meeting_area_ids(draft.round)),
     )
     db.session.add(response)
     if draft.invitation is not None:
