@@ -13,7 +13,7 @@ const dkfdsFonts = join(dkfds, 'fonts', 'IBMPlexSans', 'split', 'woff2');
 // Only the weights app.scss declares (400 and 600), Latin-1 subset.
 const fonts = ['IBMPlexSans-Regular-Latin1.woff2', 'IBMPlexSans-SemiBold-Latin1.woff2'];
 // The only images app.css refers to: the ticks of a checked and a "mixed" DKFDS checkbox.
-const icons = ['check-white.svg', 'minus-white.svg'];
+const icons = ['check-white.svg', 'minus-white.svg', 'chevron-down.svg'];
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'fonts'), { recursive: true });

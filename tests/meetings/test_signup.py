@@ -183,7 +183,7 @@ def test_manage_page_changes_needs_and_cancels_promoting_the_waitlist(client, ap
         by_email = {r.email: r for r in db.session.scalars(select(Registration))}
         assert by_email["a@example.dk"].status == "cancelled" and by_email["a@example.dk"].needs == ["hearing_loop"]
         assert by_email["b@example.dk"].status == "confirmed", "the waiting list moved up"
-    assert "2 plads(er)" in text_of(app.test_client().get(waiting).doc.find(".//main"))
+    assert "2 pladser" in text_of(app.test_client().get(waiting).doc.find(".//main"))
 
 
 def test_delete_my_data_removes_the_registration_but_keeps_the_topic(client, make_meeting, in_app):

@@ -1,0 +1,138 @@
+"""The dialogue-meeting pages on a phone: sign up by keyboard only, and every page passes axe-core, has tap
+targets of at least 24 px and fits 320 px without sideways scrolling."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.meetings.models import Registration
+from tests.browser.checks import MIN_TARGET, axe_violations, describe_violations, sideways_overflow, tap_targets
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.keyboard import choose_radio, press_button, tab_until, type_into
+from tests.meetings.test_signup import manage_link, sign_up
+
+
+def tick(page: Page, name: str, value: str | None = None) -> None:
+    """Tab to a checkbox and tick it with Space."""
+    tab_until(
+        page,
+        lambda el: el["type"] == "checkbox" and el["name"] == name and (value is None or el["value"] == value),
+        f"the checkbox {name}={value}",
+    )
+    page.keyboard.press("Space")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_sign_up_by_keyboard_only(new_page, make_meeting, in_app, javascript):
+    meeting_id = make_meeting()
+    page = new_page(javascript=javascript)
+    page.goto(f"/moeder/{meeting_id}")
+    press_button(page, "Tilmeld dig")
+    expect(page).to_have_title(re.compile("^Tilmeld dig"))
+    type_into(page, "name", "Karen Hansen")
+    type_into(page, "email", "karen@example.dk")
+    choose_radio(page, "role", "paaroerende")
+    type_into(page, "on_behalf_of", "Ole")
+    tab_until(page, lambda el: el["name"] == "seats", "the seats list")
+    page.keyboard.press("ArrowDown")  # 1 → 2
+    tick(page, "needs", "sign_language")
+    tick(page, "consent")
+    press_button(page, "Tilmeld")
+    expect(page).to_have_title(re.compile("^Din tilmelding"))
+    assert "Du er tilmeldt" in page.inner_text("main")
+    with in_app():
+        registration = db.session.scalars(select(Registration)).one()
+        assert (registration.name, registration.role, registration.seats, registration.needs) == (
+            "Karen Hansen",
+            "paaroerende",
+            2,
+            ["sign_language"],
+        )
+
+
+def _list(page, client, make_meeting):
+    make_meeting()
+    page.goto("/moeder/")
+
+
+def _meeting(page, client, make_meeting):
+    page.goto(f"/moeder/{make_meeting()}")
+
+
+def _signup(page, client, make_meeting):
+    page.goto(f"/moeder/{make_meeting()}/tilmeld")
+
+
+def _signup_errors(page, client, make_meeting):
+    page.goto(f"/moeder/{make_meeting()}/tilmeld")
+    page.get_by_role("button", name="Tilmeld", exact=True).click()
+    expect(page).to_have_title(re.compile("^Fejl: "))
+
+
+def _confirmation(page, client, make_meeting):
+    page.goto(sign_up(client, make_meeting()).location)
+
+
+def _waitlisted(page, client, make_meeting):
+    meeting_id = make_meeting(capacity=1)
+    sign_up(client, meeting_id, email="a@example.dk", seats="1")
+    page.goto(manage_link(sign_up(client, meeting_id, email="b@example.dk", seats="1")))
+
+
+def _manage(page, client, make_meeting):
+    page.goto(manage_link(sign_up(client, make_meeting())))
+
+
+def _cancel(page, client, make_meeting):
+    page.goto(manage_link(sign_up(client, make_meeting())) + "/afmeld")
+
+
+def _delete(page, client, make_meeting):
+    page.goto(manage_link(sign_up(client, make_meeting())) + "/slet")
+
+
+def _closed(page, client, make_meeting):
+    page.goto(f"/moeder/{make_meeting(deadline_before=timedelta(days=10))}/tilmeld")
+
+
+def _bad_link(page, client, make_meeting):
+    page.goto("/moeder/tilmelding/ikke-et-rigtigt-link")
+
+
+MEETING_PAGES = {
+    "moeder": _list,
+    "moede": _meeting,
+    "tilmeld": _signup,
+    "tilmeld-fejl": _signup_errors,
+    "tilmeldt": _confirmation,
+    "venteliste": _waitlisted,
+    "tilmelding": _manage,
+    "afmeld": _cancel,
+    "slet": _delete,
+    "lukket-tilmelding": _closed,
+    "ugyldigt-link": _bad_link,
+}
+
+
+@pytest.mark.parametrize("name", list(MEETING_PAGES))
+def test_meeting_pages_are_accessible_on_a_phone(page, client, make_meeting, name):
+    MEETING_PAGES[name](page, client, make_meeting)
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {name}:\n{describe_violations(violations)}"
+    small = [
+        t for t in tap_targets(page) if (t["width"] < MIN_TARGET or t["height"] < MIN_TARGET) and not t["inSentence"]
+    ]
+    assert not small, f"tap targets under {MIN_TARGET} px on {name}: {small}"
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "screenshots" / f"{name}.png", full_page=True)
+    for width in (375, 320):
+        scroll_width, sticking_out = sideways_overflow(page, width)
+        assert scroll_width <= width, f"{name} scrolls sideways at {width} px: {sticking_out}"
+
+
