@@ -37,8 +37,8 @@ def register_cli(app: Flask) -> None:
     from survey.i18n_cli import i18n_cli
     from survey.meetings.cli import meetings_cli
     from survey.policies.cli import policies_cli
-    from survey.retention import purge_expired_command
     from survey.questionnaire.cli import invitations_cli, questionnaires_cli, rounds_cli
+    from survey.retention import purge_expired_command
     from survey.staff.cli import staff_cli
 
     for group in (policies_cli, questionnaires_cli, rounds_cli, invitations_cli, staff_cli, demo_cli, i18n_cli):

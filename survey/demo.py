@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from survey import ROOT
 from survey.extensions import db
-from survey.models import utcnow
+from survey.models import local_to_utc, utcnow
 from survey.policies.services import load_policy
-from survey.questionnaire.cli import local_to_utc, public_url
+from survey.questionnaire.cli import public_url
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_round

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, request, session, url_for
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
@@ -13,6 +13,8 @@ LANGUAGE_LABELS = {"da": "Dansk", "en": "English"}
 
 def select_locale() -> str:
     """Danish unless the citizen chose another language with ?lang=… (remembered in the session)."""
+    if not has_request_context():  # the CLI (mails sent by cron) speaks Danish
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang")
     if wanted in current_app.config["LANGUAGES"]:
         session["lang"] = wanted
@@ -21,6 +23,8 @@ def select_locale() -> str:
 
 
 def _switch_url(lang: str) -> str:
+    if not has_request_context():
+        return ""
     if request.endpoint and request.method == "GET":
         args = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
         return url_for(request.endpoint, **args)
@@ -33,10 +37,14 @@ def local_date(moment: datetime) -> str:
 
 
 def local_time_span(starts: datetime, ends: datetime) -> str:
-    """A meeting's time in Danish time and the page's language: 'torsdag den 3. december 2026 kl. 17.00–19.00'."""
+    """A meeting's time in Danish time and the current language: 'torsdag den 3. december 2026 kl. 17.00–19.00'
+    (or '… kl. 22.00 til fredag den 4. december 2026 kl. 02.00' across midnight)."""
     # i18n: a CLDR date pattern (EEEE weekday, d day, MMMM month, y year); text in quotes is literal
-    day = format_datetime(starts, _("EEEE 'den' d. MMMM y"), rebase=True)
+    pattern = _("EEEE 'den' d. MMMM y")
+    day, end_day = (format_datetime(moment, pattern, rebase=True) for moment in (starts, ends))
     start, end = (format_datetime(moment, "HH.mm", rebase=True) for moment in (starts, ends))
+    if day != end_day:
+        return _("%(day)s kl. %(start)s til %(end_day)s kl. %(end)s", day=day, start=start, end_day=end_day, end=end)
     return _("%(day)s kl. %(start)s–%(end)s", day=day, start=start, end=end)
 
 

@@ -22,3 +22,8 @@ def iso_week(moment: datetime) -> str:
 def to_local(moment: datetime) -> datetime:
     """A stored (naive UTC) moment in Danish time."""
     return moment.replace(tzinfo=UTC).astimezone(LOCAL_ZONE)
+
+
+def local_to_utc(value: datetime) -> datetime:
+    """A naive Danish local time (as typed by staff) as the naive UTC the database keeps."""
+    return value.replace(tzinfo=LOCAL_ZONE).astimezone(UTC).replace(tzinfo=None)

@@ -7,8 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from survey.forms import HoneypotForm, MaxLength
 from survey.meetings.models import MAX_SEATS
@@ -21,7 +20,7 @@ ROLE_LABELS = {
     "andet": _l("Andet"),
 }
 NEED_LABELS = {
-    "step_free": _l("Trinfri adgang (fx kørestol eller rollator)"),
+    "step_free": _l("Trinfri adgang"),
     "interpreter": _l("Tolk"),
     "sign_language": _l("Tegnsprogstolk"),
     "hearing_loop": _l("Teleslynge"),
@@ -34,14 +33,37 @@ def _choices(labels: dict) -> list[SelectChoice]:
 
 
 class CheckboxesField(SelectMultipleField):
-    """Several checkboxes; unknown values get a Danish message."""
+    """Several checkboxes (rendered by components/fields.html `checkboxes`); unknown values told in Danish."""
 
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Vælg kun mellem punkterne på listen")) from error
 
     def pre_validate(self, form):
-        if any(value not in {c.value for c in self.choices} for value in self.data or []):
-            raise ValidationError(_l("Vælg blandt de viste muligheder"))
+        allowed = {choice.value for choice in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise StopValidation(_l("Vælg kun mellem punkterne på listen"))
+
+
+def parse_email(value: str) -> str:
+    """The address normalised and lower-cased; raises EmailNotValidError."""
+    return validate_email(value, check_deliverability=False).normalized.lower()
+
+
+def parse_danish_phone(value: str, mobile_only: bool) -> str:
+    """A Danish number in international form (+4520304050); raises ValueError when it is not one."""
+    try:
+        number = phonenumbers.parse(value, "DK")
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(value) from error
+    mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if number.country_code != 45 or not phonenumbers.is_valid_number(number):
+        raise ValueError(value)
+    if mobile_only and phonenumbers.number_type(number) not in mobile:
+        raise ValueError(value)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class NeedsMixin:
@@ -104,7 +126,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
             raise ValidationError(_l("Skriv din e-mail eller dit mobilnummer, så vi kan give dig besked"))
         if field.data:
             try:
-                field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
+                field.data = parse_email(field.data)
             except EmailNotValidError as error:
                 raise ValidationError(_l("Skriv en gyldig e-mailadresse, fx navn@eksempel.dk")) from error
 
@@ -113,17 +135,9 @@ class SignupForm(NeedsMixin, HoneypotForm):
             field.data = None
             return
         try:
-            number = phonenumbers.parse(field.data, "DK")
-        except phonenumbers.NumberParseException as error:
+            field.data = parse_danish_phone(field.data, mobile_only=True)
+        except ValueError as error:
             raise ValidationError(_l("Skriv et dansk mobilnummer med 8 cifre, fx 20 30 40 50")) from error
-        mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-        if (
-            number.country_code != 45
-            or not phonenumbers.is_valid_number(number)
-            or phonenumbers.number_type(number) not in mobile
-        ):
-            raise ValidationError(_l("Skriv et dansk mobilnummer med 8 cifre, fx 20 30 40 50"))
-        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def validate_role(self, field):
         if field.data not in ROLE_LABELS:

@@ -1,59 +1,213 @@
-"""The e-mails of dialogue meetings. Each function queues one message, sent after the commit (survey.mail)."""
+"""The e-mails of dialogue meetings. Each function queues one message, sent after the commit (survey.mail).
+
+Every mail is Danish, plain text with an HTML alternative, and says what, when, where, how accessible the
+place is, what the person asked for and how to change it. A confirmed seat carries the meeting as an .ics
+invitation (METHOD:REQUEST) that later mails update or cancel through the same UID."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+import re
+from email.mime.text import MIMEText
+
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
 
+from survey.i18n import local_time_span
 from survey.mail import queue
-from survey.meetings.models import Registration
+from survey.meetings import calendar
+from survey.meetings.models import Meeting, Registration
+
+LOCALE = "da"
+
+
+def meeting_when(meeting: Meeting) -> str:
+    """'torsdag den 3. december 2026 kl. 17.00–19.00', in Danish time and the current language."""
+    return local_time_span(meeting.starts_at, meeting.ends_at)
+
+
+def venue_access(meeting: Meeting) -> list[tuple[str, bool]]:
+    """What the venue offers, each with yes or no: someone who needs it must know either way."""
+    return [
+        (_("Trinfri adgang"), meeting.step_free),
+        (_("Teleslynge"), meeting.hearing_loop),
+        (_("Handicaptoilet"), meeting.accessible_toilet),
+        (_("Parkering"), meeting.parking),
+    ]
+
+
+def asked_for(registration: Registration) -> list[str]:
+    """The person's own choices, one short line each."""
+    lines = [_("Antal pladser: %(seats)d", seats=registration.seats)]
+    if registration.on_behalf_of:
+        lines.append(_("Tilmeldt på vegne af: %(name)s", name=registration.on_behalf_of))
+    needs = set(registration.needs or ())
+    if "step_free" in needs:
+        lines.append(_("Trinfri adgang"))
+    if "interpreter" in needs:
+        language = registration.interpreter_language
+        lines.append(_("Tolk på %(language)s", language=language) if language else _("Tolk"))
+    if "sign_language" in needs:
+        lines.append(_("Tegnsprogstolk"))
+    if "hearing_loop" in needs:
+        lines.append(_("Teleslynge"))
+    if "other" in needs or registration.needs_other:
+        lines.append(_("Andet: %(text)s", text=registration.needs_other) if registration.needs_other else _("Andet"))
+    return lines
 
 
 def _manage_url(registration: Registration) -> str:
     from survey.meetings.tokens import manage_token
 
-    return url_for("meetings.manage", token=manage_token(registration), _external=True)
+    return calendar.public_url("meetings.manage", token=manage_token(registration))
 
 
-def _send(registration: Registration, kind: str, subject: str) -> None:
-    """Render mail/<kind>.txt (and .html) for the registration and queue it; no address, no mail."""
+def _ics_part(content: bytes, method: str) -> MIMEText:
+    """text/calendar with the METHOD as a parameter, as mail programs expect for invitations."""
+    part = MIMEText(content.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", method)
+    filename = "aflysning.ics" if method == "CANCEL" else "invitation.ics"
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+def _render(name: str, context: dict) -> str:
+    """Render without the page context processors: a mail is also sent from the CLI, outside any request."""
+    return current_app.jinja_env.get_template(name).render(context)
+
+
+def _send(registration: Registration, kind: str, subject: str, ics: str | None = None, **extra) -> None:
+    """Render mail/<kind>.txt and .html and queue them, with an .ics when `ics` is 'REQUEST' or 'CANCEL'.
+
+    No e-mail address (a phone-only sign-up, a reservation), no mail."""
     if not registration.email:
         return
-    with force_locale("da"):
-        context = {
-            "registration": registration,
-            "meeting": registration.meeting,
-            "manage_url": _manage_url(registration),
-        }
-        body = render_template(f"mail/{kind}.txt", **context)
-        html = render_template(f"mail/{kind}.html", **context)
-    message = EmailMultiAlternatives(subject, body, current_app.config["MAIL_DEFAULT_SENDER"], [registration.email])
+    meeting = registration.meeting
+    context = {
+        "subject": subject,
+        "registration": registration,
+        "meeting": meeting,
+        "when": meeting_when(meeting),
+        "venue_access": venue_access(meeting),
+        "asked_for": asked_for(registration),
+        "meeting_url": calendar.public_url("meetings.meeting", meeting_id=meeting.id),
+        "has_calendar": ics is not None,
+        "sender": current_app.config["MUNICIPALITY_NAME"] or "Borgerdialog",
+        **extra,
+    }
+    # the text templates may leave runs of blank lines where optional parts are left out: one is enough
+    body = re.sub(r"\n{3,}", "\n\n", _render(f"mail/{kind}.txt", context)).strip() + "\n"
+    html = _render(f"mail/{kind}.html", context)
+    message = EmailMultiAlternatives(
+        subject,
+        body,
+        current_app.config["MAIL_DEFAULT_SENDER"],
+        [registration.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
     message.attach_alternative(html, "text/html")
+    if ics == "REQUEST":
+        message.attach(_ics_part(calendar.invitation(registration), "REQUEST"))
+    elif ics == "CANCEL":
+        message.attach(_ics_part(calendar.cancellation(registration), "CANCEL"))
     queue(message)
 
 
+def _confirmed_invitation(registration: Registration) -> str | None:
+    """Only a confirmed seat goes into a calendar; the waiting list gets no entry."""
+    return "REQUEST" if registration.status == "confirmed" else None
+
+
 def registration_received(registration: Registration) -> None:
-    subject = (
-        _("Du er tilmeldt: %(title)s", title=registration.meeting.title)
-        if registration.status == "confirmed"
-        else _("Du er på venteliste: %(title)s", title=registration.meeting.title)
-    )
-    _send(registration, "registration_received", subject)
+    """Confirmation of a seat (with the .ics), or of a place on the waiting list (with its number)."""
+    from survey.meetings.services import waitlist_position
+
+    with force_locale(LOCALE):
+        title = registration.meeting.title
+        if registration.status == "confirmed":
+            subject = _("Du er tilmeldt: %(title)s", title=title)
+        else:
+            subject = _("Du er på venteliste: %(title)s", title=title)
+        _send(
+            registration,
+            "registration_received",
+            subject,
+            ics=_confirmed_invitation(registration),
+            manage_url=_manage_url(registration),
+            position=waitlist_position(registration),
+        )
 
 
 def promoted(registration: Registration) -> None:
-    _send(registration, "promoted", _("Der er plads til dig: %(title)s", title=registration.meeting.title))
+    """A seat came free: the person moved from the waiting list to a confirmed seat."""
+    with force_locale(LOCALE):
+        subject = _("Der er plads til dig: %(title)s", title=registration.meeting.title)
+        _send(registration, "promoted", subject, ics="REQUEST", manage_url=_manage_url(registration))
 
 
 def manage_link_resent(registration: Registration) -> None:
-    _send(registration, "manage_link", _("Dit link til din tilmelding: %(title)s", title=registration.meeting.title))
+    """Someone signed up again with the same e-mail: send the link to the sign-up they already have."""
+    from survey.meetings.services import waitlist_position
+
+    with force_locale(LOCALE):
+        subject = _("Dit link til din tilmelding: %(title)s", title=registration.meeting.title)
+        _send(
+            registration,
+            "manage_link_resent",
+            subject,
+            ics=_confirmed_invitation(registration),
+            manage_url=_manage_url(registration),
+            position=waitlist_position(registration),
+        )
 
 
 def meeting_changed(registration: Registration) -> None:
-    _send(registration, "meeting_changed", _("Mødet er ændret: %(title)s", title=registration.meeting.title))
+    """Time or place changed: the updated .ics (same UID, higher SEQUENCE) replaces the old entry."""
+    with force_locale(LOCALE):
+        subject = _("Mødet er ændret: %(title)s", title=registration.meeting.title)
+        _send(
+            registration,
+            "meeting_changed",
+            subject,
+            ics=_confirmed_invitation(registration),
+            manage_url=_manage_url(registration),
+        )
 
 
 def meeting_cancelled(registration: Registration) -> None:
-    _send(registration, "meeting_cancelled", _("Mødet er aflyst: %(title)s", title=registration.meeting.title))
+    """The meeting is cancelled; a confirmed seat's calendar entry is removed (METHOD:CANCEL)."""
+    with force_locale(LOCALE):
+        subject = _("Mødet er aflyst: %(title)s", title=registration.meeting.title)
+        ics = "CANCEL" if registration.status == "confirmed" else None
+        _send(registration, "meeting_cancelled", subject, ics=ics, brief=True)
+
+
+def registration_cancelled(registration: Registration, had_seat: bool = True) -> None:
+    """The person cancelled their own sign-up. `had_seat`: it was confirmed (so a calendar entry exists to
+    remove), not a place on the waiting list."""
+    with force_locale(LOCALE):
+        subject = _("Du er afmeldt: %(title)s", title=registration.meeting.title)
+        _send(registration, "registration_cancelled", subject, ics="CANCEL" if had_seat else None, brief=True)
+
+
+def reminder(registration: Registration) -> None:
+    """A few days before: the meeting again, the host's personal line, and the .ics."""
+    with force_locale(LOCALE):
+        meeting = registration.meeting
+        subject = _("Påmindelse: %(title)s", title=meeting.title)
+        _send(
+            registration,
+            "reminder",
+            subject,
+            ics=_confirmed_invitation(registration),
+            manage_url=_manage_url(registration),
+            note=meeting.reminder_note.strip(),
+        )
+
+
+def feedback(registration: Registration, feedback_url: str) -> None:
+    """After the meeting, to those who came: a link to the short, anonymous feedback survey."""
+    with force_locale(LOCALE):
+        subject = _("Hvad syntes du om mødet? %(title)s", title=registration.meeting.title)
+        _send(registration, "feedback", subject, feedback_url=feedback_url, brief=True)

@@ -67,11 +67,13 @@ def seats_free(meeting: Meeting) -> int:
     return max(meeting.capacity - seats_taken(meeting), 0)
 
 
-def find_active(meeting: Meeting, email: str) -> Registration | None:
-    query = select(Registration).where(
-        Registration.meeting_id == meeting.id, Registration.email == email, Registration.status != "cancelled"
-    )
-    return db.session.scalar(query)
+def find_active(meeting: Meeting, email: str | None = None, phone: str | None = None) -> Registration | None:
+    """A live sign-up for the meeting with this e-mail, or (when no e-mail is given) this phone number."""
+    if not email and not phone:
+        return None
+    same = Registration.email == email if email else Registration.phone == phone
+    query = select(Registration).where(Registration.meeting_id == meeting.id, same, Registration.status != "cancelled")
+    return db.session.scalar(query.limit(1))
 
 
 def register_for_meeting(
@@ -86,7 +88,7 @@ def register_for_meeting(
     if state not in (("open",) if kind == "public" else ("open", "deadline")):
         raise SignupRefused(state)
     email = signup.email.strip().lower() if signup.email else None
-    if email and (existing := find_active(meeting, email)) is not None:
+    if (existing := find_active(meeting, email, signup.phone)) is not None:
         raise DuplicateSignup(existing)
     fits = seats_taken(meeting) + signup.seats <= meeting.capacity
     registration = Registration(
@@ -118,6 +120,8 @@ def register_for_meeting(
 def reserve_seats(meeting_id: int, label: str, seats: int) -> Registration:
     """Hold seats for people staff will invite; they count like any other seats. Only flushes."""
     meeting = lock_meeting(meeting_id)
+    if (state := meeting.registration_state()) in ("cancelled", "past"):
+        raise SignupRefused(state)
     if seats_free(meeting) < seats:
         raise NotEnoughSeats(seats)
     registration = Registration(
@@ -161,10 +165,12 @@ def promote_waitlist(meeting: Meeting) -> list[Registration]:
 
 
 def cancel_registration(registration: Registration, now: datetime | None = None) -> list[Registration]:
-    """Cancel a sign-up and promote from the waiting list; returns who was promoted. Only flushes."""
+    """Cancel a sign-up, tell the person (removing the calendar entry if they had a seat) and promote from the
+    waiting list; returns who was promoted. Only flushes."""
     meeting = lock_meeting(registration.meeting_id)
     if registration.status == "cancelled":
         return []
+    notify.registration_cancelled(registration, had_seat=registration.status == "confirmed")
     registration.status = "cancelled"
     registration.cancelled_at = now or utcnow()
     db.session.flush()
@@ -184,23 +190,30 @@ def change_seats(registration: Registration, seats: int) -> None:
 
 
 def update_meeting(meeting: Meeting, **values) -> bool:
-    """Change a meeting; when time or place changes, raise its calendar SEQUENCE and mail everyone signed up.
-    A larger capacity promotes from the waiting list. Returns whether attendees were told. Only flushes."""
+    """Change a meeting. When time or place changes: raise its calendar SEQUENCE, mail everyone signed up, and
+    let the reminder go out again for the new date. A larger capacity then promotes from the waiting list; a
+    capacity below the seats already given is refused (NotEnoughSeats). Returns whether attendees were told.
+    Only flushes."""
+    lock_meeting(meeting.id)
+    if values.get("capacity", meeting.capacity) < seats_taken(meeting):
+        raise NotEnoughSeats(values["capacity"])
     moved = any(
         values.get(k, getattr(meeting, k)) != getattr(meeting, k)
         for k in ("starts_at", "ends_at", "venue_name", "venue_address")
     )
     for name, value in values.items():
         setattr(meeting, name, value)
+    told = moved and meeting.status == "published"
     if moved:
         meeting.sequence += 1
+        for registration in active_registrations(meeting):
+            registration.reminder_sent_at = None
+            if told:
+                notify.meeting_changed(registration)
     db.session.flush()
     if meeting.status == "published":
-        promote_waitlist(meeting)
-        if moved:
-            for registration in active_registrations(meeting):
-                notify.meeting_changed(registration)
-    return moved and meeting.status == "published"
+        promote_waitlist(meeting)  # after the change mails, so nobody promoted gets both
+    return told
 
 
 def cancel_meeting(meeting: Meeting) -> None:

@@ -72,13 +72,24 @@ def signup(meeting_id: int):
             db.session.rollback()
             return _closed(meeting, refused.reason)
         except services.DuplicateSignup as duplicate:
-            notify.manage_link_resent(duplicate.registration)
-            db.session.commit()
-            form.email.errors.append(_("Du er allerede tilmeldt med denne e-mail. Vi har sendt dit link igen."))
+            db.session.rollback()
+            _tell_about_duplicate(form, duplicate.registration)
         else:
             db.session.commit()
             return redirect(url_for(".manage", token=manage_token(registration), ny=1))
     return render_form_page("meetings/signup.html", form, meeting=meeting, seats_free=services.seats_free(meeting))
+
+
+def _tell_about_duplicate(form: SignupForm, registration) -> None:
+    """Already signed up: send the manage link again (by e-mail), never a second sign-up."""
+    if registration.email:
+        notify.manage_link_resent(registration)
+        db.session.commit()
+        form.email.errors.append(_("Du er allerede tilmeldt med denne e-mail. Vi har sendt dit link igen."))
+    else:
+        form.phone.errors.append(
+            _("Du er allerede tilmeldt med dette mobilnummer. Ring til kommunen, hvis du vil ændre din tilmelding.")
+        )
 
 
 def _signup_from(form: SignupForm) -> services.Signup:
@@ -163,7 +174,6 @@ def cancel(registration, token: str):
     form = ConfirmForm()
     if form.validate_on_submit() and registration.active:
         services.cancel_registration(registration)
-        notify.registration_cancelled(registration)
         db.session.commit()
         return redirect(url_for(".manage", token=token))
     return render_form_page("meetings/cancel.html", form, registration=registration, token=token)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 import segno
@@ -17,12 +15,12 @@ from survey import codes
 from survey.cli import FILES, load_all
 from survey.config import INSTANCE
 from survey.extensions import db
+from survey.models import local_to_utc, to_local
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_invitations, create_round, latest_questionnaire, open_rounds
 from survey.questionnaire.services import purge_expired_drafts
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
 questionnaires_cli = AppGroup("questionnaires", help="Spørgeskemaer: indlæs fra datafiler.")
 rounds_cli = AppGroup("rounds", help="Runder: opret og vis.")
 invitations_cli = AppGroup("invitations", help="Personlige engangskoder til en runde.")
@@ -32,11 +30,6 @@ def public_url(endpoint: str, **values) -> str:
     """An absolute public address for printed output (no request is running in the CLI)."""
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
-
-
-def local_to_utc(value: datetime) -> datetime:
-    """A date typed in Danish local time, as the naive UTC the database keeps."""
-    return value.replace(tzinfo=LOCAL).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 @questionnaires_cli.command("load")
@@ -74,7 +67,7 @@ def list_rounds():
     if not rounds:
         click.echo("Ingen åbne runder.")
     for round_ in rounds:
-        last_day = round_.last_moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL)
+        last_day = to_local(round_.last_moment)
         click.echo(
             f"{round_.slug}\t{round_.label}\t{round_.access}\ttil og med {last_day:%Y-%m-%d}\t"
             f"{public_url('questionnaire.start', round_slug=round_.slug)}"

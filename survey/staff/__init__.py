@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/personale")
 
-from survey.staff import views  # noqa: E402, F401
+from survey.staff import mailbox, views  # noqa: E402, F401

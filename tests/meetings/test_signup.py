@@ -103,7 +103,7 @@ def test_phone_only_is_enough_and_stored_in_international_form(client, make_meet
         ({"seats": "5"}, "seats", "Vælg mellem 1 og 4"),
         ({"seats": "0"}, "seats", "Vælg mellem 1 og 4"),
         ({"seats": "-1"}, "seats", "Vælg mellem 1 og 4"),
-        ({"needs": ["teleport"]}, "needs", "Vælg blandt de viste"),
+        ({"needs": ["teleport"]}, "needs", "Vælg kun mellem punkterne"),
         ({"needs": ["interpreter"], "interpreter_language": ""}, "interpreter_language", "sprog"),
         ({"needs": ["other"], "needs_other": ""}, "needs_other", "Skriv hvad du har brug for"),
         ({"topic_focus_area": "999999"}, "topic_focus_area", "Vælg et af de viste emner"),

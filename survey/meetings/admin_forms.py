@@ -1,0 +1,341 @@
+"""Staff forms for dialogue meetings: the meeting itself, reserving seats, a sign-up taken by phone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from email_validator import EmailNotValidError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import TimeField as _TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation, ValidationError
+
+from survey.extensions import db
+from survey.forms import BaseForm, MaxLength
+from survey.meetings.forms import NEED_LABELS, ROLE_LABELS, CheckboxesField, parse_danish_phone, parse_email
+from survey.meetings.models import MAX_SEATS, Meeting
+from survey.meetings.services import Signup
+from survey.models import local_to_utc, to_local
+from survey.policies.models import Policy
+from survey.questionnaire.forms import ChoiceField
+
+ACCESSIBILITY = (
+    ("step_free", _l("Trinfri adgang")),
+    ("hearing_loop", _l("Teleslynge")),
+    ("accessible_toilet", _l("Handicaptoilet")),
+    ("parking", _l("Parkering")),
+)
+MAX_CAPACITY = 1000
+
+
+def utc_to_local(value: datetime) -> datetime:
+    """Naive UTC from the database as naive Danish local time, for a form."""
+    return to_local(value).replace(tzinfo=None)
+
+
+# Fields whose parse errors are told in Danish (WTForms' own are English and say nothing about what to do).
+class LocalDateField(DateField):
+    """A date as <input type=date> sends it (2026-05-04) or as people type it (4-5-2026, 4.5.2026)."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, format=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Indtast datoen som dd-mm-åååå, fx 24-09-2026")) from error
+
+
+class LocalTimeField(_TimeField):
+    def __init__(self, label, **kwargs):
+        super().__init__(label, format=["%H:%M", "%H.%M"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Indtast tidspunktet som tt:mm, fx 17:00")) from error
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Indtast et helt tal, fx 20")) from error
+
+
+class DropdownField(SelectField):
+    choose_message = _l("Vælg en af mulighederne på listen")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None  # told by pre_validate
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise StopValidation(self.choose_message)
+
+
+def _options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _required(message):
+    """Something was sent (a 0 counts); for numbers, dates and choices."""
+    return InputRequired(message=message)
+
+
+def _filled(message):
+    """Text that is not empty once stripped."""
+    return DataRequired(message=message)
+
+
+class MeetingForm(BaseForm):
+    """Create or edit a meeting. Times are typed in Danish local time and stored as naive UTC."""
+
+    policy = DropdownField(_l("Politik"), coerce=int, validators=[_required(_l("Vælg den politik mødet hører under"))])
+    focus_areas = CheckboxesField(
+        _l("Fokusområder"), coerce=int, description=_l("Vælg de fokusområder i politikken, mødet handler om")
+    )
+    title = StringField(_l("Titel"), validators=[_filled(_l("Indtast mødets titel")), MaxLength(200)])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), MaxLength(5000)])
+    start_date = LocalDateField(_l("Dato"), validators=[_required(_l("Indtast mødets dato"))])
+    start_time = LocalTimeField(
+        _l("Starttidspunkt"),
+        validators=[_required(_l("Indtast hvornår mødet starter"))],
+    )
+    end_date = LocalDateField(
+        _l("Slutdato (valgfri)"), description=_l("Kun hvis mødet slutter en anden dag"), validators=[Optional()]
+    )
+    end_time = LocalTimeField(_l("Sluttidspunkt"), validators=[_required(_l("Indtast hvornår mødet slutter"))])
+    venue_name = StringField(
+        _l("Sted"),
+        description=_l("Fx Rådhuset, mødelokale 2"),
+        validators=[_filled(_l("Indtast stedets navn")), MaxLength(200)],
+    )
+    venue_address = StringField(_l("Adresse"), validators=[_filled(_l("Indtast stedets adresse")), MaxLength(300)])
+    accessibility = CheckboxesField(
+        _l("Tilgængelighed på stedet"), choices=_options(ACCESSIBILITY), description=_l("Vælg alt, hvad stedet har")
+    )
+    accessibility_note = TextAreaField(
+        _l("Mere om tilgængelighed (valgfri)"),
+        description=_l("Fx hvor indgangen uden trin er"),
+        validators=[Optional(), MaxLength(1000)],
+    )
+    capacity = WholeNumberField(
+        _l("Antal pladser"),
+        validators=[
+            _required(_l("Indtast hvor mange pladser der er")),
+            NumberRange(1, MAX_CAPACITY, message=_l("Antal pladser skal være mellem 1 og 1000")),
+        ],
+    )
+    deadline_date = LocalDateField(
+        _l("Tilmeldingsfrist, dato"), validators=[_required(_l("Indtast datoen for tilmeldingsfristen"))]
+    )
+    deadline_time = LocalTimeField(
+        _l("Tilmeldingsfrist, tidspunkt"), validators=[_required(_l("Indtast tidspunktet for tilmeldingsfristen"))]
+    )
+    reminder_days = WholeNumberField(
+        _l("Påmindelse, antal dage før mødet"),
+        description=_l("0 betyder ingen påmindelse"),
+        default=2,
+        validators=[
+            _required(_l("Indtast hvor mange dage før mødet påmindelsen sendes")),
+            NumberRange(0, 14, message=_l("Påmindelsen kan sendes 0 til 14 dage før mødet")),
+        ],
+    )
+    reminder_note = TextAreaField(
+        _l("Personlig hilsen i påmindelsen (valgfri)"), validators=[Optional(), MaxLength(1000)]
+    )
+
+    def __init__(self, *args, seats_taken: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats_taken = seats_taken
+        policies = db.session.scalars(select(Policy).order_by(Policy.municipality, Policy.title)).all()
+        self.policy.choose_message = _l("Vælg den politik mødet hører under")
+        self.policy.choices = [SelectChoice(p.id, f"{p.municipality}: {p.title}") for p in policies]
+        self.areas = {area.id: area for p in policies for area in p.focus_areas}
+        self.focus_areas.choices = [SelectChoice(a.id, f"{a.code}. {a.title}") for a in self.areas.values()]
+        #: (policy title, [focus area ids]) to show the checkboxes under their policy
+        self.area_groups = [(f"{p.municipality}: {p.title}", [a.id for a in p.focus_areas]) for p in policies]
+        if self.policy.data is None and len(policies) == 1:
+            self.policy.data = policies[0].id
+
+    def validate_focus_areas(self, field):
+        if self.policy.data is None:
+            return
+        if any(self.areas[area_id].policy_id != self.policy.data for area_id in field.data or []):
+            raise ValidationError(_l("Vælg kun fokusområder fra den politik, mødet hører under"))
+
+    def validate_capacity(self, field):
+        if field.data is not None and field.data < self.seats_taken:
+            raise ValidationError(
+                _l(
+                    "Der er allerede %(taken)d pladser optaget. Antal pladser kan ikke være mindre end %(taken)d",
+                    taken=self.seats_taken,
+                )
+            )
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields one by one, then: end after start, deadline before start."""
+        valid = super().validate(extra_validators)
+        starts, ends, deadline = self.starts_at_local, self.ends_at_local, self.deadline_local
+        if starts and ends and ends <= starts:
+            self.end_time.errors.append(_l("Mødet skal slutte efter det starter"))
+            valid = False
+        if starts and deadline and deadline >= starts:
+            self.deadline_date.errors.append(_l("Tilmeldingsfristen skal være før mødet starter"))
+            valid = False
+        return valid
+
+    @staticmethod
+    def _combine(day: date | None, hour: time | None) -> datetime | None:
+        return datetime.combine(day, hour) if day and hour else None
+
+    @property
+    def starts_at_local(self) -> datetime | None:
+        return self._combine(self.start_date.data, self.start_time.data)
+
+    @property
+    def ends_at_local(self) -> datetime | None:
+        if self.end_date.errors:
+            return None
+        return self._combine(self.end_date.data or self.start_date.data, self.end_time.data)
+
+    @property
+    def deadline_local(self) -> datetime | None:
+        return self._combine(self.deadline_date.data, self.deadline_time.data)
+
+    def meeting_values(self) -> dict:
+        """The validated form as Meeting attributes (times as naive UTC)."""
+        chosen = set(self.accessibility.data or [])
+        return {
+            "policy": db.session.get(Policy, self.policy.data),
+            "focus_areas": [self.areas[i] for i in self.focus_areas.data or []],
+            "title": self.title.data,
+            "description": self.description.data or "",
+            "starts_at": local_to_utc(self.starts_at_local),
+            "ends_at": local_to_utc(self.ends_at_local),
+            "venue_name": self.venue_name.data,
+            "venue_address": self.venue_address.data,
+            **{name: name in chosen for name, _label in ACCESSIBILITY},
+            "accessibility_note": self.accessibility_note.data or "",
+            "capacity": self.capacity.data,
+            "registration_deadline": local_to_utc(self.deadline_local),
+            "reminder_days": self.reminder_days.data,
+            "reminder_note": self.reminder_note.data or "",
+        }
+
+    @staticmethod
+    def data_from(meeting: Meeting) -> dict:
+        """A meeting as the form's initial data (times in Danish local time)."""
+        starts, ends = utc_to_local(meeting.starts_at), utc_to_local(meeting.ends_at)
+        deadline = utc_to_local(meeting.registration_deadline)
+        return {
+            "policy": meeting.policy_id,
+            "focus_areas": [area.id for area in meeting.focus_areas],
+            "title": meeting.title,
+            "description": meeting.description,
+            "start_date": starts.date(),
+            "start_time": starts.time(),
+            "end_date": ends.date() if ends.date() != starts.date() else None,
+            "end_time": ends.time(),
+            "venue_name": meeting.venue_name,
+            "venue_address": meeting.venue_address,
+            "accessibility": [name for name, _label in ACCESSIBILITY if getattr(meeting, name)],
+            "accessibility_note": meeting.accessibility_note,
+            "capacity": meeting.capacity,
+            "deadline_date": deadline.date(),
+            "deadline_time": deadline.time(),
+            "reminder_days": meeting.reminder_days,
+            "reminder_note": meeting.reminder_note,
+        }
+
+
+class ReserveSeatsForm(BaseForm):
+    label = StringField(
+        _l("Hvem er pladserne til?"),
+        description=_l("Fx Borgere inviteret af jobcentret"),
+        validators=[_filled(_l("Skriv hvem pladserne er til")), MaxLength(120)],
+    )
+    seats = WholeNumberField(
+        _l("Antal pladser"),
+        validators=[
+            _required(_l("Indtast hvor mange pladser du vil reservere")),
+            NumberRange(1, MAX_CAPACITY, message=_l("Antal pladser skal være mellem 1 og 1000")),
+        ],
+    )
+
+
+class StaffSignupForm(BaseForm):
+    """A sign-up staff take on someone's behalf, e.g. a citizen who phoned in."""
+
+    name = StringField(_l("Navn"), validators=[_filled(_l("Indtast personens navn")), MaxLength(120)])
+    role = ChoiceField(
+        _l("Deltager som"),
+        list(ROLE_LABELS.items()),
+        default="borger",
+        validators=[_required(_l("Vælg hvordan personen deltager"))],
+    )
+    email = StringField(_l("E-mail (valgfri)"), description=_l("Så får personen en bekræftelse og en påmindelse"))
+    phone = StringField(_l("Telefonnummer"), validators=[MaxLength(20)])
+    on_behalf_of = StringField(
+        _l("Tilmeldt på vegne af (valgfri)"),
+        description=_l("Fornavn på den, personen kommer med"),
+        validators=[MaxLength(60)],
+    )
+    seats = WholeNumberField(
+        _l("Antal pladser"),
+        default=1,
+        validators=[
+            _required(_l("Indtast antal pladser")),
+            NumberRange(1, MAX_SEATS, message=_l("Antal pladser skal være mellem 1 og 4")),
+        ],
+    )
+    needs = CheckboxesField(_l("Behov for støtte"), choices=_options(NEED_LABELS.items()))
+    interpreter_language = StringField(
+        _l("Tolk på hvilket sprog?"), description=_l("Kun hvis personen har brug for tolk"), validators=[MaxLength(60)]
+    )
+    needs_other = TextAreaField(_l("Andre behov (valgfri)"), validators=[Optional(), MaxLength(500)])
+
+    def validate_email(self, field):
+        if not field.data:
+            return
+        try:
+            field.data = parse_email(field.data)
+        except EmailNotValidError as error:
+            raise ValidationError(_l("Indtast en gyldig e-mailadresse, fx navn@eksempel.dk")) from error
+
+    def validate_phone(self, field):
+        if not field.data:
+            if not self.email.data:
+                raise ValidationError(_l("Indtast et telefonnummer eller en e-mailadresse"))
+            return
+        try:
+            field.data = parse_danish_phone(field.data, mobile_only=False)  # a landline will do for staff
+        except ValueError as error:
+            raise ValidationError(_l("Indtast et gyldigt telefonnummer, fx 20 12 34 56")) from error
+
+    def validate_interpreter_language(self, field):
+        if "interpreter" in (self.needs.data or []) and not field.data:
+            raise ValidationError(_l("Skriv hvilket sprog tolken skal tale"))
+
+    def signup(self) -> Signup:
+        """The form as the service's Signup."""
+        return Signup(
+            role=self.role.data,
+            name=self.name.data,
+            email=self.email.data or None,
+            phone=self.phone.data or None,
+            on_behalf_of=self.on_behalf_of.data or "",
+            seats=self.seats.data,
+            needs=list(self.needs.data or []),
+            interpreter_language=self.interpreter_language.data if "interpreter" in (self.needs.data or []) else "",
+            needs_other=self.needs_other.data or "",
+        )

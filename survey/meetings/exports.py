@@ -1,0 +1,261 @@
+"""What staff take out of a meeting: the attendee list, the needs summary, the topics sent in ahead, and the
+same as CSV (for Danish Excel: UTF-8 with BOM, ';') and XLSX (with a sheet that says what the file is)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import format_datetime, format_time
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.meetings.admin_forms import utc_to_local
+from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
+from survey.meetings.models import NEEDS, Meeting, Registration, Topic
+from survey.models import utcnow
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: a cell starting with one of these is a formula to Excel; citizens' text must never run as one
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Attendees:
+    confirmed: list[Registration]
+    #: (position, registration), first on the waiting list first
+    waitlisted: list[tuple[int, Registration]]
+    cancelled: list[Registration]
+
+
+def attendees(meeting: Meeting) -> Attendees:
+    """A meeting's sign-ups: confirmed by name, the waiting list in arrival order, then the cancelled."""
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.meeting_id == meeting.id).order_by(Registration.id)
+    ).all()
+    waiting = [r for r in registrations if r.status == "waitlisted"]
+    return Attendees(
+        confirmed=sorted((r for r in registrations if r.status == "confirmed"), key=lambda r: r.name.casefold()),
+        waitlisted=list(enumerate(waiting, start=1)),
+        cancelled=[r for r in registrations if r.status == "cancelled"],
+    )
+
+
+def need_labels(registration: Registration) -> list[str]:
+    """A sign-up's needs in Danish, the interpreter with the language."""
+    labels = []
+    for need in NEEDS:
+        if need not in registration.needs:
+            continue
+        if need == "interpreter" and registration.interpreter_language:
+            labels.append(_("Tolk (%(language)s)", language=registration.interpreter_language))
+        else:
+            labels.append(str(NEED_LABELS[need]))
+    return labels
+
+
+def needs_summary(confirmed: list[Registration]) -> str:
+    """'3 har brug for trinfri adgang, 1 for tegnsprogstolk og 1 for tolk (arabisk).' counting sign-ups."""
+    phrases = {
+        "step_free": _("trinfri adgang"),
+        "sign_language": _("tegnsprogstolk"),
+        "hearing_loop": _("teleslynge"),
+        "other": _("andet (se listen)"),
+    }
+    counts: Counter[tuple[int, str]] = Counter()
+    for registration in confirmed:
+        for need in registration.needs:
+            if need == "interpreter":
+                language = registration.interpreter_language.strip().casefold()
+                counts[(NEEDS.index(need), _("tolk (%(language)s)", language=language) if language else _("tolk"))] += 1
+            elif need in phrases:
+                counts[(NEEDS.index(need), phrases[need])] += 1
+    if not counts:
+        return _("Ingen af de tilmeldte har bedt om støtte.")
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    parts = [
+        _("%(count)d har brug for %(need)s", count=n, need=need)
+        if i == 0
+        else _("%(count)d for %(need)s", count=n, need=need)
+        for i, ((_order, need), n) in enumerate(ordered)
+    ]
+    text = parts[0] if len(parts) == 1 else _("%(list)s og %(last)s", list=", ".join(parts[:-1]), last=parts[-1])
+    return text + "."
+
+
+def topics_by_focus_area(meeting: Meeting) -> list[tuple[str, list[Topic]]]:
+    """Topics sent in ahead, grouped under their focus area in the policy's order; 'Uden fokusområde' last."""
+    topics = db.session.scalars(select(Topic).where(Topic.meeting_id == meeting.id).order_by(Topic.id)).all()
+    groups = []
+    for area in meeting.policy.focus_areas:
+        if found := [t for t in topics if t.focus_area_id == area.id]:
+            groups.append((f"{area.code}. {area.title}", found))
+    known = {area.id for area in meeting.policy.focus_areas}
+    if without := [t for t in topics if t.focus_area_id is None or t.focus_area_id not in known]:
+        groups.append((_("Uden fokusområde"), without))
+    return groups
+
+
+def meeting_time(meeting: Meeting) -> str:
+    """'torsdag 24. september 2026 kl. 17.00–19.00', in Danish time."""
+    return _(
+        "%(day)s kl. %(start)s–%(end)s",
+        day=format_datetime(meeting.starts_at, "EEEE d. MMMM y"),
+        start=format_time(meeting.starts_at, "HH.mm"),
+        end=format_time(meeting.ends_at, "HH.mm"),
+    )
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _attendee_table(meeting: Meeting) -> tuple[list[tuple[str, str]], list[list]]:
+    """(header, explanation) pairs and one row per confirmed or waiting sign-up."""
+    columns = [
+        (_("Status"), _("Tilmeldt eller på venteliste")),
+        (_("Nr. på venteliste"), _("Rækkefølgen på ventelisten; tom for tilmeldte")),
+        (_("Navn"), _("Den tilmeldtes navn, eller hvem en reservation er til")),
+        (_("Deltager som"), _("Borger, pårørende, fagperson, virksomhed eller andet")),
+        (_("Pladser"), _("Antal pladser tilmeldingen fylder")),
+        (_("På vegne af"), _("Fornavn på den, der tilmeldes på vegne af")),
+        (_("Behov"), _("Den støtte, personen har bedt om")),
+        (_("Andre behov"), _("Personens egen beskrivelse")),
+        (_("E-mail"), _("Kontakt")),
+        (_("Telefon"), _("Kontakt")),
+        (_("Tilmeldt"), _("Hvornår tilmeldingen kom ind (dansk tid)")),
+        (_("Tilmeldt af"), _("Personen selv, en medarbejder, eller en reservation")),
+        (_("Mødt"), _("Markeret ved indtjekning")),
+    ]
+    kinds = {"public": _("Personen selv"), "staff_added": _("Medarbejder"), "reservation": _("Reservation")}
+    found = attendees(meeting)
+    rows = [(None, r) for r in found.confirmed] + list(found.waitlisted)
+    table = [
+        [
+            _("Venteliste") if position else _("Tilmeldt"),
+            position,
+            r.name,
+            str(ROLE_LABELS.get(r.role, r.role)),
+            r.seats,
+            r.on_behalf_of,
+            ", ".join(need_labels(r)),
+            r.needs_other,
+            r.email or "",
+            r.phone or "",
+            utc_to_local(r.created_at),
+            kinds.get(r.kind, r.kind),
+            _("Ja") if r.attended else _("Nej"),
+        ]
+        for position, r in rows
+    ]
+    return columns, table
+
+
+def _topic_table(meeting: Meeting) -> tuple[list[tuple[str, str]], list[list]]:
+    columns = [
+        (_("Fokusområde"), _("Det fokusområde, spørgsmålet er sendt ind under")),
+        (_("Spørgsmål eller emne"), _("Teksten, som den blev sendt ind, uden navn")),
+    ]
+    return columns, [[label, topic.text] for label, topics in topics_by_focus_area(meeting) for topic in topics]
+
+
+def _safe(value):
+    """Text as text: a leading apostrophe keeps Excel from reading it as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+# ---------------------------------------------------------------- files
+
+
+def _csv(columns, rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([header for header, _explanation in columns])
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else v.strftime("%Y-%m-%d %H:%M") if hasattr(v, "strftime") else _safe(v) for v in row]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx(meeting: Meeting, sheet_title: str, what: str, columns, rows, personal: bool) -> bytes:
+    workbook = Workbook()
+    about = workbook.active
+    about.title = _("Om udtrækket")
+    about.append([_("Om udtrækket")])
+    about["A1"].font = Font(bold=True, size=14)
+    deleted = utc_to_local(meeting.ends_at + timedelta(days=current_app.config["REGISTRATION_RETENTION_DAYS"]))
+    facts = [
+        (_("Møde"), meeting.title),
+        (_("Tidspunkt"), meeting_time(meeting)),
+        (_("Sted"), f"{meeting.venue_name}, {meeting.venue_address}"),
+        (_("Indhold"), what),
+        (_("Udtrukket"), format_datetime(utcnow(), "d. MMMM y 'kl.' HH.mm")),
+    ]
+    if personal:
+        facts.append(
+            (
+                _("Personoplysninger"),
+                _(
+                    "Filen indeholder personoplysninger. Del den kun med dem, der skal bruge den, og slet den efter "
+                    "mødet. Borgerdialog sletter tilmeldingerne %(days)d dage efter mødet (%(date)s).",
+                    days=current_app.config["REGISTRATION_RETENTION_DAYS"],
+                    date=f"{deleted:%d-%m-%Y}",
+                ),
+            )
+        )
+    for fact in facts:
+        about.append(list(fact))
+    about.append([])
+    about.append([_("Kolonner i arket »%(sheet)s«", sheet=sheet_title)])
+    about.cell(about.max_row, 1).font = Font(bold=True)
+    for header, explanation in columns:
+        about.append([header, explanation])
+    about.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 90
+    for row in about.iter_rows(min_col=2, max_col=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+
+    sheet = workbook.create_sheet(sheet_title)
+    sheet.append([header for header, _explanation in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                cell.data_type = "s"  # openpyxl would otherwise store a leading '=' as a formula
+            elif hasattr(cell.value, "strftime"):
+                cell.number_format = "dd-mm-yyyy hh:mm"
+    sheet.freeze_panes = "A2"
+    for index, (header, _explanation) in enumerate(columns, start=1):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, min(len(header) + 4, 60))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def attendees_file(meeting: Meeting, fmt: str) -> bytes:
+    """The attendee list (confirmed and waiting) as 'csv' or 'xlsx'."""
+    columns, rows = _attendee_table(meeting)
+    if fmt == "csv":
+        return _csv(columns, rows)
+    what = _("Tilmeldte og venteliste, én række pr. tilmelding")
+    return _xlsx(meeting, _("Deltagere"), what, columns, rows, personal=True)
+
+
+def topics_file(meeting: Meeting, fmt: str) -> bytes:
+    """The topics sent in ahead, without names, as 'csv' or 'xlsx'."""
+    columns, rows = _topic_table(meeting)
+    if fmt == "csv":
+        return _csv(columns, rows)
+    what = _("Spørgsmål og emner sendt ind før mødet, grupperet efter fokusområde, uden navne")
+    return _xlsx(meeting, _("Spørgsmål"), what, columns, rows, personal=False)

@@ -1,0 +1,106 @@
+"""The development mail sink: with MAIL_BACKEND=file (`make run`) staff can read what the app has mailed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from flask import abort, current_app, render_template
+from flask_babel import format_datetime
+
+from survey.staff import bp
+from survey.staff.access import role_required
+
+#: Flask-Mailman's file backend ends every message with a line of 79 dashes
+SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+#: the names the file backend gives its files ('20261203-170000-123….log'); nothing else is opened
+FILE_NAME = re.compile(r"^\d{8}-\d{6}-\d+\.log$")
+FILE_BACKENDS = ("file", "flask_mailman.backends.file", "flask_mailman.backends.file.EmailBackend")
+NEWEST = 100
+
+
+@dataclass
+class SinkMail:
+    file: str
+    index: int
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["subject"] or "")
+
+    @property
+    def to(self) -> str:
+        return str(self.message["to"] or "")
+
+    @property
+    def sent(self) -> datetime | None:
+        return parsedate_to_datetime(self.message["date"]) if self.message["date"] else None
+
+    @property
+    def sent_label(self) -> str:
+        """When it was sent, in Danish time and the page's language."""
+        return format_datetime(self.sent, format="medium") if self.sent else ""
+
+    @property
+    def text(self) -> str:
+        body = self.message.get_body(preferencelist=("plain",))
+        return body.get_content() if body is not None else ""
+
+    @property
+    def calendars(self) -> list[tuple[str, str]]:
+        """(file name, text) of every .ics attachment."""
+        return [
+            (part.get_filename() or "kalender.ics", part.get_content())
+            for part in self.message.iter_attachments()
+            if part.get_content_type() == "text/calendar"
+        ]
+
+
+def sink_folder() -> Path | None:
+    """The folder mails are written to, or None when mail goes out through SMTP (or another backend)."""
+    state = current_app.extensions["mailman"]
+    return Path(state.file_path) if state.backend in FILE_BACKENDS and state.file_path else None
+
+
+def read_file(path: Path) -> list[SinkMail]:
+    chunks = [chunk for chunk in path.read_bytes().split(SEPARATOR) if chunk.strip()]
+    return [SinkMail(path.name, i, message_from_bytes(chunk, policy=policy.default)) for i, chunk in enumerate(chunks)]
+
+
+def newest_mails(folder: Path, limit: int = NEWEST) -> list[SinkMail]:
+    """The newest mails first; file names start with the time they were written."""
+    files = sorted((p for p in folder.glob("*.log") if FILE_NAME.match(p.name)), key=lambda p: p.name, reverse=True)
+    mails: list[SinkMail] = []
+    for path in files:
+        mails.extend(reversed(read_file(path)))
+        if len(mails) >= limit:
+            break
+    return mails[:limit]
+
+
+@bp.get("/post")
+@role_required("admin", "meeting_host")
+def mailbox():
+    """The newest mails in the development mail sink (nothing when mail goes through SMTP)."""
+    folder = sink_folder()
+    mails = newest_mails(folder) if folder is not None and folder.is_dir() else []
+    return render_template("staff/mailbox.html", sink=folder is not None, mails=mails)
+
+
+@bp.get("/post/<name>/<int:index>")
+@role_required("admin", "meeting_host")
+def mailbox_message(name: str, index: int):
+    """One mail from the sink: headers, the text and any calendar file as text."""
+    folder = sink_folder()
+    if folder is None or not FILE_NAME.match(name) or not (folder / name).is_file():
+        abort(404)
+    mails = read_file(folder / name)
+    if index >= len(mails):
+        abort(404)
+    return render_template("staff/mailbox_message.html", mail=mails[index])
