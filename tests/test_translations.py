@@ -36,12 +36,17 @@ def test_the_template_is_up_to_date_with_the_code(tmp_path):
     assert extracted == committed, "run `flask --app wsgi translate update` and translate the new strings"
 
 
+def _filled(string) -> bool:
+    """A translation, or every plural form of one, is there."""
+    return all(string) if isinstance(string, tuple) else bool(string)
+
+
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_every_string_is_translated(lang):
     expected = {m.id for m in catalogue(ROOT / "translations" / "messages.pot") if m.id}
     translated = {
         m.id
         for m in catalogue(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po")
-        if m.id and m.string and not m.fuzzy
+        if m.id and _filled(m.string) and not m.fuzzy
     }
     assert expected - translated == set()
