@@ -134,5 +134,3 @@ def test_meeting_pages_are_accessible_on_a_phone(page, client, make_meeting, nam
     for width in (375, 320):
         scroll_width, sticking_out = sideways_overflow(page, width)
         assert scroll_width <= width, f"{name} scrolls sideways at {width} px: {sticking_out}"
-
-
