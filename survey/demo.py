@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 import click
 from flask.cli import AppGroup
@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from survey import ROOT
 from survey.extensions import db
+from survey.meetings.models import Meeting
 from survey.models import local_to_utc, utcnow
+from survey.policies.models import Policy
 from survey.policies.services import load_policy
 from survey.questionnaire.cli import public_url
 from survey.questionnaire.loading import load_questionnaire
@@ -48,6 +50,62 @@ def load_demo() -> list[Round]:
     return rounds
 
 
+#: (policy slug, title, focus-area codes, days ahead, venue name, venue address, capacity)
+DEMO_MEETINGS = [
+    (
+        "syddjurs",
+        "Dialogmøde: Den gode borgerdialog",
+        ("5",),
+        10,
+        "Rådhuset, mødesal 1",
+        "Lundbergsvej 2, 8400 Ebeltoft",
+        30,
+    ),
+    (
+        "syddjurs",
+        "Dialogmøde for unge og deres pårørende",
+        ("2", "5"),
+        24,
+        "Ungdommens Hus",
+        "Torvet 4, 8410 Rønde",
+        20,
+    ),
+    ("norddjurs", "Dialogmøde: Borgeren først", ("1",), 14, "Biblioteket, salen", "Torvet 3, 8500 Grenaa", 25),
+    ("sonderborg", "Dialogmøde om fællesskaber", ("4",), 17, "Borgerhuset", "Rådhustorvet 10, 6400 Sønderborg", 40),
+]
+
+
+def ensure_demo_meetings(now: datetime) -> list[Meeting]:
+    """Published upcoming meetings for the demo, made once (known by policy and title). Only flushes."""
+    made = []
+    for slug, title, codes, days, venue, address, capacity in DEMO_MEETINGS:
+        policy = db.session.scalar(select(Policy).where(Policy.slug == slug))
+        meeting = db.session.scalar(select(Meeting).where(Meeting.policy == policy, Meeting.title == title))
+        if meeting is None:
+            day = (now + timedelta(days=days)).date()
+            starts = local_to_utc(datetime.combine(day, time(17, 0)))
+            meeting = Meeting(
+                policy=policy,
+                title=title,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                registration_deadline=starts - timedelta(days=2),
+                venue_name=venue,
+                venue_address=address,
+                capacity=capacity,
+                step_free=True,
+                hearing_loop=days % 2 == 0,
+                accessible_toilet=True,
+                description="Kom og fortæl os, hvad der virker, og hvad der kan gøres bedre. Der er kaffe og kage.",
+                focus_areas=[area for area in policy.focus_areas if area.code in codes],
+                status="published",
+            )
+            db.session.add(meeting)
+        made.append(meeting)
+    db.session.flush()
+    return made
+
+
 DEMO_STAFF = {
     "admin": "demo-admin@borgerdialog.test",
     "meeting_host": "demo-vaert@borgerdialog.test",
@@ -69,6 +127,7 @@ def reset_demo_staff() -> str:
 def load():
     """Load the demo policies, questionnaires and open rounds (safe to run again); print a demo staff login."""
     rounds = load_demo()
+    meetings = ensure_demo_meetings(utcnow())
     password = reset_demo_staff()
     db.session.commit()
     click.echo("Demodata er indlæst. Åbn en undersøgelse:")
@@ -76,6 +135,7 @@ def load():
         click.echo(
             f"  {round_.questionnaire.policy.municipality}: {public_url('questionnaire.start', round_slug=round_.slug)}"
         )
+    click.echo(f"Dialogmøder: {public_url('meetings.index')}  ({len(meetings)} kommende)")
     click.echo(f"Medarbejdere: {public_url('staff.login')}  (demo: kun til afprøvning)")
     for role, email in DEMO_STAFF.items():
         click.echo(f"  {role}: {email} / {password}")

@@ -5,6 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from survey.extensions import db
+from survey.meetings.models import Meeting
 from survey.policies.models import Policy
 from survey.questionnaire.models import Round
 from tests.pages import csrf_token
@@ -16,6 +17,7 @@ def test_demo_loads_idempotently_and_prints_a_staff_login(client, runner, in_app
     with in_app():
         assert db.session.scalar(select(func.count()).select_from(Policy)) == 3
         assert db.session.scalar(select(func.count()).select_from(Round)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
     email, password = re.search(r"admin: (\S+) / (\S+)", second.output).groups()
     page = client.get("/personale/log-ind")
     response = client.post(
