@@ -12,7 +12,7 @@ if [ ! -x "$PG_BIN/initdb" ]; then
   fi
 fi
 
-PORT=${PG_TEST_PORT:-54329}
+PG_PORT=${PG_TEST_PORT:-54329}
 DATA=$(mktemp -d /tmp/borgerdialog-pg.XXXXXX)
 as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres "$DATA"
@@ -25,9 +25,9 @@ trap stop EXIT
 
 as_owner "$PG_BIN/initdb" -D "$DATA/db" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_owner "$PG_BIN/pg_ctl" -D "$DATA/db" -l "$DATA/server.log" -w \
-  -o "-p $PORT -k $DATA -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-"$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres borgerdialog_test
+  -o "-p $PG_PORT -k $DATA -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+"$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres borgerdialog_test
 
-export TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/borgerdialog_test"
-echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') på 127.0.0.1:$PORT"
+export TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/borgerdialog_test"
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') på 127.0.0.1:$PG_PORT"
 "$@"

@@ -67,3 +67,5 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     #: kept in memory unless a test starts a real SMTP server (tests/meetings/conftest.py)
     MAIL_BACKEND = "locmem"
+    #: fixed, so that links in mails do not depend on the PORT of whoever runs the tests
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
