@@ -119,24 +119,30 @@ def _confirmed_invitation(registration: Registration) -> str | None:
     return "REQUEST" if registration.status == "confirmed" else None
 
 
-def registration_received(registration: Registration) -> None:
-    """Confirmation of a seat (with the .ics), or of a place on the waiting list (with its number)."""
+def _send_status(registration: Registration, kind: str, subject: str) -> None:
+    """A mail that states where the person stands: a seat (with the .ics) or a place on the waiting list."""
     from survey.meetings.services import waitlist_position
 
+    ics = _confirmed_invitation(registration)
+    _send(
+        registration,
+        kind,
+        subject,
+        ics=ics,
+        manage_url=_manage_url(registration),
+        position=waitlist_position(registration),
+    )
+
+
+def registration_received(registration: Registration) -> None:
+    """Confirmation of a seat (with the .ics), or of a place on the waiting list (with its number)."""
     with force_locale(LOCALE):
         title = registration.meeting.title
         if registration.status == "confirmed":
             subject = _("Du er tilmeldt: %(title)s", title=title)
         else:
             subject = _("Du er på venteliste: %(title)s", title=title)
-        _send(
-            registration,
-            "registration_received",
-            subject,
-            ics=_confirmed_invitation(registration),
-            manage_url=_manage_url(registration),
-            position=waitlist_position(registration),
-        )
+        _send_status(registration, "registration_received", subject)
 
 
 def promoted(registration: Registration) -> None:
@@ -148,18 +154,9 @@ def promoted(registration: Registration) -> None:
 
 def manage_link_resent(registration: Registration) -> None:
     """Someone signed up again with the same e-mail: send the link to the sign-up they already have."""
-    from survey.meetings.services import waitlist_position
-
     with force_locale(LOCALE):
         subject = _("Dit link til din tilmelding: %(title)s", title=registration.meeting.title)
-        _send(
-            registration,
-            "manage_link_resent",
-            subject,
-            ics=_confirmed_invitation(registration),
-            manage_url=_manage_url(registration),
-            position=waitlist_position(registration),
-        )
+        _send_status(registration, "manage_link_resent", subject)
 
 
 def meeting_changed(registration: Registration) -> None:
