@@ -42,7 +42,7 @@ def index():
         .distinct()
         .order_by(FocusArea.title)
     ).all()
-    seats = {meeting.id: services.seats_free(meeting) for meeting in meetings}
+    seats = services.seats_free_by_meeting(meetings)
     return render_template("meetings/index.html", meetings=meetings, areas=areas, focus=focus, seats=seats)
 
 

@@ -53,3 +53,12 @@ def test_a_moved_meeting_is_reminded_again_and_more_seats_promote_the_waiting_li
         assert told and meeting.sequence == 1
         assert first.reminder_sent_at is None
         assert waiting.status == "confirmed"
+
+
+def test_free_seats_of_several_meetings_in_one_query(make_meeting, in_app):
+    full, roomy = make_meeting(capacity=2), make_meeting(capacity=5)
+    with in_app():
+        services.reserve_seats(full, "Bostedet", 2)
+        services.reserve_seats(roomy, "Klubben", 1)
+        meetings = [db.session.get(Meeting, full), db.session.get(Meeting, roomy)]
+        assert services.seats_free_by_meeting(meetings) == {full: 0, roomy: 4}
