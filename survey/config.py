@@ -58,6 +58,8 @@ class Config:
     MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE / "mail"))
     #: days after a meeting its sign-ups (personal data) are deleted
     REGISTRATION_RETENTION_DAYS = int(os.environ.get("REGISTRATION_RETENTION_DAYS", "30"))
+    #: results for fewer respondents are never shown or exported (survey.results.suppression; never below 5)
+    RESULTS_MIN_GROUP = int(os.environ.get("RESULTS_MIN_GROUP", "5"))
     #: days a started but unsent survey is kept after its round has closed
     DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "0"))
 

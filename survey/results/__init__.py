@@ -1,0 +1,1 @@
+"""Results for the committee: aggregation in SQL, honest statistics, suppression of small groups."""

@@ -1,0 +1,145 @@
+"""The measures against values computed by hand on a small fixed data set."""
+
+from __future__ import annotations
+
+import math
+import secrets
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import utcnow
+from survey.policies.models import FocusArea
+from survey.policies.services import load_policy
+from survey.questionnaire.loading import load_questionnaire
+from survey.questionnaire.models import Response
+from survey.questionnaire.rounds import create_round
+from survey.questionnaire.services import build_answers
+from survey.results.measures import cells
+from survey.results.stats import Z95, Estimate, change
+from survey.results.suppression import suppress
+from tests.helpers import TESTDATA
+
+DK = "dont_know"
+# Focus area 1 ("job"), round A: five people. Person means (satisfaction) 4.5, 3, 4, 1.5, 5; shares of 4–5
+# answers 1, 0, 1, 0, 1; one "Ved ikke"; one skipped item. Transparency means 5, 3, 1, 3, 4.
+ROUND_A_JOB = [
+    {"tilfreds-a": "5", "tilfreds-b": "4", "klar-a": "5", "klar-b": "5"},
+    {"tilfreds-a": "3", "tilfreds-b": DK, "klar-a": "3", "klar-b": "3"},
+    {"tilfreds-a": "4", "klar-a": "1"},
+    {"tilfreds-a": "2", "tilfreds-b": "1", "klar-a": "4", "klar-b": "2"},
+    {"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "4", "klar-b": "4"},
+]
+# Focus area 2 ("ung"), round A: four people — under the minimum.
+ROUND_A_YOUNG = [{"tilfreds-a": "4", "klar-a": "4"}] * 4
+# Round B, focus area 1: five people, all 5.
+ROUND_B_JOB = [{"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "5", "klar-b": "5"}] * 5
+
+
+def answer(questionnaire, round_, routing: str, items: dict) -> Response:
+    answers = {"hjaelp": {"choice": routing}} | {key: {"choice": value} for key, value in items.items()}
+    return Response(
+        id=secrets.token_hex(16),
+        round=round_,
+        submission_id=secrets.token_hex(16),
+        receipt=secrets.token_hex(4).upper(),
+        iso_week="2026-W47",
+        answers=build_answers(questionnaire, answers),
+    )
+
+
+@pytest.fixture
+def data(app_ctx):
+    load_policy(TESTDATA / "policies/mini.yaml")
+    questionnaire, _ = load_questionnaire(TESTDATA / "questionnaires/measures.yaml")
+    now = utcnow()
+    round_a = create_round(questionnaire, "A", now, now.replace(year=now.year + 1), slug="runde-a")
+    round_b = create_round(questionnaire, "B", now, now.replace(year=now.year + 1), slug="runde-b")
+    people = [(round_a, "job", p) for p in ROUND_A_JOB] + [(round_a, "ung", p) for p in ROUND_A_YOUNG]
+    people += [(round_b, "job", p) for p in ROUND_B_JOB]
+    db.session.add_all(answer(questionnaire, r, routing, items) for r, routing, items in people)
+    db.session.flush()
+    areas = {a.code: a.id for a in db.session.scalars(select(FocusArea))}
+    return round_a.id, round_b.id, areas
+
+
+def by_cell(found):
+    return {(c.round_id, c.focus_area_id): c for c in found}
+
+
+def test_satisfaction_mean_share_and_interval_match_hand_computation(data):
+    round_a, _round_b, areas = data
+    cell = by_cell(cells("satisfaction", [round_a]))[(round_a, areas["1"])]
+    assert cell.n == 5 and cell.dont_know == 1
+    # mean 18/5; sample variance of (4.5, 3, 4, 1.5, 5) = 1.925; se = sqrt(1.925/5)
+    se = math.sqrt(1.925 / 5)
+    assert cell.mean.mean == pytest.approx(3.6)
+    assert (cell.mean.low, cell.mean.high) == pytest.approx((3.6 - Z95 * se, 3.6 + Z95 * se))
+    # share of 4–5 answers per person (1, 0, 1, 0, 1): 0.6, variance 0.3, upper bound clipped to 1
+    assert cell.share_satisfied.mean == pytest.approx(0.6)
+    assert cell.share_satisfied.low == pytest.approx(0.6 - Z95 * math.sqrt(0.3 / 5))
+    assert cell.share_satisfied.high == 1.0
+
+
+def test_transparency_index_is_the_mean_mapped_to_0_100(data):
+    round_a, _round_b, areas = data
+    cell = by_cell(cells("transparency", [round_a]))[(round_a, areas["1"])]
+    # person means 5, 3, 1, 3, 4 → 3.2 → (3.2 − 1) / 4 × 100 = 55
+    assert cell.n == 5
+    assert cell.index.mean == pytest.approx(55.0)
+    assert cell.index.low < 55 < cell.index.high
+
+
+def test_a_focus_area_with_four_respondents_is_suppressed_and_five_is_shown(data):
+    round_a, _round_b, areas = data
+    found = by_cell(cells("satisfaction", [round_a]))
+    frame = pd.DataFrame([{"area": a, "n": c.n} for (_r, a), c in found.items()])
+    hidden = dict(zip(frame["area"], suppress(frame, minimum=5), strict=True))
+    assert found[(round_a, areas["2"])].n == 4
+    assert hidden == {areas["1"]: False, areas["2"]: True}
+
+
+def test_change_since_the_previous_round_is_flagged_when_larger_than_chance(data):
+    round_a, round_b, areas = data
+    found = by_cell(cells("satisfaction", [round_a, round_b]))
+    before, now = found[(round_a, areas["1"])], found[(round_b, areas["1"])]
+    result = change(now.mean, before.mean)
+    assert result.difference == pytest.approx(1.4)
+    assert result.z == pytest.approx(1.4 / math.sqrt(1.925 / 5))
+    assert result.clear
+
+
+def test_a_small_change_is_not_flagged():
+    a = Estimate.from_sums(20, 20 * 3.0, 20 * 9.0 + 19 * 1.0, (1, 5))  # mean 3, sd 1
+    b = Estimate.from_sums(20, 20 * 3.2, 20 * 3.2**2 + 19 * 1.0, (1, 5))
+    assert not change(b, a).clear
+
+
+@pytest.mark.parametrize(
+    "sizes, total, hidden",
+    [
+        ([5, 4, 7], 16, [True, True, False]),  # 4 is hidden; 5 too, or 4 = 16 − 5 − 7
+        ([5, 4, 3, 9], 21, [False, True, True, False]),  # two hidden already: only their sum is known
+        ([6, 7, 8], 21, [False, False, False]),
+        ([2, 2], 4, [True, True]),  # the total itself is under the minimum
+        ([5, 4, 7], None, [False, True, False]),  # no total shown: nothing to work back from
+    ],
+)
+def test_complementary_suppression(sizes, total, hidden):
+    frame = pd.DataFrame({"group": ["r"] * len(sizes), "n": sizes})
+    totals = {"r": total} if total is not None else {}
+    assert list(suppress(frame, 5, group="group", totals=totals)) == hidden
+
+
+@pytest.mark.parametrize("configured, used", [(3, 5), (5, 5), (10, 10)])
+def test_the_minimum_group_is_configurable_but_never_below_5(app, configured, used):
+    from survey.results.suppression import minimum_group
+
+    with app.app_context():
+        app.config["RESULTS_MIN_GROUP"], before = configured, app.config["RESULTS_MIN_GROUP"]
+        try:
+            assert minimum_group() == used
+        finally:
+            app.config["RESULTS_MIN_GROUP"] = before
