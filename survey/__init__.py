@@ -36,6 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from survey.meetings import admin_bp as meetings_admin_bp
     from survey.meetings import bp as meetings_bp
     from survey.questionnaire import bp as questionnaire_bp
+    from survey.results import admin_bp as results_admin_bp
     from survey.staff import access  # noqa: F401  (registers the user loader)
     from survey.staff import bp as staff_bp
 
@@ -44,6 +45,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(meetings_admin_bp)
+    app.register_blueprint(results_admin_bp)
     # The citizen's forms check their CSRF token themselves (FlaskForm): an expired token then shows the page
     # again with what was typed and a message, instead of an error page that loses a long comment.
     csrf.exempt(questionnaire_bp)
