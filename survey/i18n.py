@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
 LANGUAGE_LABELS = {"da": "Dansk", "en": "English"}
@@ -48,8 +48,17 @@ def local_time_span(starts: datetime, ends: datetime) -> str:
     return _("%(day)s kl. %(start)s–%(end)s", day=day, start=start, end=end)
 
 
+def decimal(value: float, digits: int = 1, signed: bool = False) -> str:
+    """A number the way the page's language writes it: '3,24' in Danish, '3.24' in English."""
+    pattern = ("+" if signed else "") + "#,##0" + ("." + "0" * digits if digits else "")
+    if signed:
+        pattern += ";-" + pattern[1:]
+    return format_decimal(value, format=pattern)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_date)
+    app.add_template_filter(decimal)
     app.add_template_global(local_time_span)
 
     @app.context_processor
