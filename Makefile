@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test install install-test assets translations migrate demo lint pg-test chromium clean
+.PHONY: run test install install-test assets translations migrate demo lint pg-test chromium pdf-libs clean
 
 run: install assets translations migrate demo
 	@echo
@@ -22,11 +22,11 @@ $(BIN)/activate:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # The stamp files re-install only when pyproject.toml or package-lock.json change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate pdf-libs
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate pdf-libs
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
@@ -49,6 +49,12 @@ migrate: install
 
 demo: install
 	$(FLASK) demo load
+
+# Pango for WeasyPrint, which makes the committee's report as PDF (Debian's packages; Chromium needs them too).
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "Installer Debians libpango-1.0-0 og libpangoft2-1.0-0 (sudo apt-get install …) til PDF-bilaget"; exit 1; fi; }
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
 chromium:

@@ -67,6 +67,7 @@ def _prepare_database(app: Flask) -> None:
     from survey.meetings import models as _m  # noqa: F401
     from survey.policies import models as _p  # noqa: F401
     from survey.questionnaire import models as _q  # noqa: F401
+    from survey.results import models as _r  # noqa: F401
     from survey.staff import models as _s  # noqa: F401
 
     with app.app_context():

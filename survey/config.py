@@ -60,6 +60,8 @@ class Config:
     REGISTRATION_RETENTION_DAYS = int(os.environ.get("REGISTRATION_RETENTION_DAYS", "30"))
     #: results for fewer respondents are never shown or exported (survey.results.suppression; never below 5)
     RESULTS_MIN_GROUP = int(os.environ.get("RESULTS_MIN_GROUP", "5"))
+    #: free-text comments are shown only for groups of at least this many respondents (never below the minimum)
+    RESULTS_COMMENTS_MIN = int(os.environ.get("RESULTS_COMMENTS_MIN", "10"))
     #: days a started but unsent survey is kept after its round has closed
     DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "0"))
 

@@ -19,6 +19,7 @@ from survey.questionnaire.cli import public_url
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_round
+from survey.results.synthetic import generate_responses
 from survey.staff.services import create_staff, find_staff
 
 demo_cli = AppGroup("demo", help="Demodata.")
@@ -32,22 +33,44 @@ def current_half_year(now: datetime) -> tuple[str, datetime, datetime]:
     return f"{now.year} 2. halvår", datetime(now.year, 7, 1), datetime(now.year + 1, 1, 1)
 
 
-def load_demo() -> list[Round]:
-    """Load policies and questionnaires from data/ and make sure each has an open round. Only flushes."""
+def previous_half_year(now: datetime) -> tuple[str, datetime, datetime]:
+    """The half-year before the one we are in."""
+    _label, opens, _closes = current_half_year(now)
+    return current_half_year(opens - timedelta(days=1))
+
+
+#: synthetic responses a new demo round gets, so the results pages have something honest to show (closed
+#: round, open round); real answers given through the survey come on top
+DEMO_RESPONSES = {"previous": 420, "current": 260}
+
+
+def _demo_round(questionnaire, half_year: tuple[str, datetime, datetime]) -> tuple[Round, bool]:
+    label, opens, closes = half_year
+    slug = f"{questionnaire.slug}-{label}".lower().replace(" ", "-").replace(".", "").replace("å", "aa")
+    round_ = db.session.scalar(select(Round).where(Round.slug == slug))
+    if round_ is not None:
+        return round_, False
+    return create_round(questionnaire, label, local_to_utc(opens), local_to_utc(closes), "open", slug), True
+
+
+def load_demo() -> tuple[list[Round], list[tuple[Round, int]]]:
+    """Load policies and questionnaires from data/ and make sure each has a closed round (the previous
+    half-year) and an open one. Returns the open rounds and, for rounds made now, how many synthetic responses
+    they should get. Only flushes."""
     for path in sorted((DATA / "policies").glob("*.yaml")):
         load_policy(path)
-    label, opens, closes = current_half_year(utcnow())
-    rounds = []
+    now = utcnow()
+    rounds, to_fill = [], []
     for path in sorted((DATA / "questionnaires").glob("*.yaml")):
         questionnaire, _outcome = load_questionnaire(path)
         if not path.name.endswith("-tilfredshed.yaml"):
             continue  # the surveys after dialogue meetings get their rounds from the meetings
-        slug = f"{questionnaire.slug}-{label}".lower().replace(" ", "-").replace(".", "").replace("å", "aa")
-        round_ = db.session.scalar(select(Round).where(Round.slug == slug))
-        if round_ is None:
-            round_ = create_round(questionnaire, label, local_to_utc(opens), local_to_utc(closes), "open", slug)
+        for when, half_year in (("previous", previous_half_year(now)), ("current", current_half_year(now))):
+            round_, made = _demo_round(questionnaire, half_year)
+            if made:
+                to_fill.append((round_, DEMO_RESPONSES[when]))
         rounds.append(round_)
-    return rounds
+    return rounds, to_fill
 
 
 #: (policy slug, title, focus-area codes, days ahead, venue name, venue address, capacity)
@@ -126,10 +149,14 @@ def reset_demo_staff() -> str:
 @demo_cli.command("load")
 def load():
     """Load the demo policies, questionnaires and open rounds (safe to run again); print a demo staff login."""
-    rounds = load_demo()
+    rounds, to_fill = load_demo()
     meetings = ensure_demo_meetings(utcnow())
     password = reset_demo_staff()
     db.session.commit()
+    for round_, n in to_fill:
+        generate_responses(round_, n, seed=round_.id)
+    if to_fill:
+        click.echo(f"Syntetiske demosvar til resultatsiderne: {sum(n for _r, n in to_fill)} i {len(to_fill)} runder.")
     click.echo("Demodata er indlæst. Åbn en undersøgelse:")
     for round_ in rounds:
         click.echo(

@@ -4,10 +4,11 @@ import re
 
 from sqlalchemy import func, select
 
+from survey.demo import DEMO_RESPONSES
 from survey.extensions import db
 from survey.meetings.models import Meeting
 from survey.policies.models import Policy
-from survey.questionnaire.models import Round
+from survey.questionnaire.models import Response, Round
 from tests.pages import csrf_token
 
 
@@ -16,7 +17,10 @@ def test_demo_loads_idempotently_and_prints_a_staff_login(client, runner, in_app
     assert first.exit_code == 0 and second.exit_code == 0, first.output
     with in_app():
         assert db.session.scalar(select(func.count()).select_from(Policy)) == 3
-        assert db.session.scalar(select(func.count()).select_from(Round)) == 3
+        # a closed and an open round per policy, each with synthetic responses made once, not on the second load
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 6
+        made = sum(DEMO_RESPONSES.values()) * 3
+        assert db.session.scalar(select(func.count()).select_from(Response)) == made
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
     email, password = re.search(r"admin: (\S+) / (\S+)", second.output).groups()
     page = client.get("/personale/log-ind")

@@ -33,6 +33,7 @@ from survey.models import utcnow
 from survey.rendering import render_form_page
 from survey.staff.access import role_required
 from survey.staff.services import audit
+from survey.tables import CSV_TYPE, XLSX_TYPE, attachment
 
 STAFF = ("admin", "meeting_host")
 REFUSED = {
@@ -40,7 +41,7 @@ REFUSED = {
     "cancelled": _l("Mødet er aflyst. Der kan ikke tilmeldes."),
     "past": _l("Mødet er afholdt. Der kan ikke tilmeldes."),
 }
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": ex.XLSX_TYPE}
+EXPORT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 
 
 def _meeting(meeting_id: int, lock: bool = False) -> Meeting:
@@ -318,7 +319,4 @@ def _download(meeting: Meeting, what: str, fmt: str, build) -> Response:
     audit("export", target=f"meeting:{meeting.id}", format=fmt, what=what)
     db.session.commit()
     name = {"attendees": "deltagere", "topics": "emner"}[what]
-    response = Response(content, mimetype=EXPORT_TYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}-moede-{meeting.id}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(content, EXPORT_TYPES[fmt], f"{name}-moede-{meeting.id}.{fmt}")

@@ -3,8 +3,6 @@ same as CSV (for Danish Excel: UTF-8 with BOM, ';') and XLSX (with a sheet that 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,8 +10,6 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -21,10 +17,7 @@ from survey.meetings.admin_forms import utc_to_local
 from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
 from survey.meetings.models import NEEDS, Meeting, Registration, Topic
 from survey.models import utcnow
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: a cell starting with one of these is a formula to Excel; citizens' text must never run as one
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from survey.tables import Column, Sheet, csv_bytes, xlsx_bytes
 
 
 @dataclass
@@ -116,22 +109,22 @@ def meeting_time(meeting: Meeting) -> str:
 # ---------------------------------------------------------------- tables
 
 
-def _attendee_table(meeting: Meeting) -> tuple[list[tuple[str, str]], list[list]]:
+def _attendee_table(meeting: Meeting) -> tuple[list[Column], list[list]]:
     """(header, explanation) pairs and one row per confirmed or waiting sign-up."""
     columns = [
-        (_("Status"), _("Tilmeldt eller på venteliste")),
-        (_("Nr. på venteliste"), _("Rækkefølgen på ventelisten; tom for tilmeldte")),
-        (_("Navn"), _("Den tilmeldtes navn, eller hvem en reservation er til")),
-        (_("Deltager som"), _("Borger, pårørende, fagperson, virksomhed eller andet")),
-        (_("Pladser"), _("Antal pladser tilmeldingen fylder")),
-        (_("På vegne af"), _("Fornavn på den, der tilmeldes på vegne af")),
-        (_("Behov"), _("Den støtte, personen har bedt om")),
-        (_("Andre behov"), _("Personens egen beskrivelse")),
-        (_("E-mail"), _("Kontakt")),
-        (_("Telefon"), _("Kontakt")),
-        (_("Tilmeldt"), _("Hvornår tilmeldingen kom ind (dansk tid)")),
-        (_("Tilmeldt af"), _("Personen selv, en medarbejder, eller en reservation")),
-        (_("Mødt"), _("Markeret ved indtjekning")),
+        Column(_("Status"), _("Tilmeldt eller på venteliste")),
+        Column(_("Nr. på venteliste"), _("Rækkefølgen på ventelisten; tom for tilmeldte")),
+        Column(_("Navn"), _("Den tilmeldtes navn, eller hvem en reservation er til")),
+        Column(_("Deltager som"), _("Borger, pårørende, fagperson, virksomhed eller andet")),
+        Column(_("Pladser"), _("Antal pladser tilmeldingen fylder")),
+        Column(_("På vegne af"), _("Fornavn på den, der tilmeldes på vegne af")),
+        Column(_("Behov"), _("Den støtte, personen har bedt om")),
+        Column(_("Andre behov"), _("Personens egen beskrivelse")),
+        Column(_("E-mail"), _("Kontakt")),
+        Column(_("Telefon"), _("Kontakt")),
+        Column(_("Tilmeldt"), _("Hvornår tilmeldingen kom ind (dansk tid)")),
+        Column(_("Tilmeldt af"), _("Personen selv, en medarbejder, eller en reservation")),
+        Column(_("Mødt"), _("Markeret ved indtjekning")),
     ]
     kinds = {"public": _("Personen selv"), "staff_added": _("Medarbejder"), "reservation": _("Reservation")}
     found = attendees(meeting)
@@ -157,41 +150,15 @@ def _attendee_table(meeting: Meeting) -> tuple[list[tuple[str, str]], list[list]
     return columns, table
 
 
-def _topic_table(meeting: Meeting) -> tuple[list[tuple[str, str]], list[list]]:
+def _topic_table(meeting: Meeting) -> tuple[list[Column], list[list]]:
     columns = [
-        (_("Fokusområde"), _("Det fokusområde, spørgsmålet er sendt ind under")),
-        (_("Spørgsmål eller emne"), _("Teksten, som den blev sendt ind, uden navn")),
+        Column(_("Fokusområde"), _("Det fokusområde, spørgsmålet er sendt ind under")),
+        Column(_("Spørgsmål eller emne"), _("Teksten, som den blev sendt ind, uden navn")),
     ]
     return columns, [[label, topic.text] for label, topics in topics_by_focus_area(meeting) for topic in topics]
 
 
-def _safe(value):
-    """Text as text: a leading apostrophe keeps Excel from reading it as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-# ---------------------------------------------------------------- files
-
-
-def _csv(columns, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([header for header, _explanation in columns])
-    for row in rows:
-        writer.writerow(
-            ["" if v is None else v.strftime("%Y-%m-%d %H:%M") if hasattr(v, "strftime") else _safe(v) for v in row]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx(meeting: Meeting, sheet_title: str, what: str, columns, rows, personal: bool) -> bytes:
-    workbook = Workbook()
-    about = workbook.active
-    about.title = _("Om udtrækket")
-    about.append([_("Om udtrækket")])
-    about["A1"].font = Font(bold=True, size=14)
+def _xlsx(meeting: Meeting, sheet: Sheet, what: str, personal: bool) -> bytes:
     deleted = utc_to_local(meeting.ends_at + timedelta(days=current_app.config["REGISTRATION_RETENTION_DAYS"]))
     facts = [
         (_("Møde"), meeting.title),
@@ -212,50 +179,21 @@ def _xlsx(meeting: Meeting, sheet_title: str, what: str, columns, rows, personal
                 ),
             )
         )
-    for fact in facts:
-        about.append(list(fact))
-    about.append([])
-    about.append([_("Kolonner i arket »%(sheet)s«", sheet=sheet_title)])
-    about.cell(about.max_row, 1).font = Font(bold=True)
-    for header, explanation in columns:
-        about.append([header, explanation])
-    about.column_dimensions["A"].width = 24
-    about.column_dimensions["B"].width = 90
-    for row in about.iter_rows(min_col=2, max_col=2):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
-
-    sheet = workbook.create_sheet(sheet_title)
-    sheet.append([header for header, _explanation in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-                cell.data_type = "s"  # openpyxl would otherwise store a leading '=' as a formula
-            elif hasattr(cell.value, "strftime"):
-                cell.number_format = "dd-mm-yyyy hh:mm"
-    sheet.freeze_panes = "A2"
-    for index, (header, _explanation) in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, min(len(header) + 4, 60))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(_("Om udtrækket"), facts, [sheet])
 
 
 def attendees_file(meeting: Meeting, fmt: str) -> bytes:
     """The attendee list (confirmed and waiting) as 'csv' or 'xlsx'."""
-    columns, rows = _attendee_table(meeting)
+    sheet = Sheet(_("Deltagere"), *_attendee_table(meeting))
     if fmt == "csv":
-        return _csv(columns, rows)
-    what = _("Tilmeldte og venteliste, én række pr. tilmelding")
-    return _xlsx(meeting, _("Deltagere"), what, columns, rows, personal=True)
+        return csv_bytes(sheet)
+    return _xlsx(meeting, sheet, _("Tilmeldte og venteliste, én række pr. tilmelding"), personal=True)
 
 
 def topics_file(meeting: Meeting, fmt: str) -> bytes:
     """The topics sent in ahead, without names, as 'csv' or 'xlsx'."""
-    columns, rows = _topic_table(meeting)
+    sheet = Sheet(_("Spørgsmål"), *_topic_table(meeting))
     if fmt == "csv":
-        return _csv(columns, rows)
+        return csv_bytes(sheet)
     what = _("Spørgsmål og emner sendt ind før mødet, grupperet efter fokusområde, uden navne")
-    return _xlsx(meeting, _("Spørgsmål"), what, columns, rows, personal=False)
+    return _xlsx(meeting, sheet, what, personal=False)

@@ -47,6 +47,8 @@ class QuestionSpec(Strict):
     dimension: Dimension
     text: LocalText
     hint: LocalText | None = None
+    #: a short name for result tables and file sheets, e.g. "Alder" for "Hvor gammel er du?"
+    short: LocalText | None = None
     focus_area: str | None = None
     required: bool = False
     #: the routing question: its options map to focus areas, and questions with focus_area "chosen" follow it

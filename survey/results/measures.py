@@ -5,14 +5,19 @@ Per focus area and round, for a dimension (satisfaction or transparency):
   out) and their share of scored items answered 4 or 5 — computed by GROUP BY per respondent;
 - then per cell: n (respondents with at least one scored item), Σ and Σ² of those values, and the number of
   "Ved ikke" answers — a second GROUP BY over the first. Python only turns these few sums into estimates.
-The transparency index is the respondents' mean on 1–5 mapped linearly to 0–100: (mean − 1) / 4 × 100."""
+The transparency index is the respondents' mean on 1–5 mapped linearly to 0–100: (mean − 1) / 4 × 100.
+
+Breakdowns split a cell further: by question (each question's own scores; n is who scored that question) or by
+the answer to a background question such as age band (respondents who did not answer it form their own group,
+so the groups add up to the cell)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, null, select
+from sqlalchemy.orm import aliased
 
 from survey.extensions import db
 from survey.questionnaire.models import Answer, Question, Response
@@ -20,11 +25,14 @@ from survey.results.stats import Estimate
 
 SCALE = (1.0, 5.0)
 SHARE = (0.0, 1.0)
+#: the group of respondents who left a background question unanswered
+NOT_ANSWERED = ""
+SUM_COLUMNS = ["mean_sum", "mean_sq", "sat_sum", "sat_sq"]
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One focus area in one round, for one dimension."""
+    """One focus area in one round, for one dimension (and one group of a breakdown, if any)."""
 
     round_id: int
     focus_area_id: int
@@ -32,6 +40,8 @@ class Cell:
     mean: Estimate  # on 1–5
     share_satisfied: Estimate  # 0–1, "andel tilfredse" (answers 4 or 5 among scored answers)
     dont_know: int  # "Ved ikke" answers, counted apart
+    #: the question key or background answer of a breakdown; None for the focus area as a whole
+    group: str | None = None
 
     @property
     def n(self) -> int:
@@ -43,49 +53,101 @@ class Cell:
         return self.mean.scaled(100 / 4, offset=-1)
 
 
-def _per_respondent(dimension: str, round_ids: list[int]):
-    scored = Answer.score.is_not(None)
+def _scored(dimension: str, round_ids: list[int]):
+    """The dimension's answers in the rounds, with their round: the FROM and WHERE every measure shares."""
     return (
-        select(
-            Response.round_id,
-            Answer.focus_area_id,
-            Answer.response_id,
-            func.avg(Answer.score).label("mean"),
-            func.avg(case((Answer.score >= 4, 1.0), (scored, 0.0))).label("satisfied"),
-            func.sum(case((Answer.choice == "dont_know", 1), else_=0)).label("dont_know"),
-        )
+        select()
+        .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
         .where(Question.dimension == dimension, Response.round_id.in_(round_ids), Answer.focus_area_id.is_not(None))
-        .group_by(Response.round_id, Answer.focus_area_id, Answer.response_id)
+    )
+
+
+def _satisfied():
+    return case((Answer.score >= 4, 1.0), (Answer.score.is_not(None), 0.0))
+
+
+def _dont_know():
+    return func.sum(case((Answer.choice == "dont_know", 1), else_=0))
+
+
+def _per_respondent(dimension: str, round_ids: list[int], background: str | None):
+    """One row per respondent and cell; with `background`, also the respondent's answer to that question."""
+    group = null().label("grp")
+    keys = [Response.round_id, Answer.focus_area_id, Answer.response_id]
+    query = _scored(dimension, round_ids)
+    if background is not None:
+        other = aliased(Answer)
+        asked = select(Question.id).where(Question.key == background, Question.dimension == "background")
+        query = query.outerjoin(other, and_(other.response_id == Answer.response_id, other.question_id.in_(asked)))
+        group = func.coalesce(other.choice, NOT_ANSWERED).label("grp")
+        keys.append(group)
+    return (
+        query.add_columns(
+            Response.round_id,
+            Answer.focus_area_id,
+            group,
+            func.avg(Answer.score).label("mean"),
+            func.avg(_satisfied()).label("satisfied"),
+            _dont_know().label("dont_know"),
+        )
+        .group_by(*keys)
         .subquery()
     )
 
 
-def cell_sums(dimension: str, round_ids: list[int]) -> pd.DataFrame:
-    """The per-cell sums as a small frame: round_id, focus_area_id, n, mean_sum, mean_sq, sat_sum, sat_sq,
-    dont_know."""
-    person = _per_respondent(dimension, round_ids)
+def _frame(query) -> pd.DataFrame:
+    frame = pd.DataFrame(db.session.execute(query).all(), columns=list(query.selected_columns.keys()))
+    frame[SUM_COLUMNS] = frame[SUM_COLUMNS].astype(float)  # PostgreSQL returns Decimal
+    return frame
+
+
+def cell_sums(dimension: str, round_ids: list[int], background: str | None = None) -> pd.DataFrame:
+    """The per-cell sums as a small frame: round_id, focus_area_id, grp, n, mean_sum, mean_sq, sat_sum, sat_sq,
+    dont_know. `grp` is the answer to the `background` question, or None without a breakdown."""
+    person = _per_respondent(dimension, round_ids, background)
+    keys = [person.c.round_id, person.c.focus_area_id] + ([person.c.grp] if background is not None else [])
     query = select(
         person.c.round_id,
         person.c.focus_area_id,
+        person.c.grp,
         func.count(person.c.mean).label("n"),
         func.sum(person.c.mean).label("mean_sum"),
         func.sum(person.c.mean * person.c.mean).label("mean_sq"),
         func.sum(person.c.satisfied).label("sat_sum"),
         func.sum(person.c.satisfied * person.c.satisfied).label("sat_sq"),
         func.sum(person.c.dont_know).label("dont_know"),
-    ).group_by(person.c.round_id, person.c.focus_area_id)
-    frame = pd.DataFrame(db.session.execute(query).all(), columns=list(query.selected_columns.keys()))
-    numbers = ["mean_sum", "mean_sq", "sat_sum", "sat_sq"]
-    frame[numbers] = frame[numbers].astype(float)  # PostgreSQL returns Decimal
-    return frame
+    ).group_by(*keys)
+    return _frame(query)
 
 
-def cells(dimension: str, round_ids: list[int]) -> list[Cell]:
-    """Every (round, focus area) cell of a dimension with its estimates; cells nobody scored are left out."""
+def question_sums(dimension: str, round_ids: list[int]) -> pd.DataFrame:
+    """The same sums per question (by key, so versions of a questionnaire line up): one GROUP BY, since each
+    respondent gives a question one answer at most."""
+    satisfied = _satisfied()
+    query = (
+        _scored(dimension, round_ids)
+        .add_columns(
+            Response.round_id,
+            Answer.focus_area_id,
+            Question.key.label("grp"),
+            func.count(Answer.score).label("n"),
+            func.sum(Answer.score).label("mean_sum"),
+            func.sum(Answer.score * Answer.score).label("mean_sq"),
+            func.sum(satisfied).label("sat_sum"),
+            func.sum(satisfied).label("sat_sq"),  # 0 or 1, so the square is the value
+            _dont_know().label("dont_know"),
+        )
+        .group_by(Response.round_id, Answer.focus_area_id, Question.key)
+    )
+    return _frame(query)
+
+
+def to_cells(dimension: str, sums: pd.DataFrame) -> list[Cell]:
+    """Estimates from the sums; rows nobody scored are left out."""
     found = []
-    for row in cell_sums(dimension, round_ids).itertuples(index=False):
+    for row in sums.itertuples(index=False):
         if not row.n:
             continue
         found.append(
@@ -96,6 +158,18 @@ def cells(dimension: str, round_ids: list[int]) -> list[Cell]:
                 mean=Estimate.from_sums(int(row.n), row.mean_sum, row.mean_sq, SCALE),
                 share_satisfied=Estimate.from_sums(int(row.n), row.sat_sum, row.sat_sq, SHARE),
                 dont_know=int(row.dont_know or 0),
+                group=row.grp,
             )
         )
     return found
+
+
+def cells(dimension: str, round_ids: list[int], background: str | None = None) -> list[Cell]:
+    """Every (round, focus area) cell of a dimension with its estimates, optionally split by a background
+    question's answer."""
+    return to_cells(dimension, cell_sums(dimension, round_ids, background))
+
+
+def question_cells(dimension: str, round_ids: list[int]) -> list[Cell]:
+    """Every (round, focus area, question) cell of a dimension; `group` is the question key."""
+    return to_cells(dimension, question_sums(dimension, round_ids))

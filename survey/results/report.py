@@ -1,17 +1,19 @@
-"""The results table of a policy: satisfaction and transparency per focus area and round, with n, intervals,
-change since the previous round, and every cell under the minimum group size hidden (also complementarily)."""
+"""The results of a policy: satisfaction and transparency per focus area and round, with n, intervals,
+change since the previous round, breakdowns by question and by background answer — and every cell under the
+minimum group size hidden (also complementarily) before anything else sees it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.policies.models import FocusArea, Policy
-from survey.questionnaire.models import Questionnaire, Response, Round
-from survey.results.measures import Cell, cells
+from survey.questionnaire.models import Question, Questionnaire, Response, Round
+from survey.results.measures import NOT_ANSWERED, Cell, cells, question_cells
 from survey.results.stats import Change, change
 from survey.results.suppression import minimum_group, suppress
 
@@ -32,6 +34,49 @@ class Row:
     respondents: int | None
 
 
+@dataclass(frozen=True)
+class QuestionInfo:
+    key: str
+    text: str
+    dimension: str
+
+
+@dataclass
+class Breakdown:
+    """A background question (e.g. age band) and the shown cells per (dimension, round, area, answer)."""
+
+    key: str
+    text: str
+    #: a short name for headings and sheet titles, e.g. "Alder"
+    title: str
+    #: answer value → label, in the questionnaire's order; "not answered" last
+    groups: dict[str, str]
+    shown: dict[tuple[str, int, int, str], Cell] = field(default_factory=dict)
+
+    def rounds_shown(self, dimension: str, area: FocusArea, rounds: list[Round]) -> list[Round]:
+        """The rounds in which the focus area has at least one shown group (else the area itself is hidden)."""
+        return [r for r in rounds if any((dimension, r.id, area.id, value) in self.shown for value in self.groups)]
+
+
+@dataclass
+class Report:
+    policy: Policy
+    rounds: list[Round]
+    minimum: int
+    rows: list[Row]
+    questions: list[QuestionInfo] = field(default_factory=list)
+    #: shown question cells by (round id, focus area id, question key)
+    question_shown: dict[tuple[int, int, str], Cell] = field(default_factory=dict)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+
+    def rows_of(self, area: FocusArea) -> list[Row]:
+        return [row for row in self.rows if row.focus_area.id == area.id]
+
+    def questions_of(self, area: FocusArea) -> list[QuestionInfo]:
+        """The questions with at least one shown cell for the area."""
+        return [q for q in self.questions if any((r.id, area.id, q.key) in self.question_shown for r in self.rounds)]
+
+
 def policy_rounds(policy: Policy) -> list[Round]:
     """Every round of the policy's questionnaires, oldest first."""
     query = select(Round).join(Questionnaire).where(Questionnaire.policy_id == policy.id)
@@ -44,21 +89,30 @@ def respondents_per_round(round_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def _hide(found: list[Cell], totals: dict[int, int], minimum: int) -> dict[tuple[int, int], Cell]:
-    """The cells that may be shown; the rest are dropped here, so no output can show them by mistake."""
+def _hide(found: list[Cell], totals: dict, minimum: int, group=lambda c: c.round_id) -> list[Cell]:
+    """The cells that may be shown; the rest are dropped here, so no output can show them by mistake.
+    `group` says which cells add up to a total in `totals` (for complementary suppression)."""
     if not found:
-        return {}
-    frame = pd.DataFrame([{"round": c.round_id, "n": c.n} for c in found])
-    hidden = suppress(frame, minimum, group="round", totals=totals)
-    return {(c.round_id, c.focus_area_id): c for c, hide in zip(found, hidden, strict=True) if not hide}
+        return []
+    frame = pd.DataFrame([{"group": group(c), "n": c.n} for c in found])
+    hidden = suppress(frame, minimum, group="group", totals=totals)
+    return [c for c, hide in zip(found, hidden, strict=True) if not hide]
 
 
 def policy_table(policy: Policy, rounds: list[Round]) -> list[Row]:
     """Rows per focus area (policy order) and round (given order), suppression applied."""
+    return _overview(policy, rounds, _area_cells(rounds, minimum_group()))
+
+
+def _area_cells(rounds: list[Round], minimum: int) -> dict[str, dict[tuple[int, int], Cell]]:
     round_ids = [r.id for r in rounds]
     totals = respondents_per_round(round_ids)
-    minimum = minimum_group()
-    shown = {dimension: _hide(cells(dimension, round_ids), totals, minimum) for dimension in DIMENSIONS}
+    return {
+        d: {(c.round_id, c.focus_area_id): c for c in _hide(cells(d, round_ids), totals, minimum)} for d in DIMENSIONS
+    }
+
+
+def _overview(policy: Policy, rounds: list[Round], shown: dict[str, dict[tuple[int, int], Cell]]) -> list[Row]:
     rows = []
     for area in policy.focus_areas:
         previous: dict[str, Cell | None] = dict.fromkeys(DIMENSIONS)
@@ -79,3 +133,49 @@ def policy_table(policy: Policy, rounds: list[Round]) -> list[Row]:
             )
             previous = now
     return rows
+
+
+def report_questions(rounds: list[Round]) -> tuple[list[QuestionInfo], list[Breakdown]]:
+    """Scored questions (by key, text of the newest version) and background questions to break down by."""
+    newest_first = sorted({r.questionnaire for r in rounds}, key=lambda q: q.id, reverse=True)
+    scored: dict[str, QuestionInfo] = {}
+    background: dict[str, Question] = {}
+    for questionnaire in newest_first:
+        for question in sorted(questionnaire.questions, key=lambda q: q.position):
+            if question.dimension in DIMENSIONS:
+                scored.setdefault(question.key, QuestionInfo(question.key, question.text, question.dimension))
+            elif question.dimension == "background" and question.kind == "single_choice" and not question.routing:
+                background.setdefault(question.key, question)
+    return list(scored.values()), [_breakdown(question) for question in background.values()]
+
+
+def _breakdown(question: Question) -> Breakdown:
+    spec = next(q for q in question.questionnaire.spec.questions() if q.id == question.key)
+    labels = {option.value: option.label.da for option in spec.options or []}
+    labels[NOT_ANSWERED] = _("Ikke besvaret")
+    return Breakdown(question.key, question.text, spec.short.da if spec.short else question.text, labels)
+
+
+def policy_report(policy: Policy, rounds: list[Round]) -> Report:
+    """Everything the committee sees of a policy in the chosen rounds, suppression applied throughout.
+
+    Question cells are hidden with their focus area's cell (a question's n would otherwise tell the area's);
+    breakdown groups add up to their focus area's cell, so that cell is the total they are suppressed against."""
+    minimum = minimum_group()
+    round_ids = [r.id for r in rounds]
+    shown = _area_cells(rounds, minimum)
+    report = Report(policy, rounds, minimum, _overview(policy, rounds, shown))
+    report.questions, report.breakdowns = report_questions(rounds)
+    for dimension in DIMENSIONS:
+        for cell in question_cells(dimension, round_ids):
+            if cell.n >= minimum and (cell.round_id, cell.focus_area_id) in shown[dimension]:
+                report.question_shown[(cell.round_id, cell.focus_area_id, cell.group)] = cell
+    for breakdown in report.breakdowns:
+        for dimension in DIMENSIONS:
+            totals = {key: cell.n for key, cell in shown[dimension].items()}
+            found = cells(dimension, round_ids, background=breakdown.key)
+            # an area cell that is hidden has no total here, so all of its groups are hidden with it
+            found = [c for c in found if (c.round_id, c.focus_area_id) in totals]
+            for cell in _hide(found, totals, minimum, group=lambda c: (c.round_id, c.focus_area_id)):
+                breakdown.shown[(dimension, cell.round_id, cell.focus_area_id, cell.group)] = cell
+    return report

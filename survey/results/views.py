@@ -1,34 +1,269 @@
-"""Staff results pages (analysts and admins)."""
+"""Staff results pages (analysts and admins): the overview, a focus area in detail with its comments, the
+downloads (CSV, XLSX, JSON) and the committee's report (HTML and PDF). Every download is logged."""
 
 from __future__ import annotations
 
-from flask import render_template, request
-from sqlalchemy import select
+import json
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from survey.extensions import db
-from survey.policies.models import Policy
+from survey.i18n import decimal
+from survey.policies.models import FocusArea, Policy
+from survey.questionnaire.models import Answer
 from survey.results import admin_bp
-from survey.results.report import policy_rounds, policy_table
+from survey.results import exports as ex
+from survey.results.charts import Point, Series, trend_chart
+from survey.results.comments import (
+    PER_PAGE,
+    QuoteRefused,
+    chosen_quotes,
+    comments,
+    comments_minimum,
+    open_rounds,
+    pick,
+)
+from survey.results.models import Quote
+from survey.results.report import Row, policy_report, policy_rounds, policy_table
+from survey.results.stats import Estimate
 from survey.results.suppression import minimum_group
 from survey.staff.access import role_required
+from survey.staff.services import audit
+from survey.tables import CSV_TYPE, XLSX_TYPE, attachment, csv_bytes, xlsx_bytes
+
+ROLES = ("admin", "analyst")
+PDF_TYPE = "application/pdf"
 
 
-@admin_bp.get("/")
-@role_required("admin", "analyst")
-def index():
-    """Satisfaction and transparency per focus area and round for one policy."""
-    policies = db.session.scalars(select(Policy).order_by(Policy.municipality)).all()
-    chosen = next((p for p in policies if p.slug == request.args.get("politik")), policies[0] if policies else None)
+def _choice() -> tuple[list[Policy], Policy | None, list, list]:
+    """The policies, the chosen policy (?politik=slug), its rounds and the chosen rounds (?runde=id, all if none)."""
+    policies = db.session.scalars(db.select(Policy).order_by(Policy.municipality)).all()
+    wanted_policy = request.args.get("politik")
+    chosen = next((p for p in policies if p.slug == wanted_policy), None)
+    if wanted_policy and chosen is None:
+        abort(404)
+    chosen = chosen or (policies[0] if policies else None)
     rounds = policy_rounds(chosen) if chosen else []
     wanted = set(request.args.getlist("runde", type=int))
     selected = [r for r in rounds if r.id in wanted] or rounds
-    rows = policy_table(chosen, selected) if chosen else []
+    return policies, chosen, rounds, selected
+
+
+def _chosen_policy() -> tuple[Policy, list, list]:
+    _policies, policy, rounds, selected = _choice()
+    if policy is None:
+        abort(404)
+    return policy, rounds, selected
+
+
+def _query(policy: Policy, rounds: list, selected: list) -> dict:
+    """The query arguments that show the same choice again (all rounds are the default, so left out)."""
+    args: dict = {"politik": policy.slug}
+    if len(selected) != len(rounds):
+        args["runde"] = [r.id for r in selected]
+    return args
+
+
+def _point(value: Estimate | None, factor: float = 1.0) -> Point:
+    return Point(value.mean * factor, value.low * factor, value.high * factor) if value else Point(None)
+
+
+def area_chart(area: FocusArea, rows: list[Row], chart_id: str):
+    """Share satisfied and the transparency index over the rounds, on one 0–100 axis."""
+    return trend_chart(
+        _("%(code)s. %(title)s over runderne", code=area.code, title=area.title),
+        [r.round_.label for r in rows],
+        [
+            Series(
+                _("Andel tilfredse (%)"),
+                [_point(r.satisfaction and r.satisfaction.share_satisfied, 100) for r in rows],
+            ),
+            Series(_("Gennemsigtighed (0–100)"), [_point(r.transparency and r.transparency.index) for r in rows]),
+        ],
+        missing_label=ex.hidden_text(minimum_group()),
+        format_number=lambda value: decimal(value, 0),
+        chart_id=chart_id,
+    )
+
+
+def _charts(policy: Policy, rows: list[Row]) -> dict:
+    return {
+        area.id: area_chart(area, [r for r in rows if r.focus_area.id == area.id], f"chart-{area.code}")
+        for area in policy.focus_areas
+    }
+
+
+@admin_bp.get("/")
+@role_required(*ROLES)
+def index():
+    """Satisfaction and transparency per focus area and round for one policy, with a chart per focus area."""
+    policies, policy, rounds, selected = _choice()
+    rows = policy_table(policy, selected) if policy else []
     return render_template(
         "results/index.html",
         policies=policies,
-        policy=chosen,
+        policy=policy,
         rounds=rounds,
         selected=selected,
         rows=rows,
+        charts=_charts(policy, rows) if policy else {},
         minimum=minimum_group(),
+        query=_query(policy, rounds, selected) if policy else {},
+        sheets=ex.sheet_titles(selected) if policy else [],
     )
+
+
+def _area(policy: Policy, code: str) -> FocusArea:
+    area = next((a for a in policy.focus_areas if a.code == code), None)
+    if area is None:
+        abort(404)
+    return area
+
+
+@admin_bp.get("/omraade/<code>")
+@role_required(*ROLES)
+def area(code: str):
+    """One focus area: the measures per question and per background group, and the citizens' comments."""
+    policy, rounds, selected = _chosen_policy()
+    focus_area = _area(policy, code)
+    report = policy_report(policy, selected)
+    rows = report.rows_of(focus_area)
+    allowed = open_rounds(rows)
+    page = max(request.args.get("side", 1, type=int) or 1, 1)
+    quotable_only = request.args.get("citerbare") == "1"
+    found, total = comments(focus_area.id, allowed, quotable_only, page) if allowed else ([], 0)
+    return render_template(
+        "results/area.html",
+        policy=policy,
+        area=focus_area,
+        report=report,
+        rows=rows,
+        chart=area_chart(focus_area, rows, f"chart-{focus_area.code}"),
+        selected=selected,
+        query=_query(policy, rounds, selected),
+        comments=found,
+        comments_total=total,
+        comment_rounds=allowed,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        quotable_only=quotable_only,
+        minimum=report.minimum,
+        comments_minimum=comments_minimum(),
+        round_labels={r.id: r.label for r in selected},
+    )
+
+
+@admin_bp.post("/omraade/<code>/citat")
+@role_required(*ROLES)
+def choose_quote(code: str):
+    """Pick or drop a comment as a quote for the report (form on the focus area page; CSRF checked)."""
+    policy, rounds, selected = _chosen_policy()
+    focus_area = _area(policy, code)
+    answer = db.session.get(Answer, request.form.get("svar", type=int) or 0)
+    if (
+        answer is None
+        or answer.focus_area_id != focus_area.id
+        or answer.response.round_id not in {r.id for r in selected}
+    ):
+        abort(404)
+    target = f"answer:{answer.id}"
+    if request.form.get("handling") == "fravaelg":
+        if quote := db.session.get(Quote, answer.id):
+            db.session.delete(quote)
+            audit("quote_dropped", target=target, policy=policy.slug)
+            flash(_("Citatet er fravalgt."), "success")
+    elif db.session.get(Quote, answer.id) is None:
+        try:
+            pick(answer, answer.response.round_id, open_rounds(policy_table(policy, selected)), current_user.id)
+        except QuoteRefused as refused:
+            flash(str(refused), "error")
+        else:
+            audit("quote_chosen", target=target, policy=policy.slug)
+            flash(_("Kommentaren er valgt som citat til bilaget."), "success")
+    db.session.commit()
+    args = _query(policy, rounds, selected) | {k: v for k, v in request.args.items() if k in ("side", "citerbare")}
+    return redirect(url_for(".area", code=code, **args) + "#kommentarer", code=303)
+
+
+def _download(policy: Policy, selected: list, fmt: str, what: str, content: bytes, mimetype: str, name: str):
+    """Log the download (who, what, when), then hand the file over."""
+    audit("export", target=f"policy:{policy.slug}", format=fmt, what=what, rounds=[r.id for r in selected])
+    db.session.commit()
+    return attachment(content, mimetype, name)
+
+
+@admin_bp.get("/resultater.xlsx")
+@role_required(*ROLES)
+def export_xlsx():
+    """Every view as a sheet, after a first sheet that says what the numbers are."""
+    policy, _rounds, selected = _chosen_policy()
+    report = policy_report(policy, selected)
+    content = xlsx_bytes(_("Om tallene"), ex.facts(report), ex.all_sheets(report))
+    return _download(policy, selected, "xlsx", "results", content, XLSX_TYPE, f"resultater-{policy.slug}.xlsx")
+
+
+@admin_bp.get("/resultater-<int:number>.csv")
+@role_required(*ROLES)
+def export_csv(number: int):
+    """One view (numbered as on the page) as CSV for Danish Excel."""
+    policy, _rounds, selected = _chosen_policy()
+    sheets = ex.all_sheets(policy_report(policy, selected))
+    if not 1 <= number <= len(sheets):
+        abort(404)
+    content = csv_bytes(sheets[number - 1])
+    return _download(
+        policy, selected, "csv", sheets[number - 1].title, content, CSV_TYPE, f"resultater-{policy.slug}-{number}.csv"
+    )
+
+
+@admin_bp.get("/resultater.json")
+@role_required(*ROLES)
+def export_json():
+    """The same views as JSON, for other systems."""
+    policy, _rounds, selected = _chosen_policy()
+    content = json.dumps(ex.as_json(policy_report(policy, selected)), ensure_ascii=False, indent=1).encode()
+    return _download(policy, selected, "json", "results", content, "application/json", f"resultater-{policy.slug}.json")
+
+
+def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
+    rows = policy_table(policy, selected)
+    round_ids = [r.id for r in selected]
+    return render_template(
+        "results/bilag.html",
+        policy=policy,
+        selected=selected,
+        rows=rows,
+        charts=_charts(policy, rows),
+        quotes={area.id: chosen_quotes(area.id, round_ids) for area in policy.focus_areas},
+        minimum=minimum_group(),
+        totals=ex.round_totals(selected),
+        for_pdf=for_pdf,
+        query=_query(policy, rounds, selected),
+    )
+
+
+@admin_bp.get("/bilag")
+@role_required(*ROLES)
+def bilag():
+    """The committee's report as a printable page."""
+    policy, rounds, selected = _chosen_policy()
+    return _bilag(policy, rounds, selected, for_pdf=False)
+
+
+@admin_bp.get("/bilag.pdf")
+@role_required(*ROLES)
+def bilag_pdf():
+    """The committee's report as PDF (WeasyPrint), one page per focus area."""
+    from weasyprint import CSS, HTML  # heavy; loaded only when a PDF is asked for
+    from weasyprint.urls import URLFetcher
+
+    policy, rounds, selected = _chosen_policy()
+    html = _bilag(policy, rounds, selected, for_pdf=True)
+    # The page is complete as it is (charts are inline SVG): WeasyPrint may fetch nothing, local or remote.
+    refuse_all = URLFetcher(allowed_protocols=())
+    stylesheet = CSS(filename=str(Path(current_app.static_folder) / "bilag.css"), url_fetcher=refuse_all)
+    content = HTML(string=html, url_fetcher=refuse_all).write_pdf(stylesheets=[stylesheet])
+    return _download(policy, selected, "pdf", "bilag", content, PDF_TYPE, f"bilag-{policy.slug}.pdf")

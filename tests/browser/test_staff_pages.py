@@ -27,17 +27,34 @@ def staff_page(new_page, make_staff):
     return login
 
 
+@pytest.fixture
+def results(app, make_round):
+    """Two rounds of synthetic responses for Syddjurs, so the results pages show charts, tables and comments."""
+    from sqlalchemy import select
+
+    from survey.extensions import db
+    from survey.questionnaire.models import Round
+    from survey.results.synthetic import generate_responses
+
+    slugs = [make_round(state="closed", label="2026 1. halvår"), make_round(label="2026 2. halvår")]
+    with app.app_context():
+        for seed, slug in enumerate(slugs):
+            generate_responses(db.session.scalar(select(Round).where(Round.slug == slug)), 300, seed=seed)
+
+
 @pytest.mark.parametrize(
     "role, path, name",
     [
         ("analyst", "/personale/resultater/", "resultater"),
+        ("analyst", "/personale/resultater/omraade/3?politik=syddjurs", "resultater-omraade"),
+        ("analyst", "/personale/resultater/bilag?politik=syddjurs", "bilag"),
         ("admin", "/personale/", "personale"),
         ("admin", "/personale/log", "revisionslog"),
         ("meeting_host", "/personale/moeder/", "moeder-admin"),
         ("meeting_host", "/personale/moeder/ny", "nyt-moede"),
     ],
 )
-def test_staff_pages_pass_axe_at_desktop_size(staff_page, make_meeting, role, path, name):
+def test_staff_pages_pass_axe_at_desktop_size(staff_page, make_meeting, results, role, path, name):
     make_meeting()
     page = staff_page(role)
     page.goto(path)

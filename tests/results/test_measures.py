@@ -17,7 +17,7 @@ from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Response
 from survey.questionnaire.rounds import create_round
 from survey.questionnaire.services import build_answers
-from survey.results.measures import cells
+from survey.results.measures import NOT_ANSWERED, cells, question_cells
 from survey.results.stats import Z95, Estimate, change
 from survey.results.suppression import suppress
 from tests.helpers import TESTDATA
@@ -25,11 +25,12 @@ from tests.helpers import TESTDATA
 DK = "dont_know"
 # Focus area 1 ("job"), round A: five people. Person means (satisfaction) 4.5, 3, 4, 1.5, 5; shares of 4–5
 # answers 1, 0, 1, 0, 1; one "Ved ikke"; one skipped item. Transparency means 5, 3, 1, 3, 4.
+# Ages: three "ung", one "aeldre", one not answered.
 ROUND_A_JOB = [
-    {"tilfreds-a": "5", "tilfreds-b": "4", "klar-a": "5", "klar-b": "5"},
-    {"tilfreds-a": "3", "tilfreds-b": DK, "klar-a": "3", "klar-b": "3"},
-    {"tilfreds-a": "4", "klar-a": "1"},
-    {"tilfreds-a": "2", "tilfreds-b": "1", "klar-a": "4", "klar-b": "2"},
+    {"tilfreds-a": "5", "tilfreds-b": "4", "klar-a": "5", "klar-b": "5", "alder": "ung"},
+    {"tilfreds-a": "3", "tilfreds-b": DK, "klar-a": "3", "klar-b": "3", "alder": "ung"},
+    {"tilfreds-a": "4", "klar-a": "1", "alder": "ung"},
+    {"tilfreds-a": "2", "tilfreds-b": "1", "klar-a": "4", "klar-b": "2", "alder": "aeldre"},
     {"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "4", "klar-b": "4"},
 ]
 # Focus area 2 ("ung"), round A: four people — under the minimum.
@@ -39,7 +40,8 @@ ROUND_B_JOB = [{"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "5", "klar-b": "
 
 
 def answer(questionnaire, round_, routing: str, items: dict) -> Response:
-    answers = {"hjaelp": {"choice": routing}} | {key: {"choice": value} for key, value in items.items()}
+    given = {key: {"text": value} if key == "kommentar" else {"choice": value} for key, value in items.items()}
+    answers = {"hjaelp": {"choice": routing}} | given
     return Response(
         id=secrets.token_hex(16),
         round=round_,
@@ -81,6 +83,30 @@ def test_satisfaction_mean_share_and_interval_match_hand_computation(data):
     assert cell.share_satisfied.mean == pytest.approx(0.6)
     assert cell.share_satisfied.low == pytest.approx(0.6 - Z95 * math.sqrt(0.3 / 5))
     assert cell.share_satisfied.high == 1.0
+
+
+def test_breakdown_by_question_uses_each_questions_own_answers(data):
+    round_a, _round_b, areas = data
+    found = {c.group: c for c in question_cells("satisfaction", [round_a]) if c.focus_area_id == areas["1"]}
+    # tilfreds-a: 5, 3, 4, 2, 5 → n 5, mean 3.8, three of five answered 4 or 5
+    assert (found["tilfreds-a"].n, found["tilfreds-a"].dont_know) == (5, 0)
+    assert found["tilfreds-a"].mean.mean == pytest.approx(3.8)
+    assert found["tilfreds-a"].share_satisfied.mean == pytest.approx(0.6)
+    # tilfreds-b: 4, "Ved ikke", skipped, 1, 5 → n 3, mean 10/3, one "Ved ikke"
+    assert (found["tilfreds-b"].n, found["tilfreds-b"].dont_know) == (3, 1)
+    assert found["tilfreds-b"].mean.mean == pytest.approx(10 / 3)
+    assert found["tilfreds-b"].share_satisfied.mean == pytest.approx(2 / 3)
+
+
+def test_breakdown_by_background_splits_respondents_and_keeps_the_unanswered(data):
+    round_a, _round_b, areas = data
+    found = {c.group: c for c in cells("satisfaction", [round_a], background="alder") if c.focus_area_id == areas["1"]}
+    # person means 4.5, 3, 4 ("ung"), 1.5 ("aeldre"), 5 (no age): the groups add up to the focus area's 5
+    assert {group: cell.n for group, cell in found.items()} == {"ung": 3, "aeldre": 1, NOT_ANSWERED: 1}
+    assert found["ung"].mean.mean == pytest.approx(11.5 / 3)
+    assert found["aeldre"].mean.mean == pytest.approx(1.5)
+    assert found[NOT_ANSWERED].mean.mean == pytest.approx(5.0)
+    assert found["ung"].dont_know == 1
 
 
 def test_transparency_index_is_the_mean_mapped_to_0_100(data):

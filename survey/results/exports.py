@@ -1,0 +1,245 @@
+"""The results as sheets: one per view (focus areas, questions, each background breakdown), written as CSV,
+XLSX or JSON from the same rows — so what is hidden on the screen is hidden in every file."""
+
+from __future__ import annotations
+
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from survey.models import utcnow
+from survey.questionnaire.models import Round
+from survey.results.measures import Cell
+from survey.results.report import Breakdown, Report, report_questions, respondents_per_round
+from survey.results.stats import Change, Estimate
+from survey.results.suppression import minimum_group
+from survey.tables import Column, Sheet
+
+DIMENSION_LABELS = {"satisfaction": _l("Tilfredshed"), "transparency": _l("Gennemsigtighed")}
+
+
+def hidden_text(minimum: int) -> str:
+    """What every output shows instead of a hidden figure."""
+    return _("færre end %(minimum)d svar", minimum=minimum)
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _estimate(value: Estimate | None, digits: int, factor: float = 1.0) -> list:
+    if value is None:
+        return [None, None, None]
+    return [_rounded(v * factor, digits) for v in (value.mean, value.low, value.high)]
+
+
+def _change(result: Change | None) -> list:
+    if result is None:
+        return [None, None]
+    return [_rounded(result.difference, 2), _("tydelig ændring") if result.clear else _("ingen tydelig ændring")]
+
+
+def _interval_columns(name: str, unit: str, number_format: str) -> list[Column]:
+    return [
+        Column(f"{name} ({unit})", _("Gennemsnit over svarpersonerne"), number_format),
+        Column(_("%(name)s, nedre grænse", name=name), _("95 %-konfidensinterval, nedre grænse"), number_format),
+        Column(_("%(name)s, øvre grænse", name=name), _("95 %-konfidensinterval, øvre grænse"), number_format),
+    ]
+
+
+def _cell_columns() -> list[Column]:
+    """Columns for one cell of a breakdown or a question: n, mean, index, share 4–5, "Ved ikke"."""
+    return [
+        Column(_("Svarpersoner"), _("Antal svarpersoner bag tallene (n)")),
+        *_interval_columns(_("Gennemsnit"), "1–5", "0.00"),
+        Column(_("Indeks (0–100)"), _("Gennemsnittet omregnet til 0–100: (gennemsnit − 1) / 4 × 100"), "0.0"),
+        Column(_("Andel 4 eller 5 (%)"), _("Andel tilfredse (tilfredshed) eller enige (gennemsigtighed)"), "0.0"),
+        Column(_("Ved ikke"), _("Antal svar »Ved ikke« (tæller ikke med i gennemsnittet)")),
+    ]
+
+
+def _cell_values(cell: Cell | None, minimum: int) -> list:
+    if cell is None:
+        return [hidden_text(minimum), None, None, None, None, None, None]
+    return [
+        cell.n,
+        *_estimate(cell.mean, 2),
+        _rounded(cell.index.mean, 1),
+        _rounded(cell.share_satisfied.mean * 100, 1),
+        cell.dont_know,
+    ]
+
+
+def overview_sheet(report: Report) -> Sheet:
+    minimum = report.minimum
+    columns = [
+        Column(_("Fokusområde"), _("Fokusområdets nummer og navn i politikken")),
+        Column(_("Runde"), _("Undersøgelsesrunden")),
+        Column(_("Svarpersoner"), _("Antal svarpersoner, der har svaret om fokusområdet (n)")),
+        *_interval_columns(_("Tilfredshed"), "1–5", "0.00"),
+        *_interval_columns(_("Andel tilfredse"), "%", "0.0"),
+        Column(_("Ved ikke, tilfredshed"), _("Antal svar »Ved ikke« på tilfredshedsspørgsmålene")),
+        Column(_("Ændring i tilfredshed"), _("Forskel til forrige runde på skalaen 1–5"), "0.00"),
+        Column(_("Tilfredshed: tydelig ændring?"), _("Om ændringen er større end tilfældig variation (5 %-niveau)")),
+        *_interval_columns(_("Gennemsigtighed"), "0–100", "0.0"),
+        Column(_("Ved ikke, gennemsigtighed"), _("Antal svar »Ved ikke« på gennemsigtighedsspørgsmålene")),
+        Column(_("Ændring i gennemsigtighed"), _("Forskel til forrige runde på skalaen 1–5"), "0.00"),
+        Column(_("Gennemsigtighed: tydelig ændring?"), _("Om ændringen er større end tilfældig variation")),
+    ]
+    rows = []
+    for row in report.rows:
+        area = f"{row.focus_area.code}. {row.focus_area.title}"
+        if row.respondents is None:
+            rows.append([area, row.round_.label, hidden_text(minimum)] + [None] * (len(columns) - 3))
+            continue
+        satisfaction, transparency = row.satisfaction, row.transparency
+        rows.append(
+            [
+                area,
+                row.round_.label,
+                row.respondents,
+                *_estimate(satisfaction and satisfaction.mean, 2),
+                *_estimate(satisfaction and satisfaction.share_satisfied, 1, 100),
+                satisfaction.dont_know if satisfaction else None,
+                *_change(row.satisfaction_change),
+                *_estimate(transparency and transparency.index, 1),
+                transparency.dont_know if transparency else None,
+                *_change(row.transparency_change),
+            ]
+        )
+    return Sheet(_("Fokusområder"), columns, rows)
+
+
+def question_sheet(report: Report) -> Sheet:
+    columns = [
+        Column(_("Fokusområde"), _("Fokusområdets nummer og navn i politikken")),
+        Column(_("Runde"), _("Undersøgelsesrunden")),
+        Column(_("Spørgsmål"), _("Spørgsmålets tekst")),
+        Column(_("Måler"), _("Tilfredshed eller gennemsigtighed")),
+        *_cell_columns(),
+    ]
+    rows = []
+    for area in report.policy.focus_areas:
+        for question in report.questions_of(area):
+            for round_ in report.rounds:
+                cell = report.question_shown.get((round_.id, area.id, question.key))
+                label = str(DIMENSION_LABELS[question.dimension])
+                head = [f"{area.code}. {area.title}", round_.label, question.text, label]
+                rows.append(head + _cell_values(cell, report.minimum))
+    return Sheet(_("Spørgsmål"), columns, rows)
+
+
+def breakdown_title(breakdown: Breakdown) -> str:
+    return _("Efter %(what)s", what=breakdown.title.lower())
+
+
+def sheet_titles(rounds: list[Round]) -> list[str]:
+    """The sheets' titles in order, without computing anything: for the list of downloads."""
+    _questions, breakdowns = report_questions(rounds)
+    return [_("Fokusområder"), _("Spørgsmål"), *(breakdown_title(b) for b in breakdowns)]
+
+
+def breakdown_sheets(report: Report) -> list[Sheet]:
+    sheets = []
+    for breakdown in report.breakdowns:
+        columns = [
+            Column(_("Fokusområde"), _("Fokusområdets nummer og navn i politikken")),
+            Column(_("Runde"), _("Undersøgelsesrunden")),
+            Column(_("Svar"), _("Svaret på »%(question)s«", question=breakdown.text)),
+            Column(_("Måler"), _("Tilfredshed eller gennemsigtighed")),
+            *_cell_columns(),
+        ]
+        rows = []
+        for area in report.policy.focus_areas:
+            for dimension, dimension_label in DIMENSION_LABELS.items():
+                # a round whose focus area is hidden has no groups: the overview says so
+                for round_ in breakdown.rounds_shown(dimension, area, report.rounds):
+                    for value, label in breakdown.groups.items():
+                        head = [f"{area.code}. {area.title}", round_.label, label, str(dimension_label)]
+                        cell = breakdown.shown.get((dimension, round_.id, area.id, value))
+                        rows.append(head + _cell_values(cell, report.minimum))
+        sheets.append(Sheet(breakdown_title(breakdown), columns, rows))
+    return sheets
+
+
+def all_sheets(report: Report) -> list[Sheet]:
+    return [overview_sheet(report), question_sheet(report), *breakdown_sheets(report)]
+
+
+def round_totals(rounds: list[Round]) -> dict[int, int | None]:
+    """Responses per round, None where a round has fewer than the minimum."""
+    totals = respondents_per_round([r.id for r in rounds])
+    minimum = minimum_group()
+    return {r.id: totals.get(r.id, 0) if totals.get(r.id, 0) >= minimum else None for r in rounds}
+
+
+def round_span(round_: Round) -> str:
+    return _(
+        "%(start)s–%(end)s",
+        start=format_date(round_.opens_at, "d. MMM y"),
+        end=format_date(round_.last_moment, "d. MMM y"),
+    )
+
+
+def facts(report: Report) -> list[tuple[str, str]]:
+    """What the numbers are: the first sheet of the workbook and the front of the JSON."""
+    totals = round_totals(report.rounds)
+    rounds = "; ".join(
+        _(
+            "%(label)s (%(span)s): %(n)s svar",
+            label=r.label,
+            span=round_span(r),
+            n=hidden_text(report.minimum) if totals[r.id] is None else totals[r.id],
+        )
+        for r in report.rounds
+    )
+    return [
+        (_("Politik"), f"{report.policy.municipality}: {report.policy.title}"),
+        (_("Runder og svar"), rounds),
+        (_("Udtrukket"), format_datetime(utcnow(), "d. MMMM y 'kl.' HH.mm")),
+        (
+            _("Tilfredshed"),
+            _(
+                "Hver svarpersons gennemsnit over tilfredshedsspørgsmålene om fokusområdet (1 = meget utilfreds, "
+                "5 = meget tilfreds), og derefter gennemsnittet over svarpersonerne. Andel tilfredse er andelen af "
+                "svar 4 eller 5. »Ved ikke« og ubesvarede spørgsmål tæller ikke med; »Ved ikke« tælles for sig."
+            ),
+        ),
+        (
+            _("Gennemsigtighed"),
+            _(
+                "Et indeks fra 0 til 100: hver svarpersons gennemsnit over gennemsigtighedsspørgsmålene (1 = helt "
+                "uenig, 5 = helt enig), omregnet som (gennemsnit − 1) / 4 × 100."
+            ),
+        ),
+        (
+            _("Usikkerhed"),
+            _(
+                "Nedre og øvre grænse er et 95 %-konfidensinterval. En ændring kaldes »tydelig«, når forskellen til "
+                "forrige runde er større, end tilfældigheder kan forklare (5 %-niveau)."
+            ),
+        ),
+        (
+            _("Små grupper"),
+            _(
+                "Tal for færre end %(minimum)d svarpersoner vises ikke (»%(hidden)s«). Hvis et skjult tal kan "
+                "regnes ud fra en total og de andre tal, skjules også det næstmindste tal.",
+                minimum=report.minimum,
+                hidden=hidden_text(report.minimum),
+            ),
+        ),
+    ]
+
+
+def as_json(report: Report) -> dict:
+    """The same sheets as JSON: one object per row, keyed by the column headers."""
+    return {
+        "facts": dict(facts(report)),
+        "sheets": [
+            {
+                "title": sheet.title,
+                "rows": [dict(zip([c.header for c in sheet.columns], row, strict=True)) for row in sheet.rows],
+            }
+            for sheet in all_sheets(report)
+        ],
+    }

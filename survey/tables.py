@@ -1,0 +1,120 @@
+"""Tables as files staff open in Excel: CSV for Danish Excel (UTF-8 with BOM, ';') and XLSX with a first sheet
+that says what the file is and what every column means. One writer for every export in the app."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask import Response
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+#: a cell starting with one of these is a formula to Excel; citizens' text must never run as one
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    explanation: str
+    #: an Excel number format for numbers, e.g. "0.00" or "0%"; text and whole numbers need none
+    number_format: str | None = None
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+
+
+def attachment(content: bytes, mimetype: str, filename: str) -> Response:
+    """A file to save, never kept in a cache (exports hold personal data or unpublished results)."""
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def sheet_name(title: str) -> str:
+    """A title Excel accepts as a sheet name: at most 31 characters, none of []:*?/\\."""
+    return "".join(" " if c in "[]:*?/\\" else c for c in title).strip()[:31]
+
+
+def safe_text(value):
+    """Text as text: a leading apostrophe keeps Excel from reading it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    """One sheet as CSV."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([column.header for column in sheet.columns])
+    for row in sheet.rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_value(value) -> str:
+    """Dates as 'YYYY-MM-DD HH:MM'; decimals with a comma, as Danish Excel reads them (the ';' is why)."""
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return safe_text(value)
+
+
+def xlsx_bytes(about_title: str, facts: list[tuple[str, str]], sheets: list[Sheet]) -> bytes:
+    """A workbook: first `about_title` with the facts and every sheet's column explanations, then the sheets.
+    Numbers stay numbers; text that looks like a formula stays text."""
+    workbook = Workbook()
+    about = workbook.active
+    about.title = sheet_name(about_title)
+    about.append([about_title])
+    about["A1"].font = Font(bold=True, size=14)
+    for fact in facts:
+        about.append(list(fact))
+    for sheet in sheets:
+        about.append([])
+        about.append([_("Kolonner i arket »%(sheet)s«", sheet=sheet.title)])
+        about.cell(about.max_row, 1).font = Font(bold=True)
+        for column in sheet.columns:
+            about.append([column.header, column.explanation])
+    about.column_dimensions["A"].width = 28
+    about.column_dimensions["B"].width = 100
+    for row in about.iter_rows(min_col=2, max_col=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet in sheets:
+        _write_sheet(workbook.create_sheet(sheet_name(sheet.title)), sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(target, sheet: Sheet) -> None:
+    target.append([column.header for column in sheet.columns])
+    for cell in target[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.rows:
+        target.append(row)
+        for cell, column in zip(target[target.max_row], sheet.columns, strict=False):
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = "s"  # openpyxl would otherwise store a leading '=' as a formula
+            elif hasattr(cell.value, "strftime"):
+                cell.number_format = "dd-mm-yyyy hh:mm"
+            elif column.number_format and isinstance(cell.value, float):
+                cell.number_format = column.number_format
+    target.freeze_panes = "A2"
+    for index, column in enumerate(sheet.columns, start=1):
+        target.column_dimensions[target.cell(1, index).column_letter].width = max(12, min(len(column.header) + 4, 60))
