@@ -111,7 +111,7 @@ def cell_sums(dimension: str, round_ids: list[int], background: str | None = Non
     query = select(
         person.c.round_id,
         person.c.focus_area_id,
-        person.c.grp,
+        person.c.grp if background is not None else null().label("grp"),  # PostgreSQL: grouped or constant
         func.count(person.c.mean).label("n"),
         func.sum(person.c.mean).label("mean_sum"),
         func.sum(person.c.mean * person.c.mean).label("mean_sq"),

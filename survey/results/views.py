@@ -195,7 +195,7 @@ def _download(policy: Policy, selected: list, fmt: str, what: str, content: byte
     return attachment(content, mimetype, name)
 
 
-@admin_bp.get("/resultater.xlsx")
+@admin_bp.get("/eksport.xlsx")
 @role_required(*ROLES)
 def export_xlsx():
     """Every view as a sheet, after a first sheet that says what the numbers are."""
@@ -205,7 +205,7 @@ def export_xlsx():
     return _download(policy, selected, "xlsx", "results", content, XLSX_TYPE, f"resultater-{policy.slug}.xlsx")
 
 
-@admin_bp.get("/resultater-<int:number>.csv")
+@admin_bp.get("/eksport-<int:number>.csv")
 @role_required(*ROLES)
 def export_csv(number: int):
     """One view (numbered as on the page) as CSV for Danish Excel."""
@@ -219,7 +219,7 @@ def export_csv(number: int):
     )
 
 
-@admin_bp.get("/resultater.json")
+@admin_bp.get("/eksport.json")
 @role_required(*ROLES)
 def export_json():
     """The same views as JSON, for other systems."""

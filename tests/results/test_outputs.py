@@ -49,14 +49,14 @@ def _number(text: str):
 
 
 def read_csv(client, number: int) -> list[dict]:
-    response = client.get(f"/personale/resultater/resultater-{number}.csv?politik=mini")
+    response = client.get(f"/personale/resultater/eksport-{number}.csv?politik=mini")
     assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
     reader = csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";")
     return [{key: _number(value) for key, value in row.items()} for row in reader]
 
 
 def read_xlsx(client, number: int) -> list[dict]:
-    response = client.get("/personale/resultater/resultater.xlsx?politik=mini")
+    response = client.get("/personale/resultater/eksport.xlsx?politik=mini")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[number]  # sheet 0 says what the numbers are
     header, *rows = list(sheet.values)
@@ -64,7 +64,7 @@ def read_xlsx(client, number: int) -> list[dict]:
 
 
 def read_json(client, number: int) -> list[dict]:
-    response = client.get("/personale/resultater/resultater.json?politik=mini")
+    response = client.get("/personale/resultater/eksport.json?politik=mini")
     assert response.status_code == 200
     return json.loads(response.data)["sheets"][number - 1]["rows"]
 
@@ -135,7 +135,7 @@ def test_the_committee_report_hides_the_same_cells_in_html_and_pdf(client, login
 
 def test_the_workbook_says_what_the_numbers_are_and_keeps_numbers_as_numbers(client, login_as, results):
     login_as(client, "analyst")
-    workbook = load_workbook(io.BytesIO(client.get("/personale/resultater/resultater.xlsx?politik=mini").data))
+    workbook = load_workbook(io.BytesIO(client.get("/personale/resultater/eksport.xlsx?politik=mini").data))
     assert workbook.sheetnames == ["Om tallene", "Fokusområder", "Spørgsmål", "Efter alder"]
     about = {row[0]: row[1] for row in workbook["Om tallene"].values if row and row[0]}
     assert about["Politik"] == "Testrup Kommune: Lille socialpolitik"
@@ -156,7 +156,7 @@ def test_every_download_is_logged_with_who_and_what(client, login_as, results, i
     from survey.staff.models import AuditEvent
 
     login_as(client, "analyst")
-    for path in ("resultater.xlsx", "resultater-1.csv", "resultater.json", "bilag.pdf"):
+    for path in ("eksport.xlsx", "eksport-1.csv", "eksport.json", "bilag.pdf"):
         assert client.get(f"/personale/resultater/{path}?politik=mini").status_code == 200
     with in_app():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
@@ -170,5 +170,5 @@ def test_every_download_is_logged_with_who_and_what(client, login_as, results, i
 def test_an_unknown_policy_or_sheet_is_404(client, login_as, results):
     login_as(client, "analyst")
     assert client.get("/personale/resultater/?politik=findes-ikke").status_code == 404
-    assert client.get("/personale/resultater/resultater-9.csv?politik=mini").status_code == 404
+    assert client.get("/personale/resultater/eksport-9.csv?politik=mini").status_code == 404
     assert client.get("/personale/resultater/omraade/9?politik=mini").status_code == 404
