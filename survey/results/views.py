@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from survey.extensions import db
 from survey.i18n import decimal
@@ -71,7 +72,7 @@ def _point(value: Estimate | None, factor: float = 1.0) -> Point:
     return Point(value.mean * factor, value.low * factor, value.high * factor) if value else Point(None)
 
 
-def area_chart(area: FocusArea, rows: list[Row], chart_id: str):
+def area_chart(area: FocusArea, rows: list[Row], chart_id: str, width: int = 640, height: int = 300):
     """Share satisfied and the transparency index over the rounds, on one 0–100 axis."""
     return trend_chart(
         _("%(code)s. %(title)s over runderne", code=area.code, title=area.title),
@@ -86,14 +87,21 @@ def area_chart(area: FocusArea, rows: list[Row], chart_id: str):
         missing_label=ex.hidden_text(minimum_group()),
         format_number=lambda value: decimal(value, 0),
         chart_id=chart_id,
+        width=width,
+        height=height,
     )
 
 
-def _charts(policy: Policy, rows: list[Row]) -> dict:
-    return {
-        area.id: area_chart(area, [r for r in rows if r.focus_area.id == area.id], f"chart-{area.code}")
-        for area in policy.focus_areas
-    }
+def screen_charts(area: FocusArea, rows: list[Row]) -> Markup:
+    """A wide and a narrow drawing of the chart; the stylesheet shows the one that fits, so the text stays
+    readable on a phone (the hidden one is display: none, so screen readers meet one chart)."""
+    wide = area_chart(area, rows, f"chart-{area.code}")
+    narrow = area_chart(area, rows, f"chart-{area.code}-smal", width=340, height=260)
+    return Markup('<div class="chart-wide">{}</div><div class="chart-narrow">{}</div>').format(wide, narrow)
+
+
+def _charts(policy: Policy, rows: list[Row], draw=screen_charts) -> dict:
+    return {area.id: draw(area, [r for r in rows if r.focus_area.id == area.id]) for area in policy.focus_areas}
 
 
 @admin_bp.get("/")
@@ -141,7 +149,7 @@ def area(code: str):
         area=focus_area,
         report=report,
         rows=rows,
-        chart=area_chart(focus_area, rows, f"chart-{focus_area.code}"),
+        chart=screen_charts(focus_area, rows),
         selected=selected,
         query=_query(policy, rounds, selected),
         comments=found,
@@ -236,7 +244,7 @@ def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
         policy=policy,
         selected=selected,
         rows=rows,
-        charts=_charts(policy, rows),
+        charts=_charts(policy, rows, lambda area, rows: area_chart(area, rows, f"chart-{area.code}")),
         quotes={area.id: chosen_quotes(area.id, round_ids) for area in policy.focus_areas},
         minimum=minimum_group(),
         totals=ex.round_totals(selected),
