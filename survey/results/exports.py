@@ -33,10 +33,10 @@ def _estimate(value: Estimate | None, digits: int, factor: float = 1.0) -> list:
     return [_rounded(v * factor, digits) for v in (value.mean, value.low, value.high)]
 
 
-def _change(result: Change | None) -> list:
+def _change(result: Change | None, digits: int = 2) -> list:
     if result is None:
         return [None, None]
-    return [_rounded(result.difference, 2), _("tydelig ændring") if result.clear else _("ingen tydelig ændring")]
+    return [_rounded(result.difference, digits), _("tydelig ændring") if result.clear else _("ingen tydelig ændring")]
 
 
 def _interval_columns(name: str, unit: str, number_format: str) -> list[Column]:
@@ -83,7 +83,7 @@ def overview_sheet(report: Report) -> Sheet:
         Column(_("Tilfredshed: tydelig ændring?"), _("Om ændringen er større end tilfældig variation (5 %-niveau)")),
         *_interval_columns(_("Gennemsigtighed"), "0–100", "0.0"),
         Column(_("Ved ikke, gennemsigtighed"), _("Antal svar »Ved ikke« på gennemsigtighedsspørgsmålene")),
-        Column(_("Ændring i gennemsigtighed"), _("Forskel til forrige runde på skalaen 1–5"), "0.00"),
+        Column(_("Ændring i gennemsigtighed"), _("Forskel til forrige runde i indekspoint (0–100)"), "0.0"),
         Column(_("Gennemsigtighed: tydelig ændring?"), _("Om ændringen er større end tilfældig variation")),
     ]
     rows = []
@@ -104,7 +104,7 @@ def overview_sheet(report: Report) -> Sheet:
                 *_change(row.satisfaction_change),
                 *_estimate(transparency and transparency.index, 1),
                 transparency.dont_know if transparency else None,
-                *_change(row.transparency_change),
+                *_change(row.transparency_change, 1),
             ]
         )
     return Sheet(_("Fokusområder"), columns, rows)

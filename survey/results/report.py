@@ -14,7 +14,7 @@ from survey.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.models import Question, Questionnaire, Response, Round
 from survey.results.measures import NOT_ANSWERED, Cell, cells, question_cells
-from survey.results.stats import Change, change
+from survey.results.stats import Change, Estimate, change
 from survey.results.suppression import minimum_group, suppress
 
 DIMENSIONS = ("satisfaction", "transparency")
@@ -112,13 +112,20 @@ def _area_cells(rounds: list[Round], minimum: int) -> dict[str, dict[tuple[int, 
     }
 
 
+def _scale(cell: Cell) -> Estimate:
+    """The estimate on the scale the figure is shown on: satisfaction 1–5, transparency as the 0–100 index."""
+    return cell.index if cell.dimension == "transparency" else cell.mean
+
+
 def _overview(policy: Policy, rounds: list[Round], shown: dict[str, dict[tuple[int, int], Cell]]) -> list[Row]:
     rows = []
     for area in policy.focus_areas:
         previous: dict[str, Cell | None] = dict.fromkeys(DIMENSIONS)
         for round_ in rounds:
             now = {d: shown[d].get((round_.id, area.id)) for d in DIMENSIONS}
-            changes = {d: change(now[d].mean, previous[d].mean) if now[d] and previous[d] else None for d in DIMENSIONS}
+            changes = {
+                d: change(_scale(now[d]), _scale(previous[d])) if now[d] and previous[d] else None for d in DIMENSIONS
+            }
             sizes = [cell.n for cell in now.values() if cell]
             rows.append(
                 Row(

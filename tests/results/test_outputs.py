@@ -172,3 +172,21 @@ def test_an_unknown_policy_or_sheet_is_404(client, login_as, results):
     assert client.get("/personale/resultater/?politik=findes-ikke").status_code == 404
     assert client.get("/personale/resultater/eksport-9.csv?politik=mini").status_code == 404
     assert client.get("/personale/resultater/omraade/9?politik=mini").status_code == 404
+
+
+def test_the_change_in_transparency_is_in_index_points(client, login_as, mini_rounds):
+    # Job in both rounds with 5 of 10 respondents: transparency 3 (index 50), then 5 (index 100)
+    same = {"tilfreds-a": "4", "klar-a": "3", "klar-b": "3"}
+    mini_rounds(
+        {
+            "Runde A": [("job", same)] * 5 + [("ung", same)] * 5,
+            "Runde B": [("job", same | {"klar-a": "5", "klar-b": "5"})] * 5 + [("ung", same)] * 5,
+        }
+    )
+    login_as(client, "analyst")
+    rows = {(r["Fokusområde"], r["Runde"]): r for r in read_xlsx(client, 1)}
+    assert rows[("1. Job", "Runde B")]["Ændring i gennemsigtighed"] == pytest.approx(50.0)
+    assert rows[("1. Job", "Runde B")]["Gennemsigtighed: tydelig ændring?"] == "tydelig ændring"
+    assert rows[("1. Job", "Runde B")]["Ændring i tilfredshed"] == pytest.approx(0.0)
+    page = text_of(client.get("/personale/resultater/?politik=mini").doc.findall(".//main//table")[0])
+    assert "tydelig ændring (+50,0)" in page
