@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, case, func, null, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func, select
 
 from survey.extensions import db
 from survey.questionnaire.models import Answer, Question, Response
@@ -72,27 +71,43 @@ def _dont_know():
     return func.sum(case((Answer.choice == "dont_know", 1), else_=0))
 
 
-def _per_respondent(dimension: str, round_ids: list[int], background: str | None):
-    """One row per respondent and cell; with `background`, also the respondent's answer to that question."""
-    group = null().label("grp")
+def _per_respondent(dimension: str, round_ids: list[int]):
+    """One row per respondent and cell: the respondent's mean, share of 4–5 and "Ved ikke" count."""
     keys = [Response.round_id, Answer.focus_area_id, Answer.response_id]
-    query = _scored(dimension, round_ids)
-    if background is not None:
-        other = aliased(Answer)
-        asked = select(Question.id).where(Question.key == background, Question.dimension == "background")
-        query = query.outerjoin(other, and_(other.response_id == Answer.response_id, other.question_id.in_(asked)))
-        group = func.coalesce(other.choice, NOT_ANSWERED).label("grp")
-        keys.append(group)
     return (
-        query.add_columns(
-            Response.round_id,
-            Answer.focus_area_id,
-            group,
+        _scored(dimension, round_ids)
+        .add_columns(
+            *keys,
             func.avg(Answer.score).label("mean"),
             func.avg(_satisfied()).label("satisfied"),
             _dont_know().label("dont_know"),
         )
         .group_by(*keys)
+        .subquery()
+    )
+
+
+def _background(round_ids: list[int], backgrounds: list[str]):
+    """One row per response: its answer to each background question, as bg0, bg1… (NULL when skipped)."""
+    ids = {
+        key: select(Question.id).where(Question.key == key, Question.dimension == "background") for key in backgrounds
+    }
+    return (
+        select(
+            Answer.response_id,
+            *(
+                func.max(case((Answer.question_id.in_(ids[key]), Answer.choice))).label(f"bg{number}")
+                for number, key in enumerate(backgrounds)
+            ),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Response.round_id.in_(round_ids),
+            Answer.question_id.in_(
+                select(Question.id).where(Question.key.in_(backgrounds), Question.dimension == "background")
+            ),
+        )
+        .group_by(Answer.response_id)
         .subquery()
     )
 
@@ -103,23 +118,42 @@ def _frame(query) -> pd.DataFrame:
     return frame
 
 
-def cell_sums(dimension: str, round_ids: list[int], background: str | None = None) -> pd.DataFrame:
-    """The per-cell sums as a small frame: round_id, focus_area_id, grp, n, mean_sum, mean_sq, sat_sum, sat_sq,
-    dont_know. `grp` is the answer to the `background` question, or None without a breakdown."""
-    person = _per_respondent(dimension, round_ids, background)
-    keys = [person.c.round_id, person.c.focus_area_id] + ([person.c.grp] if background is not None else [])
-    query = select(
-        person.c.round_id,
-        person.c.focus_area_id,
-        person.c.grp if background is not None else null().label("grp"),  # PostgreSQL: grouped or constant
-        func.count(person.c.mean).label("n"),
-        func.sum(person.c.mean).label("mean_sum"),
-        func.sum(person.c.mean * person.c.mean).label("mean_sq"),
-        func.sum(person.c.satisfied).label("sat_sum"),
-        func.sum(person.c.satisfied * person.c.satisfied).label("sat_sq"),
-        func.sum(person.c.dont_know).label("dont_know"),
-    ).group_by(*keys)
+def cell_sums(dimension: str, round_ids: list[int], backgrounds: list[str] = ()) -> pd.DataFrame:
+    """The per-cell sums as a small frame: round_id, focus_area_id, one column per background question (bg0,
+    bg1…, its answer or NOT_ANSWERED), n, mean_sum, mean_sq, sat_sum, sat_sq, dont_know.
+
+    One scan serves the focus areas and every background breakdown: the sums add up, so `collapse` gets each of
+    them from this frame (whose rows are at most rounds × areas × the product of the groups: small)."""
+    person = _per_respondent(dimension, round_ids)
+    keys = [person.c.round_id, person.c.focus_area_id]
+    source = person
+    if backgrounds:
+        # joined after the per-respondent step: one lookup per respondent, not per answer
+        background = _background(round_ids, list(backgrounds))
+        source = person.outerjoin(background, background.c.response_id == person.c.response_id)
+        keys += [func.coalesce(background.c[f"bg{n}"], NOT_ANSWERED).label(f"bg{n}") for n in range(len(backgrounds))]
+    query = (
+        select(
+            *keys,
+            func.count(person.c.mean).label("n"),
+            func.sum(person.c.mean).label("mean_sum"),
+            func.sum(person.c.mean * person.c.mean).label("mean_sq"),
+            func.sum(person.c.satisfied).label("sat_sum"),
+            func.sum(person.c.satisfied * person.c.satisfied).label("sat_sq"),
+            func.sum(person.c.dont_know).label("dont_know"),
+        )
+        .select_from(source)
+        .group_by(*keys)
+    )
     return _frame(query)
+
+
+def collapse(sums: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """The sums per (round, area), or per (round, area, answer) for the background column `by`, as `grp`."""
+    keys = ["round_id", "focus_area_id"] + ([by] if by else [])
+    frame = sums.groupby(keys, as_index=False, sort=False)[["n", *SUM_COLUMNS, "dont_know"]].sum()
+    frame["grp"] = frame[by] if by else None
+    return frame
 
 
 def question_sums(dimension: str, round_ids: list[int]) -> pd.DataFrame:
@@ -167,7 +201,8 @@ def to_cells(dimension: str, sums: pd.DataFrame) -> list[Cell]:
 def cells(dimension: str, round_ids: list[int], background: str | None = None) -> list[Cell]:
     """Every (round, focus area) cell of a dimension with its estimates, optionally split by a background
     question's answer."""
-    return to_cells(dimension, cell_sums(dimension, round_ids, background))
+    sums = cell_sums(dimension, round_ids, [background] if background else [])
+    return to_cells(dimension, collapse(sums, "bg0" if background else None))
 
 
 def question_cells(dimension: str, round_ids: list[int]) -> list[Cell]:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.models import Question, Questionnaire, Response, Round
-from survey.results.measures import NOT_ANSWERED, Cell, cells, question_cells
+from survey.results.measures import NOT_ANSWERED, Cell, cell_sums, collapse, question_cells, to_cells
 from survey.results.stats import Change, Estimate, change
 from survey.results.suppression import minimum_group, suppress
 
@@ -101,14 +101,17 @@ def _hide(found: list[Cell], totals: dict, minimum: int, group=lambda c: c.round
 
 def policy_table(policy: Policy, rounds: list[Round]) -> list[Row]:
     """Rows per focus area (policy order) and round (given order), suppression applied."""
-    return _overview(policy, rounds, _area_cells(rounds, minimum_group()))
-
-
-def _area_cells(rounds: list[Round], minimum: int) -> dict[str, dict[tuple[int, int], Cell]]:
     round_ids = [r.id for r in rounds]
+    sums = {d: cell_sums(d, round_ids) for d in DIMENSIONS}
+    return _overview(policy, rounds, _area_cells(sums, round_ids, minimum_group()))
+
+
+def _area_cells(sums: dict[str, pd.DataFrame], round_ids: list[int], minimum: int) -> dict[str, dict]:
+    """The shown focus-area cells per dimension, keyed by (round id, area id)."""
     totals = respondents_per_round(round_ids)
     return {
-        d: {(c.round_id, c.focus_area_id): c for c in _hide(cells(d, round_ids), totals, minimum)} for d in DIMENSIONS
+        d: {(c.round_id, c.focus_area_id): c for c in _hide(to_cells(d, collapse(sums[d])), totals, minimum)}
+        for d in DIMENSIONS
     }
 
 
@@ -170,17 +173,19 @@ def policy_report(policy: Policy, rounds: list[Round]) -> Report:
     breakdown groups add up to their focus area's cell, so that cell is the total they are suppressed against."""
     minimum = minimum_group()
     round_ids = [r.id for r in rounds]
-    shown = _area_cells(rounds, minimum)
-    report = Report(policy, rounds, minimum, _overview(policy, rounds, shown))
-    report.questions, report.breakdowns = report_questions(rounds)
+    questions, breakdowns = report_questions(rounds)
+    # one scan per dimension gives the focus areas and every breakdown (see measures.cell_sums)
+    sums = {d: cell_sums(d, round_ids, [b.key for b in breakdowns]) for d in DIMENSIONS}
+    shown = _area_cells(sums, round_ids, minimum)
+    report = Report(policy, rounds, minimum, _overview(policy, rounds, shown), questions, breakdowns=breakdowns)
     for dimension in DIMENSIONS:
         for cell in question_cells(dimension, round_ids):
             if cell.n >= minimum and (cell.round_id, cell.focus_area_id) in shown[dimension]:
                 report.question_shown[(cell.round_id, cell.focus_area_id, cell.group)] = cell
-    for breakdown in report.breakdowns:
+    for number, breakdown in enumerate(breakdowns):
         for dimension in DIMENSIONS:
             totals = {key: cell.n for key, cell in shown[dimension].items()}
-            found = cells(dimension, round_ids, background=breakdown.key)
+            found = to_cells(dimension, collapse(sums[dimension], f"bg{number}"))
             # an area cell that is hidden has no total here, so all of its groups are hidden with it
             found = [c for c in found if (c.round_id, c.focus_area_id) in totals]
             for cell in _hide(found, totals, minimum, group=lambda c: (c.round_id, c.focus_area_id)):
