@@ -63,8 +63,8 @@ chromium:
 	  else echo "Installer Debians chromium (sudo apt-get install chromium) for browsertestene"; exit 1; fi; }
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check survey tests migrations/env.py
-	$(BIN)/ruff format --check survey tests
+	$(BIN)/ruff check survey tests bench migrations/env.py
+	$(BIN)/ruff format --check survey tests bench
 
 test: install-test assets translations lint
 	$(BIN)/pytest -q
