@@ -1,4 +1,4 @@
-"""`python -m bench.indexes`: the aggregation query's plan, and whether an extra index makes it faster.
+"""`python -m bench.indexes`: the aggregation query's plan, and whether an extra index (or setting) speeds it up.
 
 On a database bench.results has built: time measures.cell_sums (both dimensions) and policy_table, show the
 plan of the aggregate exactly as the app sends it (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on
@@ -12,7 +12,7 @@ import time
 
 from sqlalchemy import event
 
-from bench.databases import POLICY, database, make_app, read_marker
+from bench.databases import PG_DATABASE, POLICY, database, make_app, read_marker
 from bench.results import log, median_time
 
 #: name → index definitions (after CREATE INDEX); named bench_* so that one a crashed trial left is easy to spot
@@ -42,6 +42,20 @@ POSTGRES_TRIALS = {
         "bench_answer_q_include ON answer (question_id) INCLUDE (response_id, focus_area_id, score, choice)"
     ],
 }
+
+
+#: not indexes: PostgreSQL settings the aggregate's plan points at (JIT compiling, sorts spilling to disk);
+#: set per database, so that only new connections see them
+POSTGRES_SETTINGS = {
+    "jit = off": ["jit = off"],
+    "work_mem = 64MB": ["work_mem = '64MB'"],
+    "jit = off, work_mem = 64MB": ["jit = off", "work_mem = '64MB'"],
+}
+
+
+def setting_statements(settings: list[str]) -> tuple[list[str], list[str]]:
+    create = [f"ALTER DATABASE {PG_DATABASE} SET {setting}" for setting in settings]
+    return create, [f"ALTER DATABASE {PG_DATABASE} RESET {setting.split()[0]}" for setting in settings]
 
 
 def aggregate_statements(app) -> list[tuple[str, object]]:
@@ -119,6 +133,8 @@ def execute(app, statements: list[str]) -> float:
     with app.app_context(), db.engine.begin() as connection:
         for statement in statements:
             connection.exec_driver_sql(statement)
+    with app.app_context():
+        db.engine.dispose()  # a database setting reaches only new connections
     return time.perf_counter() - started
 
 
@@ -179,6 +195,11 @@ def main(argv: list[str] | None = None) -> None:
         for name, definitions in trials.items():
             log(name)
             trial(app, name, *trial_statements(args.database, definitions), query)
+        settings = POSTGRES_SETTINGS if args.database == "postgresql" else {}
+        for name, values in settings.items():
+            if not args.only or args.only in name:
+                log(name)
+                trial(app, name, *setting_statements(values), query)
         if args.database == "sqlite" and (not args.only or args.only in "ANALYZE"):
             # not an index: whether the planner chooses better with statistics (the app never runs ANALYZE)
             log("ANALYZE")
