@@ -185,7 +185,9 @@ def choose_quote(code: str):
             flash(_("Citatet er fravalgt."), "success")
     elif db.session.get(Quote, answer.id) is None:
         try:
-            pick(answer, answer.response.round_id, open_rounds(policy_table(policy, selected)), current_user.id)
+            # suppression is decided within a round, so that round alone tells whether its comments may be shown
+            round_ = next(r for r in selected if r.id == answer.response.round_id)
+            pick(answer, round_.id, open_rounds(policy_table(policy, [round_])), current_user.id)
         except QuoteRefused as refused:
             flash(str(refused), "error")
         else:
