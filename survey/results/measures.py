@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from survey.extensions import db
 from survey.questionnaire.models import Answer, Question, Response
@@ -71,43 +72,32 @@ def _dont_know():
     return func.sum(case((Answer.choice == "dont_know", 1), else_=0))
 
 
-def _per_respondent(dimension: str, round_ids: list[int]):
-    """One row per respondent and cell: the respondent's mean, share of 4–5 and "Ved ikke" count."""
+def _per_respondent(dimension: str, round_ids: list[int], backgrounds: list[str] = ()):
+    """One row per respondent and cell: the respondent's mean, share of 4–5 and "Ved ikke" count, and their
+    answer to each background question as bg0, bg1… (NULL when skipped).
+
+    The background answers are joined answer to answer by the indexed response id (a respondent answers each
+    background question once at most, so no row is repeated): a join of two aggregates instead would leave the
+    planner a nested loop over both when statistics are missing, quadratic in respondents."""
     keys = [Response.round_id, Answer.focus_area_id, Answer.response_id]
+    query = _scored(dimension, round_ids)
+    # the few question ids up front, so each joined answer is matched by value, with no lookup of its question
+    asked = db.session.execute(
+        select(Question.key, Question.id).where(Question.key.in_(backgrounds), Question.dimension == "background")
+    ).all()
+    for number, key in enumerate(backgrounds):
+        given = aliased(Answer)
+        ids = [question_id for asked_key, question_id in asked if asked_key == key]
+        query = query.outerjoin(given, (given.response_id == Answer.response_id) & given.question_id.in_(ids))
+        keys.append(given.choice.label(f"bg{number}"))
     return (
-        _scored(dimension, round_ids)
-        .add_columns(
+        query.add_columns(
             *keys,
             func.avg(Answer.score).label("mean"),
             func.avg(_satisfied()).label("satisfied"),
             _dont_know().label("dont_know"),
         )
         .group_by(*keys)
-        .subquery()
-    )
-
-
-def _background(round_ids: list[int], backgrounds: list[str]):
-    """One row per response: its answer to each background question, as bg0, bg1… (NULL when skipped)."""
-    ids = {
-        key: select(Question.id).where(Question.key == key, Question.dimension == "background") for key in backgrounds
-    }
-    return (
-        select(
-            Answer.response_id,
-            *(
-                func.max(case((Answer.question_id.in_(ids[key]), Answer.choice))).label(f"bg{number}")
-                for number, key in enumerate(backgrounds)
-            ),
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .where(
-            Response.round_id.in_(round_ids),
-            Answer.question_id.in_(
-                select(Question.id).where(Question.key.in_(backgrounds), Question.dimension == "background")
-            ),
-        )
-        .group_by(Answer.response_id)
         .subquery()
     )
 
@@ -124,27 +114,18 @@ def cell_sums(dimension: str, round_ids: list[int], backgrounds: list[str] = ())
 
     One scan serves the focus areas and every background breakdown: the sums add up, so `collapse` gets each of
     them from this frame (whose rows are at most rounds × areas × the product of the groups: small)."""
-    person = _per_respondent(dimension, round_ids)
+    person = _per_respondent(dimension, round_ids, list(backgrounds))
     keys = [person.c.round_id, person.c.focus_area_id]
-    source = person
-    if backgrounds:
-        # joined after the per-respondent step: one lookup per respondent, not per answer
-        background = _background(round_ids, list(backgrounds))
-        source = person.outerjoin(background, background.c.response_id == person.c.response_id)
-        keys += [func.coalesce(background.c[f"bg{n}"], NOT_ANSWERED).label(f"bg{n}") for n in range(len(backgrounds))]
-    query = (
-        select(
-            *keys,
-            func.count(person.c.mean).label("n"),
-            func.sum(person.c.mean).label("mean_sum"),
-            func.sum(person.c.mean * person.c.mean).label("mean_sq"),
-            func.sum(person.c.satisfied).label("sat_sum"),
-            func.sum(person.c.satisfied * person.c.satisfied).label("sat_sq"),
-            func.sum(person.c.dont_know).label("dont_know"),
-        )
-        .select_from(source)
-        .group_by(*keys)
-    )
+    keys += [func.coalesce(person.c[f"bg{n}"], NOT_ANSWERED).label(f"bg{n}") for n in range(len(backgrounds))]
+    query = select(
+        *keys,
+        func.count(person.c.mean).label("n"),
+        func.sum(person.c.mean).label("mean_sum"),
+        func.sum(person.c.mean * person.c.mean).label("mean_sq"),
+        func.sum(person.c.satisfied).label("sat_sum"),
+        func.sum(person.c.satisfied * person.c.satisfied).label("sat_sq"),
+        func.sum(person.c.dont_know).label("dont_know"),
+    ).group_by(*keys)
     return _frame(query)
 
 
