@@ -39,6 +39,9 @@ class Config:
     #: rate limits on citizen form posts; generous for shared IPs (libraries, care homes) yet stopping floods
     RATELIMIT_SURVEY_POST = os.environ.get("RATELIMIT_SURVEY_POST", "60 per minute; 600 per hour")
     RATELIMIT_CODE_ENTRY = os.environ.get("RATELIMIT_CODE_ENTRY", "10 per minute; 50 per hour")
+    RATELIMIT_SIGNUP = os.environ.get("RATELIMIT_SIGNUP", "10 per minute; 100 per hour")
+    #: per address; wrong passwords for one account are also counted per account (survey.staff)
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
     #: the public address used in printed links (CLI output, QR codes)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "")

@@ -1,4 +1,7 @@
-"""Rate limits on what citizens post, declared in one table.
+"""Rate limits on what citizens post and on staff login, declared in one table.
+
+Counted per client address, in RATELIMIT_STORAGE_URI: memory for one process, redis://… when several app servers
+must share the count.
 
 A Limiter is made per app (Flask-Limiter keeps its storage and on/off switch on the instance, so a shared
 module-level one would let one app's settings leak into another's)."""
@@ -15,6 +18,8 @@ LIMITS = {
     "questionnaire.resume": ("RATELIMIT_CODE_ENTRY", ["POST"]),
     "questionnaire.page": ("RATELIMIT_SURVEY_POST", ["POST"]),
     "questionnaire.submit": ("RATELIMIT_SURVEY_POST", ["POST"]),
+    "meetings.signup": ("RATELIMIT_SIGNUP", ["POST"]),
+    "staff.login": ("RATELIMIT_LOGIN", ["POST"]),
 }
 
 

@@ -93,15 +93,24 @@ def test_a_crash_is_a_danish_500_page(tmp_path):
         db.engine.dispose()
 
 
-def test_too_many_code_attempts_get_a_danish_429_page(tmp_path, make_round, app):
-    limited = sqlite_app(tmp_path, RATELIMIT_CODE_ENTRY="2 per minute", WTF_CSRF_ENABLED=False)
+@pytest.mark.parametrize(
+    "limit, path, first",
+    [
+        ("RATELIMIT_CODE_ENTRY", "/s/findes-ikke/fortsaet", 404),
+        ("RATELIMIT_SURVEY_POST", "/s/findes-ikke/svar/x/tjek", 404),
+        ("RATELIMIT_SIGNUP", "/moeder/999/tilmeld", 404),
+        ("RATELIMIT_LOGIN", "/personale/log-ind", 400),
+    ],
+)
+def test_too_many_posts_get_a_danish_429_page(tmp_path, app, limit, path, first):
+    limited = sqlite_app(tmp_path, **{limit: "2 per minute"}, WTF_CSRF_ENABLED=False)
     with limited.app_context():
         db.create_all()
     client = limited.test_client()
-    statuses = [client.post("/s/findes-ikke/fortsaet", data={}).status_code for _ in range(3)]
-    assert statuses == [404, 404, 429]
-    assert title_of(client.post("/s/findes-ikke/fortsaet", data={})).startswith("Fejl: For mange forsøg")
-    assert app.test_client().post("/s/findes-ikke/fortsaet", data={}).status_code != 429, "no leak between apps"
+    statuses = [client.post(path, data={}).status_code for _ in range(3)]
+    assert statuses == [first, first, 429]
+    assert title_of(client.post(path, data={})).startswith("Fejl: For mange forsøg")
+    assert app.test_client().post(path, data={}).status_code != 429, "no leak between apps"
     with limited.app_context():
         db.engine.dispose()
 
