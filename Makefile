@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test install install-test assets translations migrate demo lint pg-test chromium pdf-libs clean
+.PHONY: run test install install-test assets translations migrate demo lint pg-test chromium redis postgres pdf-libs clean
 
 run: install assets translations migrate demo
 	@echo
@@ -32,7 +32,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate pdf-libs
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test chromium
+install-test: $(VENV)/.installed-test chromium redis postgres
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -61,6 +61,18 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Installer Debians chromium (sudo apt-get install chromium) for browsertestene"; exit 1; fi; }
+
+# Debian's Redis and PostgreSQL 15 for tests/deploy, which run two app servers sharing one database and one
+# rate-limit store, as in production. The tests start and stop servers of their own on free ports on 127.0.0.1.
+redis:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "Installer Debians redis-server (sudo apt-get install redis-server) for tests/deploy"; exit 1; fi; }
+
+postgres:
+	@test -x /usr/lib/postgresql/15/bin/initdb || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null; \
+	  else echo "Installer Debians postgresql-15 (sudo apt-get install postgresql-15) for tests/deploy"; exit 1; fi; }
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check survey tests bench migrations/env.py

@@ -6,9 +6,7 @@ used, so that the test suite's server on 54329 is never touched and nothing is l
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench import DATA_ROOT
+from tests.servers import Postgres
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_PORT = 54339
 PG_DATABASE = "borgerdialog"
 POLICY = "syddjurs"
@@ -37,40 +35,13 @@ def read_marker(engine: str, size: int) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def _as_postgres(*command: str | Path) -> list[str]:
-    # initdb and postgres refuse to run as root
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return prefix + [str(part) for part in command]
-
-
 @contextmanager
 def postgres_server(directory: Path) -> Iterator[str]:
     """Start (after initdb, when new) the cluster in `directory` on 127.0.0.1:54339; stop it on the way out."""
-    cluster = directory / "pgdata"
-    if not cluster.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            shutil.chown(directory, "postgres")
-        initdb = [PG_BIN / "initdb", "-D", cluster, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
-        subprocess.run(_as_postgres(*initdb), check=True, stdout=subprocess.DEVNULL)
     # fsync=off: a benchmark database can be rebuilt, and only reads are timed
-    options = f"-p {PG_PORT} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-    start = [PG_BIN / "pg_ctl", "-D", cluster, "-l", directory / "server.log", "-w", "-o", options, "start"]
-    subprocess.run(_as_postgres(*start), check=True, stdout=subprocess.DEVNULL)
-    try:
-        _create_database()
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/{PG_DATABASE}"
-    finally:
-        stop = [PG_BIN / "pg_ctl", "-D", cluster, "-m", "fast", "-w", "stop"]
-        subprocess.run(_as_postgres(*stop), check=False, stdout=subprocess.DEVNULL)
-
-
-def _create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"host=127.0.0.1 port={PG_PORT} user=postgres dbname=postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)).fetchone() is None:
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    with Postgres(directory, PG_PORT, ("fsync=off",), database=PG_DATABASE) as server:
+        server.create_database()
+        yield server.url
 
 
 @contextmanager

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from bench import DATA_ROOT
 from bench.databases import (
-    PG_BIN,
     POLICY,
     STAFF_EMAIL,
     STAFF_PASSWORD,
@@ -35,6 +34,7 @@ from bench.databases import (
     make_app,
     read_marker,
 )
+from tests.servers import PG_BIN
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,9 +21,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from survey import i18n, mail, ratelimits
+    from survey import i18n, mail, ratelimits, security
     from survey.core import errors
 
+    security.init_app(app)  # first: cookie flags and ProxyFix before anything reads them; its headers come last
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "translations"))
@@ -35,6 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from survey.core import bp as core_bp
     from survey.meetings import admin_bp as meetings_admin_bp
     from survey.meetings import bp as meetings_bp
+    from survey.privacy import admin_bp as privacy_admin_bp
     from survey.questionnaire import bp as questionnaire_bp
     from survey.results import admin_bp as results_admin_bp
     from survey.staff import access  # noqa: F401  (registers the user loader)
@@ -46,6 +48,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(meetings_admin_bp)
     app.register_blueprint(results_admin_bp)
+    app.register_blueprint(privacy_admin_bp)
     # The citizen's forms check their CSRF token themselves (FlaskForm): an expired token then shows the page
     # again with what was typed and a message, instead of an error page that loses a long comment.
     csrf.exempt(questionnaire_bp)

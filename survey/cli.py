@@ -33,6 +33,7 @@ FILES = click.argument("files", nargs=-1, required=True, type=click.Path(exists=
 
 
 def register_cli(app: Flask) -> None:
+    from survey.backup import backup_command
     from survey.demo import demo_cli
     from survey.i18n_cli import i18n_cli
     from survey.meetings.cli import meetings_cli
@@ -45,5 +46,6 @@ def register_cli(app: Flask) -> None:
     for group in (policies_cli, questionnaires_cli, rounds_cli, invitations_cli, staff_cli, demo_cli, i18n_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge_expired_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(meetings_cli)
     demo_cli.add_command(generate_responses_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -13,18 +14,38 @@ def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/ (development)."""
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if not os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
+        # A server database may be shared by several app servers, each with its own instance/: a key generated
+        # per instance would split sessions between them and make stored invitation-code hashes unmatchable.
+        raise RuntimeError("SECRET_KEY mangler: sæt den samme hemmelige nøgle i miljøet på alle app-servere")
     path = INSTANCE / "secret_key"
     if not path.exists():
         INSTANCE.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        # gunicorn's workers import this at the same moment: the key is written whole under a private name and
+        # linked into place only if no other worker got there first, so they all read the same key
+        draft = INSTANCE / f"secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
     return path.read_text().strip()
+
+
+def _flag(name: str) -> bool | None:
+    """A yes/no environment variable (1/0, true/false, yes/no, on/off); None when it is not set."""
+    value = os.environ.get(name, "").strip().lower()
+    return None if not value else value in ("1", "true", "yes", "on")
 
 
 class Config:
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'borgerdialog.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: how long a SQLite writer waits for the write lock before the citizen gets the "prøv igen" page
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+    #: where `flask backup` puts its copy when no target is given
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE / "backups"))
     #: a survey page is small; anything larger is refused before it reaches a form (413)
     MAX_CONTENT_LENGTH = 64 * 1024
     MAX_FORM_MEMORY_SIZE = 64 * 1024
@@ -36,17 +57,37 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: when the shared store (Redis) cannot be reached, each process counts for itself until it is back, rather
+    #: than answering every limited post (a survey being sent, too) with an error page
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: a Redis that hangs must not hang the request (redis-py waits forever by default); seconds
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     #: rate limits on citizen form posts; generous for shared IPs (libraries, care homes) yet stopping floods
     RATELIMIT_SURVEY_POST = os.environ.get("RATELIMIT_SURVEY_POST", "60 per minute; 600 per hour")
     RATELIMIT_CODE_ENTRY = os.environ.get("RATELIMIT_CODE_ENTRY", "10 per minute; 50 per hour")
     RATELIMIT_SIGNUP = os.environ.get("RATELIMIT_SIGNUP", "10 per minute; 100 per hour")
     #: per address; wrong passwords for one account are also counted per account (survey.staff)
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
+    #: per address, on the second login step and the password change (wrong codes also count per user)
+    RATELIMIT_SECOND_FACTOR = os.environ.get("RATELIMIT_SECOND_FACTOR", "10 per minute; 50 per hour")
+    #: staff accounts (survey.staff): shortest password, and how long a session may be idle / last at all
+    STAFF_PASSWORD_MIN_LENGTH = int(os.environ.get("STAFF_PASSWORD_MIN_LENGTH", "15"))
+    STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "15"))
+    STAFF_ABSOLUTE_HOURS = int(os.environ.get("STAFF_ABSOLUTE_HOURS", "8"))
     #: the public address used in printed links (CLI output, QR codes)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "")
     ACCESSIBILITY_STATEMENT_URL = os.environ.get("ACCESSIBILITY_STATEMENT_URL", "https://www.was.digst.dk/")
     DPO_CONTACT = os.environ.get("DPO_CONTACT", "databeskyttelsesraadgiver@kommune.dk")
+    #: the data controller named on the privacy page (GDPR art. 13); the defaults are demo values to replace
+    CONTROLLER_NAME = os.environ.get("CONTROLLER_NAME") or os.environ.get("MUNICIPALITY_NAME") or "Demo Kommune"
+    CONTROLLER_ADDRESS = os.environ.get("CONTROLLER_ADDRESS", "Rådhuspladsen 1, 8000 Demoby")
+    CONTROLLER_CVR = os.environ.get("CONTROLLER_CVR", "12345678")
+    CONTROLLER_EMAIL = os.environ.get("CONTROLLER_EMAIL", "kommunen@kommune.dk")
+    #: the data processors by name, separated by ';' (e.g. the hosting and e-mail providers), for the privacy page
+    DATA_PROCESSORS = [p.strip() for p in os.environ.get("DATA_PROCESSORS", "").split(";") if p.strip()]
+    #: days the audit log (staff e-mail addresses and what they did) is kept before `flask purge-expired` deletes it
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
     # E-mail (Flask-Mailman). MAIL_BACKEND=smtp sends through MAIL_SERVER; 'file' writes .eml files to
     # MAIL_FILE_PATH, the sink `make run` uses so the demo works without an SMTP server.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
@@ -67,6 +108,16 @@ class Config:
     RESULTS_COMMENTS_MIN = int(os.environ.get("RESULTS_COMMENTS_MIN", "10"))
     #: days a started but unsent survey is kept after its round has closed
     DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "0"))
+    # HTTP security (survey.security). Production means the site is only reached over HTTPS: HTTPS_ONLY=1/0 says
+    # so explicitly; unset, a PUBLIC_BASE_URL starting with https:// means production. In production every cookie
+    # is Secure and the session cookie is named __Host-session, which browsers accept only with Secure, Path=/
+    # and no Domain, so no other (sub)domain can plant or overwrite it. Outside production (make run on
+    # http://127.0.0.1) the cookie is called "session" and is still Secure whenever a request came over HTTPS.
+    HTTPS_ONLY = _flag("HTTPS_ONLY")
+    #: how many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (werkzeug's
+    #: ProxyFix): then request.remote_addr (rate limits) and request.is_secure (HSTS, Secure cookies) are the
+    #: client's. 0 (the default) trusts no such header, as anyone could send them when no proxy sets them.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 
 
 class TestConfig(Config):
@@ -76,3 +127,6 @@ class TestConfig(Config):
     MAIL_BACKEND = "locmem"
     #: fixed, so that links in mails do not depend on the PORT of whoever runs the tests
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    #: tests of production mode and of a proxy switch these on in their own app (tests/security)
+    HTTPS_ONLY = False
+    PROXY_FIX_HOPS = 0

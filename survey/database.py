@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 10_000
 REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "secure_delete": 1}
+
+
+def _busy_timeout_ms() -> int:
+    """How long a writer waits for the write lock before giving up (config SQLITE_BUSY_TIMEOUT_MS)."""
+    return current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS) if has_app_context() else BUSY_TIMEOUT_MS
 
 
 def _is_read_only_request() -> bool:
@@ -20,12 +25,13 @@ def configure_sqlite(engine: Engine) -> None:
     pysqlite's own implicit BEGIN is switched off so that we choose: a deferred BEGIN would let two writers
     read, then fail to upgrade their locks with SQLITE_BUSY instead of waiting their turn.
     """
+    busy_timeout_ms = _busy_timeout_ms()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -43,6 +49,9 @@ def check_sqlite(engine: Engine) -> None:
     with engine.connect() as connection:
         found = {name: connection.execute(text(f"PRAGMA {name}")).scalar() for name in REQUIRED_PRAGMAS}
         busy = connection.execute(text("PRAGMA busy_timeout")).scalar()
+    # no pooled connection is left behind: a server that forks after create_app (gunicorn --preload) must not
+    # hand one SQLite connection to several worker processes
+    engine.dispose()
     wrong = {k: v for k, v in found.items() if str(v).lower() != str(REQUIRED_PRAGMAS[k])}
-    if wrong or busy < 5000:
+    if wrong or busy != _busy_timeout_ms():
         raise RuntimeError(f"SQLite durability settings not in effect: {wrong or {'busy_timeout': busy}}")

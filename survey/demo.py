@@ -137,8 +137,11 @@ DEMO_STAFF = {
 
 
 def reset_demo_staff() -> str:
-    """Make sure the demo staff users exist and give them a fresh password, returned for printing. Only flushes."""
-    password = secrets.token_urlsafe(12)
+    """Make sure the demo staff users exist and give them a fresh password, returned for printing. Only flushes.
+
+    Their second factor is kept between runs (it is set up with a phone app at the first login), so an app that
+    once scanned the demo's QR code keeps working."""
+    password = secrets.token_urlsafe(18)
     for role, email in DEMO_STAFF.items():
         user = find_staff(email) or create_staff(email, role, password, name=f"Demo ({role})")
         user.set_password(password)
@@ -166,3 +169,4 @@ def load():
     click.echo(f"Medarbejdere: {public_url('staff.login')}  (demo: kun til afprøvning)")
     for role, email in DEMO_STAFF.items():
         click.echo(f"  {role}: {email} / {password}")
+    click.echo("  Første login beder om totrinsbekræftelse: scan QR-koden med en app, fx Microsoft Authenticator.")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import SUBMIT_METHODS, _Auto
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
@@ -33,6 +35,13 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [clean_text, *unbound_field.kwargs.get("filters", [])]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def wrap_formdata(self, form, formdata):
+            # Only the posted text fields. FlaskForm would also read uploaded files and a JSON body, whose
+            # numbers, lists and file objects reach filters and validators written for text (a 500).
+            if formdata is _Auto:
+                return request.form if request.method in SUBMIT_METHODS and request.form else None
+            return super().wrap_formdata(form, formdata)
 
     def error_list(self) -> list[tuple[str, str]]:
         """(field id, message) pairs for the error summary, in field order.

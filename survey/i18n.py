@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal
@@ -26,8 +27,10 @@ def _switch_url(lang: str) -> str:
     if not has_request_context():
         return ""
     if request.endpoint and request.method == "GET":
-        args = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
-        return url_for(request.endpoint, **args)
+        # The query is kept as sent, beside url_for rather than through it: a parameter named like one of
+        # url_for's own arguments (endpoint, _method, _external…) must not reach it (a 500, or another address).
+        query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+        return f"{url_for(request.endpoint, **(request.view_args or {}))}?{urlencode(query)}"
     return f"?lang={lang}"
 
 

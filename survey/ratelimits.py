@@ -20,6 +20,9 @@ LIMITS = {
     "questionnaire.submit": ("RATELIMIT_SURVEY_POST", ["POST"]),
     "meetings.signup": ("RATELIMIT_SIGNUP", ["POST"]),
     "staff.login": ("RATELIMIT_LOGIN", ["POST"]),
+    "staff.second_factor": ("RATELIMIT_SECOND_FACTOR", ["POST"]),
+    "staff.enrol": ("RATELIMIT_SECOND_FACTOR", ["POST"]),
+    "staff.change_password": ("RATELIMIT_SECOND_FACTOR", ["POST"]),
 }
 
 

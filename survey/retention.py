@@ -1,8 +1,10 @@
-"""`flask purge-expired`: delete personal data whose time is up. Cron-safe: a repeated run finds nothing more."""
+"""`flask purge-expired`: delete personal data whose time is up. Cron-safe: a repeated run finds nothing more,
+and two runs at the same time take turns (the meetings are row-locked) instead of counting twice or failing."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import click
@@ -14,38 +16,113 @@ from survey.extensions import db
 from survey.meetings.models import Meeting, MeetingStats, Registration
 from survey.models import utcnow
 from survey.questionnaire.services import purge_expired_drafts
+from survey.staff.audit import purge_audit_events
+from survey.staff.models import AuditEvent
+
+#: the audit log's actor for what the scheduled job does
+SYSTEM_ACTOR = "system"
 
 
-def purge_expired_registrations(now: datetime | None = None, retention_days: int = 30) -> int:
-    """Delete the registrations of meetings that ended `retention_days` ago, keeping anonymous counts per
-    meeting (registered, attended, by role) and the topics without names. Returns how many were deleted."""
+@dataclass
+class PurgeReport:
+    registrations: int = 0
+    meeting_ids: list[int] = field(default_factory=list)
+    drafts: int = 0
+    audit_events: int = 0
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.registrations or self.drafts or self.audit_events)
+
+
+def keep_anonymous_counts(meeting: Meeting, registrations: list[Registration]) -> None:
+    """Add the meeting's anonymous counts (registered, attended, seats by role) before its sign-ups go."""
+    stats = db.session.get(MeetingStats, meeting.id) or MeetingStats(
+        meeting_id=meeting.id, registered=0, attended=0, by_role={}
+    )
+    counted = [r for r in registrations if r.status == "confirmed" and r.kind != "reservation"]
+    by_role = Counter(stats.by_role)
+    for registration in counted:
+        by_role[registration.role] += registration.seats
+    stats.registered += sum(r.seats for r in counted)
+    stats.attended += sum(r.seats for r in counted if r.attended)
+    stats.by_role = dict(by_role)
+    db.session.add(stats)
+
+
+def purge_expired_registrations(
+    now: datetime | None = None, retention_days: int = 30, report: PurgeReport | None = None
+) -> int:
+    """Hard-delete the registrations of meetings that ended `retention_days` ago, keeping anonymous counts per
+    meeting (registered, attended, by role) and the topics without names. Returns how many were deleted.
+
+    The meetings are locked first (FOR UPDATE on PostgreSQL; SQLite writers begin IMMEDIATE), and their sign-ups
+    are read after the lock: a run that waited for another finds them gone and counts nothing twice."""
+    report = report if report is not None else PurgeReport()
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
-    expired = select(Meeting).where(Meeting.ends_at <= cutoff, Meeting.registrations.any())
-    removed = 0
-    for meeting in db.session.scalars(expired):
-        stats = db.session.get(MeetingStats, meeting.id) or MeetingStats(
-            meeting_id=meeting.id, registered=0, attended=0, by_role={}
-        )
-        counted = [r for r in meeting.registrations if r.status == "confirmed" and r.kind != "reservation"]
-        by_role = Counter(stats.by_role)
-        for registration in counted:
-            by_role[registration.role] += registration.seats
-        stats.registered += sum(r.seats for r in counted)
-        stats.attended += sum(r.seats for r in counted if r.attended)
-        stats.by_role = dict(by_role)
-        db.session.add(stats)
+    expired = (
+        select(Meeting)
+        .where(Meeting.ends_at <= cutoff, Meeting.registrations.any())
+        .order_by(Meeting.id)
+        .with_for_update(of=Meeting)
+    )
+    for meeting in db.session.scalars(expired).all():
+        registrations = list(db.session.scalars(select(Registration).where(Registration.meeting_id == meeting.id)))
+        if not registrations:
+            continue
+        keep_anonymous_counts(meeting, registrations)
+        # a bulk delete: topics lose the link by ON DELETE SET NULL and keep no name
         result = db.session.execute(delete(Registration).where(Registration.meeting_id == meeting.id))
-        removed += result.rowcount
+        report.registrations += result.rowcount
+        report.meeting_ids.append(meeting.id)
     db.session.flush()
-    return removed
+    return report.registrations
+
+
+def purge_expired_audit_events(now: datetime | None = None, retention_days: int = 365) -> int:
+    """Delete audit events older than `retention_days` through the audit log's own guarded purge (which logs
+    itself); does nothing, and logs nothing, when no event is that old. Returns how many. Only flushes."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    if db.session.scalar(select(AuditEvent.id).where(AuditEvent.at < cutoff).limit(1)) is None:
+        return 0
+    return purge_audit_events(before=cutoff)
+
+
+def purge_expired(now: datetime | None = None) -> PurgeReport:
+    """Everything whose retention period is over, in one transaction, with one audit event saying what went
+    (counts and meeting ids, never personal data; actor "system"). Commits."""
+    config = current_app.config
+    report = PurgeReport()
+    purge_expired_registrations(now, config["REGISTRATION_RETENTION_DAYS"], report)
+    report.drafts = purge_expired_drafts(now, config["DRAFT_RETENTION_DAYS"])
+    report.audit_events = purge_expired_audit_events(now, config["AUDIT_RETENTION_DAYS"])
+    if report.anything:
+        db.session.add(
+            AuditEvent(
+                actor_email=SYSTEM_ACTOR,
+                action="purge_expired",
+                target="retention",
+                detail={
+                    "registrations": report.registrations,
+                    "meetings": report.meeting_ids,
+                    "drafts": report.drafts,
+                    "audit_events": report.audit_events,
+                },
+            )
+        )
+    db.session.commit()
+    return report
 
 
 @click.command("purge-expired")
 @with_appcontext
 def purge_expired_command():
-    """Delete expired personal data: meeting sign-ups after the retention period, unsent survey drafts."""
-    config = current_app.config
-    registrations = purge_expired_registrations(retention_days=config["REGISTRATION_RETENTION_DAYS"])
-    drafts = purge_expired_drafts(retention_days=config["DRAFT_RETENTION_DAYS"])
-    db.session.commit()
-    click.echo(f"Slettet: {registrations} tilmeldinger til afholdte møder, {drafts} ikke sendte besvarelser.")
+    """Delete expired personal data: meeting sign-ups and the audit log after their retention periods, unsent
+    survey drafts of closed rounds."""
+    report = purge_expired()
+    click.echo(
+        f"Slettet: {report.registrations} tilmeldinger til afholdte møder, {report.drafts} ikke sendte "
+        f"besvarelser, {report.audit_events} hændelser i revisionsloggen."
+    )
+    if report.meeting_ids:
+        click.echo(f"Møder: {', '.join(str(i) for i in report.meeting_ids)}.")

@@ -58,9 +58,11 @@ def app(database_url):
 def _clean_tables(app):
     """Every test starts from empty tables."""
     yield
+    from survey.staff.audit import deletes_allowed
+
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as connection:
+        with db.engine.begin() as connection, deletes_allowed(connection):  # the audit log refuses deletes
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
 
@@ -127,16 +129,51 @@ def make_round(app):
 
 
 STAFF_PASSWORD = "et-langt-og-godt-kodeord"
+#: every staff user the fixtures make has this TOTP secret (base32), so tests can compute the second factor
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(app, email: str) -> str:
+    """The user's next acceptable code: for the current time step, or the next one when the current step was
+    already used (a code is accepted once; the server allows one step of clock drift)."""
+    import pyotp
+
+    from survey.staff import totp
+    from survey.staff.models import StaffUser
+
+    with app.app_context():
+        last = db.session.scalar(select(StaffUser.totp_last_step).where(StaffUser.email == email))
+        secret = db.session.scalar(select(StaffUser.totp_secret).where(StaffUser.email == email))
+    now = totp.current_step()
+    step = now if last is None or last < now else last + 1
+    assert step <= now + totp.DRIFT_STEPS, "two logins of one user within one time step already: use another user"
+    return pyotp.TOTP(secret or STAFF_TOTP_SECRET).at(step * totp.STEP_SECONDS)
+
+
+def log_in(client, email: str, password: str = STAFF_PASSWORD, next_url: str = ""):
+    """Both login steps (password, then the TOTP code) with the test client; returns the last response."""
+    from tests.pages import csrf_token
+
+    page = client.get(f"/personale/log-ind{next_url}")
+    first = client.post(
+        f"/personale/log-ind{next_url}", data={"csrf_token": csrf_token(page), "email": email, "password": password}
+    )
+    assert first.status_code == 302 and first.location.endswith("/personale/totrin"), "password step failed"
+    page = client.get("/personale/totrin")
+    code = totp_code(client.application, email)
+    return client.post("/personale/totrin", data={"csrf_token": csrf_token(page), "code": code})
 
 
 @pytest.fixture
 def make_staff(app):
-    """Factory: a staff user with a role; returns its e-mail."""
+    """Factory: a staff user with a role and the known TOTP secret (or none: must enrol); returns its e-mail."""
     from survey.staff.services import create_staff
 
-    def make(role: str = "admin", email: str | None = None) -> str:
+    def make(role: str = "admin", email: str | None = None, second_factor: bool = True) -> str:
         with app.app_context():
             user = create_staff(email or f"{role}@kommune.test", role, STAFF_PASSWORD)
+            if second_factor:
+                user.totp_secret, user.totp_enabled_at = STAFF_TOTP_SECRET, utcnow()
             db.session.commit()
             return user.email
 
@@ -145,15 +182,10 @@ def make_staff(app):
 
 @pytest.fixture
 def login_as(make_staff):
-    """Log a client in as a (new) staff user with `role`; returns the client."""
-    from tests.pages import csrf_token
+    """Log a client in (password and second factor) as a (new) staff user with `role`; returns the client."""
 
     def login(client, role: str = "admin"):
-        email = make_staff(role)
-        page = client.get("/personale/log-ind")
-        response = client.post(
-            "/personale/log-ind", data={"csrf_token": csrf_token(page), "email": email, "password": STAFF_PASSWORD}
-        )
+        response = log_in(client, make_staff(role))
         assert response.status_code == 302, "login failed"
         return client
 

@@ -1,23 +1,40 @@
-"""Every route in the URL map, walked anonymously and as every role: staff pages need login and the right role."""
+"""Every route in the URL map, walked anonymously, half logged in and as every role: staff pages need the whole
+login (password and second factor) and the right role."""
 
 from __future__ import annotations
 
 import pytest
 
 from survey.staff.models import ROLES
+from tests.conftest import STAFF_PASSWORD
+from tests.pages import csrf_token
+
+#: the steps of logging in: the only /personale pages without role_required
+LOGIN_PAGE = "staff.login"
 
 
 def staff_endpoints(app):
-    """(rule, allowed roles) for every view guarded by role_required, and the unguarded /personale routes."""
+    """(rule, allowed roles) for every view guarded by role_required; fails on an unguarded /personale route."""
     found = []
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         roles = getattr(view, "required_roles", None)
-        if rule.rule.startswith("/personale") and rule.endpoint != "staff.login":
+        if rule.rule.startswith("/personale") and rule.endpoint != LOGIN_PAGE and not _login_step(view):
             assert roles is not None, f"{rule.endpoint} is a staff route without role_required"
         if roles is not None:
             found.append((rule, roles))
     return found
+
+
+def login_steps(app):
+    """Rules of the second login step (half_login_required)."""
+    steps = [rule for rule in app.url_map.iter_rules() if _login_step(app.view_functions[rule.endpoint])]
+    assert {rule.endpoint for rule in steps} == {"staff.second_factor", "staff.enrol"}
+    return steps
+
+
+def _login_step(view) -> bool:
+    return getattr(view, "login_step", False)
 
 
 def test_every_staff_route_requires_login(app):
@@ -29,6 +46,32 @@ def test_every_staff_route_requires_login(app):
                 assert response.status_code == 302 and "/personale/log-ind" in response.location, rule.rule
             else:
                 assert response.status_code in (302, 400), rule.rule  # no CSRF token or no login: never allowed
+
+
+def test_the_second_step_needs_the_first(app):
+    client = app.test_client()
+    for rule in login_steps(app):
+        response = client.get(_url(rule))
+        assert response.status_code == 302 and response.location.endswith("/personale/log-ind"), rule.rule
+
+
+@pytest.mark.parametrize("enrolled", [False, True], ids=["must-enrol", "must-enter-code"])
+def test_half_logged_in_reaches_no_staff_page(app, make_staff, enrolled):
+    """Password right, second factor not (yet) given: every staff page sends back to the second step."""
+    client = app.test_client()
+    email = make_staff("admin", second_factor=enrolled)
+    page = client.get("/personale/log-ind")
+    step = "/personale/totrin" if enrolled else "/personale/totrin/opsaet"
+    response = client.post(
+        "/personale/log-ind", data={"csrf_token": csrf_token(page), "email": email, "password": STAFF_PASSWORD}
+    )
+    assert response.location == step
+    token = csrf_token(client.get(step))
+    for rule, _roles in staff_endpoints(app):
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(_url(rule), method=method, data={"csrf_token": token})
+            assert response.status_code == 302, f"half logged in reached {method} {rule.rule}"
+            assert response.location in ("/personale/totrin", "/personale/log-ind"), rule.rule
 
 
 @pytest.mark.parametrize("role", ROLES)

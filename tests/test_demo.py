@@ -2,6 +2,7 @@
 
 import re
 
+import pyotp
 from sqlalchemy import func, select
 
 from survey.demo import DEMO_RESPONSES
@@ -9,7 +10,7 @@ from survey.extensions import db
 from survey.meetings.models import Meeting
 from survey.policies.models import Policy
 from survey.questionnaire.models import Response, Round
-from tests.pages import csrf_token
+from tests.pages import csrf_token, text_of
 
 
 def test_demo_loads_idempotently_and_prints_a_staff_login(client, runner, in_app):
@@ -27,4 +28,8 @@ def test_demo_loads_idempotently_and_prints_a_staff_login(client, runner, in_app
     response = client.post(
         "/personale/log-ind", data={"csrf_token": csrf_token(page), "email": email, "password": password}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location == "/personale/totrin/opsaet", "first login: enrol"
+    page = client.get(response.location)
+    secret = text_of(page.doc.find(".//*[@id='secret']")).replace(" ", "")
+    enrolled = client.post(response.location, data={"csrf_token": csrf_token(page), "code": pyotp.TOTP(secret).now()})
+    assert enrolled.status_code == 200 and client.get("/personale/").status_code == 200

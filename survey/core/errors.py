@@ -1,16 +1,28 @@
-"""Danish error pages; nothing a user sends may end in a bare 500."""
+"""Danish error pages; nothing a user sends may end in a bare 500.
+
+When the database does not answer (PostgreSQL restarting or down, SQLite locked past its busy timeout, a full
+disk), the citizen gets the page they were on again, with what they typed still in the fields and a message at
+the top (HTTP 503): one handler for every such view, each of which says how its page is shown without the
+database (`form_again`)."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from collections.abc import Callable
+
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from survey.extensions import db
 
 #: statuses caused by what the user sent: their page title starts with "Fejl: " like a form with errors
 INPUT_ERRORS = (400, 413, 429)
+#: what the DB-API drivers raise when the database is gone, restarting, locked past the timeout or out of space
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+#: a hint to proxies and monitoring; the page itself tells the citizen to try again in a little while
+RETRY_AFTER_SECONDS = "30"
 
 
 def _page(status: int, title: str, message: str):
@@ -18,6 +30,32 @@ def _page(status: int, title: str, message: str):
         "errors/error.html", status=status, title=title, message=message, has_errors=status in INPUT_ERRORS
     )
     return html, status
+
+
+def form_again(render: Callable[..., str | None]):
+    """Mark a view whose page can be shown again without the database when a POST to it fails there.
+
+    `render(**view_args)` builds the page from the posted form (the message at the top comes from
+    `unavailable_summary`) and returns its HTML, or None when it cannot (then a general page is shown)."""
+
+    def mark(view):
+        view.form_again = render
+        return view
+
+    return mark
+
+
+def unavailable_summary(field_id: str, message: str) -> dict:
+    """Template context for a form shown again: the message in the error summary, linked to `field_id`."""
+    return {"errors": [(field_id, message)], "has_errors": True}
+
+
+def _rollback_quietly() -> None:
+    # the connection may be gone; the request's session is thrown away at teardown either way
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        current_app.logger.debug("rollback after a database error failed too", exc_info=True)
 
 
 def init_app(app: Flask) -> None:
@@ -44,9 +82,32 @@ def init_app(app: Flask) -> None:
         title, message = texts.get(error.code, (_("Der er sket en fejl"), _("Gå tilbage og prøv igen.")))
         return _page(error.code or 500, title, message)
 
+    def database_unavailable(error: SQLAlchemyError):
+        _rollback_quietly()
+        # the endpoint, not the path (it may hold a resume code), and the driver's message, not SQLAlchemy's (whose
+        # text includes the statement's parameters: a citizen's answers)
+        reason = getattr(error, "orig", None) or type(error).__name__
+        current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.endpoint, reason)
+        view = current_app.view_functions.get(request.endpoint or "")
+        render = getattr(view, "form_again", None) if request.method == "POST" else None
+        html = render(**(request.view_args or {})) if render else None
+        if html is None:
+            if request.method == "POST":
+                title, message = (
+                    _("Vi kunne ikke gemme det lige nu"),
+                    _("Det er ikke din skyld. Gå tilbage, og prøv igen om lidt."),
+                )
+            else:
+                title, message = _("Siden kan ikke vises lige nu"), _("Det er ikke din skyld. Prøv igen om lidt.")
+            html, _status = _page(503, title, message)
+        return html, 503, {"Retry-After": RETRY_AFTER_SECONDS}
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, database_unavailable)
+
     @app.errorhandler(500)
     def server_error(_error):
-        db.session.rollback()
+        _rollback_quietly()
         return _page(
             500,
             _("Der er sket en fejl hos os"),

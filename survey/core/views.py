@@ -1,9 +1,23 @@
-from flask import current_app, jsonify, render_template
+from flask import abort, current_app, jsonify, redirect, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.core import bp
 from survey.extensions import db
+
+#: the settings the privacy notice shows (controller, DPO, processors, retention periods)
+PRIVACY_SETTINGS = (
+    "CONTROLLER_NAME",
+    "CONTROLLER_ADDRESS",
+    "CONTROLLER_CVR",
+    "CONTROLLER_EMAIL",
+    "DPO_CONTACT",
+    "DATA_PROCESSORS",
+    "REGISTRATION_RETENTION_DAYS",
+    "DRAFT_RETENTION_DAYS",
+    "AUDIT_RETENTION_DAYS",
+    "RESULTS_MIN_GROUP",
+)
 
 
 @bp.get("/healthz")
@@ -21,7 +35,15 @@ def healthz():
 @bp.get("/privatliv")
 def privacy():
     """The full privacy notice (GDPR art. 13)."""
-    return render_template("core/privacy.html", dpo_contact=current_app.config["DPO_CONTACT"])
+    settings = {name.lower(): current_app.config[name] for name in PRIVACY_SETTINGS}
+    return render_template("core/privacy.html", **settings)
+
+
+@bp.get("/was")
+def accessibility_statement():
+    """The accessibility statement lives at the municipality's WAS address; one stable link for every footer."""
+    url = current_app.config["ACCESSIBILITY_STATEMENT_URL"]
+    return redirect(url, 302) if url else abort(404)
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from survey.forms import HoneypotForm, MaxLength
 from survey.meetings.models import MAX_SEATS
@@ -40,6 +40,7 @@ class CheckboxesField(SelectMultipleField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_l("Vælg kun mellem punkterne på listen")) from error
+        self.data = list(dict.fromkeys(self.data))  # a value sent twice is one choice, not two
 
     def pre_validate(self, form):
         allowed = {choice.value for choice in self.choices}
@@ -87,7 +88,8 @@ class NeedsMixin:
 
 
 class SignupForm(NeedsMixin, HoneypotForm):
-    name = StringField(_l("Dit navn"), validators=[InputRequired(message=_l("Skriv dit navn")), MaxLength(120)])
+    # DataRequired looks at the cleaned name: white space or control characters alone are no name
+    name = StringField(_l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120)])
     email = StringField(_l("E-mail"), description=_l("Vi sender en bekræftelse og en påmindelse hertil."))
     phone = StringField(_l("Mobilnummer"), description=_l("Hvis du ikke har e-mail, ringer eller skriver vi hertil."))
     role = RadioField(

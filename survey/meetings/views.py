@@ -17,10 +17,20 @@ from survey.models import utcnow
 from survey.policies.models import FocusArea
 from survey.rendering import render_form_page
 
+#: the largest id an Integer column holds; a larger number in a URL names no meeting (and SQLite cannot take it)
+MAX_ID = 2**31 - 1
+
+
+@bp.before_request
+def no_nul_in_address():
+    """An address with a NUL in it names nothing here (and PostgreSQL refuses to compare text holding one)."""
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        abort(404)
+
 
 def published_meeting(meeting_id: int) -> Meeting:
     """A meeting the public may see: published or cancelled (so a shared link still explains itself)."""
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = db.session.get(Meeting, meeting_id) if meeting_id <= MAX_ID else None
     if meeting is None or meeting.status == "draft":
         abort(404)
     return meeting
@@ -31,7 +41,7 @@ def index():
     """Upcoming meetings, optionally only those about one focus area."""
     query = select(Meeting).where(Meeting.status == "published", Meeting.starts_at > utcnow())
     focus = request.args.get("fokus", type=int)
-    if focus:
+    if focus and 0 < focus <= MAX_ID:
         query = query.join(meeting_focus_area).where(meeting_focus_area.c.focus_area_id == focus)
     meetings = db.session.scalars(query.order_by(Meeting.starts_at)).all()
     areas = db.session.scalars(
@@ -191,10 +201,4 @@ def delete(registration, token: str):
     return render_form_page("meetings/delete.html", form, registration=registration, token=token)
 
 
-@bp.after_request
-def no_referrer_on_token_pages(response):
-    """A manage link is a key: never leak it to another site through the Referer header."""
-    if request.view_args and "token" in request.view_args:
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-    return response
+# A manage link is a key: survey.security sends its pages with no-referrer and no-store (every URL with a token).

@@ -11,7 +11,7 @@ from survey import codes
 from survey.forms import HoneypotForm, MaxLength
 from survey.questionnaire.rounds import INVITATION_CODE_LENGTH, find_invitation
 from survey.questionnaire.schema import PageSpec, QuestionSpec
-from survey.questionnaire.services import RESUME_CODE_LENGTH, DraftAnswer, find_draft
+from survey.questionnaire.services import RESUME_CODE_LENGTH, DraftAnswer, find_draft, invitation_spent
 
 SCALES = {
     "likert_satisfaction": [
@@ -118,7 +118,7 @@ class StartForm(HoneypotForm):
         self.invitation = find_invitation(self.round_, field.data)
         if self.invitation is None:
             raise ValidationError(_l("Vi kan ikke finde koden. Tjek at den er skrevet, som den står i brevet"))
-        if self.invitation.used:
+        if invitation_spent(self.invitation):
             raise ValidationError(_l("Koden er allerede brugt. Der kan kun svares én gang med hver kode"))
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
+from flask import current_app
 from sqlalchemy import delete, select
 
 from survey import codes
@@ -19,6 +21,9 @@ RECEIPT_LENGTH = 8
 LIKERT_SCORES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 #: one answer as kept in a draft: {"choice": "4"} or {"text": "…"}
 DraftAnswer = dict[str, str]
+#: what the citizen's pages need of a round (slug, uses_invitations, questionnaire.spec,
+#: questionnaire.policy.municipality), kept in memory so they can be shown again while the database is away
+RoundSnapshot = SimpleNamespace
 
 
 def _new_token(draft: Draft) -> str:
@@ -27,19 +32,57 @@ def _new_token(draft: Draft) -> str:
     return token
 
 
+def remember_round(round_: Round, refresh: bool) -> None:
+    """Keep what the round's pages need to be shown without the database; `refresh` replaces an older copy.
+
+    Only rounds found in the database get here, so the number kept is the number of rounds, not of URLs."""
+    seen = _seen_rounds()
+    if not refresh and round_.slug in seen:
+        return
+    questionnaire = round_.questionnaire
+    seen[round_.slug] = RoundSnapshot(
+        slug=round_.slug,
+        uses_invitations=round_.uses_invitations,
+        questionnaire=SimpleNamespace(
+            spec=questionnaire.spec, policy=SimpleNamespace(municipality=questionnaire.policy.municipality)
+        ),
+    )
+
+
+def seen_round(slug: str) -> RoundSnapshot | None:
+    """The round as this process last saw it in the database, or None."""
+    return _seen_rounds().get(slug)
+
+
+def _seen_rounds() -> dict[str, RoundSnapshot]:
+    return current_app.extensions.setdefault("seen_rounds", {})
+
+
 def start_draft(round_: Round, invitation: Invitation | None = None) -> tuple[Draft, str]:
     """Begin (or, for an invitation already begun, take up again) a draft; returns it and its resume code.
 
     The resume code is replaced each time it is handed out again, so an old link stops working."""
-    draft = None
-    if invitation is not None:
-        draft = db.session.scalar(select(Draft).where(Draft.invitation_id == invitation.id))
+    draft = _draft_of(invitation) if invitation is not None else None
     if draft is None:
         draft = Draft(round=round_, submission_id=secrets.token_hex(16), invitation=invitation, answers={})
         db.session.add(draft)
+        if invitation is not None:
+            # used up when the survey is begun, not when it is sent: marked in the submit's transaction, the
+            # invitation row would carry the same PostgreSQL transaction id (xmin) as the response it unlocked
+            invitation.used = True
     token = _new_token(draft)
     db.session.flush()
     return draft, token
+
+
+def _draft_of(invitation: Invitation) -> Draft | None:
+    return db.session.scalar(select(Draft).where(Draft.invitation_id == invitation.id))
+
+
+def invitation_spent(invitation: Invitation) -> bool:
+    """True once the answers begun with the code are sent: it was used and its draft is gone. A code whose draft
+    is still open takes that draft up again."""
+    return invitation.used and _draft_of(invitation) is None
 
 
 def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Draft | None:
@@ -129,30 +172,35 @@ def _meeting_area_ids(round_: Round) -> list[int]:
 
 
 def submit_response(draft: Draft) -> Response:
-    """Store the draft as an anonymous response in the caller's transaction, use up its invitation,
-    and delete the draft. Only flushes: the view commits once."""
+    """Store the draft as an anonymous response in the caller's transaction and delete the draft (its invitation
+    was used up when the draft began). Only flushes: the view commits once."""
     questionnaire = draft.round.questionnaire
     response = Response(
         id=secrets.token_hex(16),
         round=draft.round,
-        submission_id=draft.submission_id,
+        submission_id=submission_key(draft.submission_id),
         receipt=codes.new_code(RECEIPT_LENGTH),
         iso_week=iso_week(utcnow()),
         answers=build_answers(questionnaire, draft.answers or {}, _meeting_area_ids(draft.round)),
     )
     db.session.add(response)
-    if draft.invitation is not None:
-        draft.invitation.used = True
     db.session.delete(draft)
     db.session.flush()
     return response
+
+
+def submission_key(submission_id: str) -> str:
+    """What the response keeps of the draft's submission id: a keyed hash. The draft (which knows its invitation)
+    and the response never share a value, so a backup taken before the submit cannot be joined to the answers
+    without the app's SECRET_KEY; a repeated submit still finds its response."""
+    return codes.keyed_hash(submission_id, "submission")[:32]
 
 
 def response_for_submission(submission_id: str | None) -> Response | None:
     """The response an earlier submit of the same form made, if any."""
     if not submission_id:
         return None
-    return db.session.scalar(select(Response).where(Response.submission_id == submission_id))
+    return db.session.scalar(select(Response).where(Response.submission_id == submission_key(submission_id)))
 
 
 def purge_expired_drafts(now: datetime | None = None, retention_days: int = 0) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from survey import codes
+from survey.core.errors import form_again, unavailable_summary
 from survey.extensions import db
 from survey.questionnaire import bp, services
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
@@ -18,16 +19,24 @@ from survey.questionnaire.review import review_rows
 from survey.rendering import current_lang, render_form_page
 
 
+def round_named(round_slug: str) -> Round:
+    """The round a URL names, else 404 (also for a NUL in the address, which PostgreSQL refuses to compare)."""
+    if "\x00" in round_slug:
+        abort(404)
+    return db.session.scalar(select(Round).where(Round.slug == round_slug)) or abort(404)
+
+
 def open_round(view):
     """Load the round named in the URL; a round that is not open gets a clear page instead of the view."""
 
     @wraps(view)
     def wrapper(round_slug: str, **kwargs):
-        round_ = db.session.scalar(select(Round).where(Round.slug == round_slug)) or abort(404)
+        round_ = round_named(round_slug)
         state = round_.state()
         if state != "open":
             html = render_template("questionnaire/round_state.html", round_=round_, state=state)
             return html, 200 if request.method == "GET" else 409
+        services.remember_round(round_, refresh=request.method == "GET")
         return view(round_, **kwargs)
 
     return wrapper
@@ -70,7 +79,33 @@ def resume(round_: Round):
     return render_form_page("questionnaire/resume.html", form, round_=round_)
 
 
+def _page_again(round_slug: str, token: str, number: int) -> str | None:
+    """The question page again with what was posted, shown while the database does not answer."""
+    round_ = services.seen_round(round_slug)
+    if round_ is None or not 1 <= number <= len(round_.questionnaire.spec.pages):
+        return None
+    context = _page_context(round_, token, number)
+    form = page_form_class(context["page"], context["lang"])()
+    message = _("Vi kunne ikke gemme dine svar lige nu. Dine svar står stadig i felterne. Prøv igen om lidt.")
+    summary = unavailable_summary(context["page"].questions[0].id, message)
+    return render_template("questionnaire/page.html", form=form, **summary, **context)
+
+
+def _page_context(round_, token: str, number: int) -> dict:
+    pages = round_.questionnaire.spec.pages
+    back = url_for(".page", round_slug=round_.slug, token=token, number=number - 1) if number > 1 else None
+    return {
+        "round_": round_,
+        "page": pages[number - 1],
+        "number": number,
+        "total": len(pages),
+        "back_url": back or url_for(".start", round_slug=round_.slug),
+        "lang": current_lang(),
+    }
+
+
 @bp.route("/<round_slug>/svar/<token>/side/<int:number>", methods=["GET", "POST"])
+@form_again(_page_again)
 @open_round
 @with_draft
 def page(round_: Round, draft, token: str, number: int):
@@ -89,17 +124,7 @@ def page(round_: Round, draft, token: str, number: int):
         if request.args.get("retur") == "tjek" or number == len(pages):
             return redirect(url_for(".review", round_slug=round_.slug, token=token))
         return redirect(url_for(".page", round_slug=round_.slug, token=token, number=number + 1))
-    back = url_for(".page", round_slug=round_.slug, token=token, number=number - 1) if number > 1 else None
-    return render_form_page(
-        "questionnaire/page.html",
-        form,
-        round_=round_,
-        page=page_spec,
-        number=number,
-        total=len(pages),
-        back_url=back or url_for(".start", round_slug=round_.slug),
-        lang=lang,
-    )
+    return render_form_page("questionnaire/page.html", form, **_page_context(round_, token, number))
 
 
 @bp.get("/<round_slug>/svar/<token>/gemt")
@@ -141,7 +166,41 @@ def _render_review(round_: Round, draft, token: str, form, missing):
     return html, 400 if errors else 200
 
 
+class _AnswersNotShown:
+    """The review rows while the database does not answer: none to show, yet review.html's back link
+    (`rows | length`) still needs the number of pages."""
+
+    def __init__(self, pages: int):
+        self.pages = pages
+
+    def __len__(self) -> int:
+        return self.pages
+
+    def __iter__(self):
+        return iter(())
+
+
+def _review_again(round_slug: str, token: str) -> str | None:
+    """'Tjek dine svar' again with the same submission id, shown while the database does not answer."""
+    round_ = services.seen_round(round_slug)
+    if round_ is None:
+        return None
+    message = _(
+        "Vi kunne ikke sende dine svar lige nu. De svar, du har gemt, er ikke tabt. Prøv at sende igen om lidt."
+    )
+    return render_template(
+        "questionnaire/review.html",
+        round_=round_,
+        token=token,
+        form=SubmitForm(),
+        rows=_AnswersNotShown(len(round_.questionnaire.spec.pages)),
+        missing_ids=set(),
+        **unavailable_summary("main-content", message),
+    )
+
+
 @bp.post("/<round_slug>/svar/<token>/tjek")
+@form_again(_review_again)
 @open_round
 def submit(round_: Round, token: str):
     """Send the answers: one transaction; a repeated submit is answered with the same receipt."""
@@ -176,7 +235,7 @@ def _to_receipt(round_: Round, response: Response):
 @bp.get("/<round_slug>/kvittering")
 def receipt(round_slug: str):
     """The receipt: the answers are received, with a number to quote."""
-    round_ = db.session.scalar(select(Round).where(Round.slug == round_slug)) or abort(404)
+    round_ = round_named(round_slug)
     number = session.get("receipt")
     return render_template(
         "questionnaire/receipt.html", round_=round_, receipt=codes.grouped(number) if number else None

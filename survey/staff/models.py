@@ -1,4 +1,4 @@
-"""StaffUser (with roles) and AuditEvent (who did what, when)."""
+"""StaffUser (with roles and second factor), RecoveryCode and AuditEvent (who did what, when)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
 from survey.models import utcnow
@@ -28,6 +28,8 @@ def spend_password_check_time(password: str) -> None:
 
 
 class StaffUser(UserMixin, db.Model):
+    """A member of staff. Never deleted (the audit log points at it): deactivated instead."""
+
     __tablename__ = "staff_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,10 +41,26 @@ class StaffUser(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the TOTP secret (base32), set when enrolment was confirmed; None: the user must enrol at the next login
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    #: the last accepted TOTP time step (unix time // 30): a code is accepted once, never for a step <= this
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    #: copied into the session at login; raising it (logout, password change, second factor reset,
+    #: deactivation) makes every session issued before, and every copy of its cookie, invalid
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id"
+    )
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_enabled_at is not None
 
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)
@@ -60,16 +78,40 @@ class StaffUser(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
+    def end_sessions(self) -> None:
+        """Invalidate every session of this user (they all carry the old version)."""
+        self.session_version = (self.session_version or 1) + 1
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for logging in without the phone; only its salted hash is kept."""
+
+    __tablename__ = "staff_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    #: 'salt$sha256-hex' of the normalised code
+    code_hash: Mapped[str] = mapped_column(String(120))
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[StaffUser] = relationship(back_populates="recovery_codes")
+
 
 class AuditEvent(db.Model):
-    """Append-only record of what staff did (logins, exports, changes). Times in UTC; never secrets."""
+    """Append-only record of what staff did (logins, exports, changes). Times in UTC; never secrets.
+
+    The database refuses UPDATE and DELETE on the table (triggers in the migration); old events are removed
+    only through survey.staff.audit.purge_audit_events."""
 
     __tablename__ = "audit_event"
+    #: throttling counts recent failures per e-mail: action, target (the e-mail) and time
+    __table_args__ = (Index("ix_audit_event_action_target_at", "action", "target", "at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer(), "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
-    #: kept as written at the time, so the record survives the user being deleted
+    #: no ON DELETE action: staff users are deactivated, never deleted, and audit rows are never updated
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    #: kept as written at the time; 'cli' for operational commands
     actor_email: Mapped[str] = mapped_column(String(254), default="")
     #: e.g. 'login', 'login_failed', 'access_denied', 'export', 'meeting_changed'
     action: Mapped[str] = mapped_column(String(40), index=True)

@@ -1,14 +1,26 @@
-"""Staff accounts and the audit log."""
+"""Staff accounts: creating and changing them, checking logins, and throttling guesses."""
 
 from __future__ import annotations
 
-from flask_login import current_user
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from survey.extensions import db
+from survey.staff import clock, totp
+from survey.staff.audit import audit, audit_cli
 from survey.staff.models import ROLES, AuditEvent, StaffUser, spend_password_check_time
+from survey.staff.passwords import password_problem
 
-MIN_PASSWORD_LENGTH = 12
+__all__ = ["audit", "audit_cli", "authenticate", "create_staff", "find_staff", "normalise_email"]
+
+#: failed attempts within FAILURE_WINDOW after which an account (or e-mail) is refused for FAILURE_WINDOW
+FAILURE_LIMIT = 10
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
+class LoginLocked(Exception):
+    """Too many wrong attempts for this e-mail (or this user's second factor) lately."""
 
 
 def normalise_email(email: str) -> str:
@@ -20,41 +32,131 @@ def find_staff(email: str) -> StaffUser | None:
 
 
 def create_staff(email: str, role: str, password: str, name: str = "") -> StaffUser:
-    """A new staff user. Only flushes."""
+    """A new staff user; audited when run from the CLI. Only flushes."""
+    email = normalise_email(email)
     if role not in ROLES:
         raise ValueError(f"ukendt rolle {role!r}; vælg en af {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"adgangskoden skal have mindst {MIN_PASSWORD_LENGTH} tegn")
+    if problem := password_problem(password, email):
+        raise ValueError(problem)
     if find_staff(email) is not None:
-        raise ValueError(f"der findes allerede en medarbejder med e-mail {normalise_email(email)}")
-    user = StaffUser(email=normalise_email(email), role=role, name=name)
+        raise ValueError(f"der findes allerede en medarbejder med e-mail {email}")
+    user = StaffUser(email=email, role=role, name=name)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
 
 
+def recent_failures(action: str, email: str) -> int:
+    """Failed attempts of `action` for `email` within the window, counted in the audit log (so every app server
+    sees the same count without any state of its own)."""
+    since = clock.utcnow() - FAILURE_WINDOW
+    query = select(func.count()).where(AuditEvent.action == action, AuditEvent.target == email, AuditEvent.at >= since)
+    return db.session.scalar(query)
+
+
 def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active user with this e-mail and password, else None; both outcomes are audited. Only flushes."""
+    """The active user with this e-mail and password, else None; every outcome is audited (the e-mail as typed,
+    never the password). Raises LoginLocked, the same whether or not the account exists. Only flushes."""
+    email = normalise_email(email)[:200]
+    if recent_failures("login_failed", email) >= FAILURE_LIMIT:
+        audit("login_throttled", target=email)
+        raise LoginLocked
     user = find_staff(email)
     if user is None:
         spend_password_check_time(password)
     ok = user is not None and user.active and user.check_password(password)
-    audit("login" if ok else "login_failed", target=normalise_email(email), actor=user if ok else None)
+    audit("login_password_ok" if ok else "login_failed", target=email, actor=user if ok else None)
     return user if ok else None
 
 
-def audit(action: str, target: str = "", actor: StaffUser | None = None, **detail) -> AuditEvent:
-    """Record what a staff user did; the actor defaults to the logged-in user. Only flushes."""
-    if actor is None and current_user and current_user.is_authenticated:
-        actor = current_user._get_current_object()
-    event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        actor_email=actor.email if actor else "",
-        action=action,
-        target=target,
-        detail=detail,
-    )
-    db.session.add(event)
-    db.session.flush()
-    return event
+def check_second_factor(user: StaffUser, code: str) -> str | None:
+    """'totp' or 'recovery_code' when `code` is the user's current TOTP code or an unused recovery code, else
+    None; audited. Raises LoginLocked after too many wrong codes. Only flushes."""
+    if recent_failures("second_factor_failed", user.email) >= FAILURE_LIMIT:
+        audit("second_factor_throttled", target=user.email, actor=user)
+        raise LoginLocked
+    method = None
+    if totp.looks_like_totp(code):
+        method = "totp" if totp.verify_totp(user, code) else None
+    elif totp.use_recovery_code(user, code):
+        method = "recovery_code"
+        audit("recovery_code_used", target=user.email, actor=user, left=totp.unused_recovery_codes(user))
+    if method is None:
+        audit("second_factor_failed", target=user.email, actor=user)
+    else:
+        audit("second_factor_ok", target=user.email, actor=user, method=method)
+        audit("login", target=user.email, actor=user)
+    return method
+
+
+def confirm_enrolment(user: StaffUser, secret: str, code: str) -> list[str] | None:
+    """Make `secret` the user's second factor when `code` comes from it; returns the new recovery codes (to be
+    shown once), else None. Audited; wrong codes count towards the lock like wrong login codes. Only flushes."""
+    if recent_failures("second_factor_failed", user.email) >= FAILURE_LIMIT:
+        audit("second_factor_throttled", target=user.email, actor=user)
+        raise LoginLocked
+    if not totp.verify_totp(user, code, secret=secret):
+        audit("second_factor_failed", target=user.email, actor=user, enrolment=True)
+        return None
+    recovery_codes = totp.enable(user, secret)
+    audit("second_factor_enrolled", target=user.email, actor=user)
+    audit("login", target=user.email, actor=user)
+    return recovery_codes
+
+
+def change_own_password(user: StaffUser, new_password: str) -> None:
+    """The user's new password (already checked); every other session of theirs ends. Only flushes."""
+    user.set_password(new_password)
+    user.end_sessions()
+    audit("password_changed", target=user.email, actor=user)
+
+
+def logout(user: StaffUser) -> None:
+    """End every session of the user (a copied cookie included). Only flushes."""
+    user.end_sessions()
+    audit("logout", target=user.email, actor=user)
+
+
+# Changes an administrator makes from the command line (`flask staff …`), each audited with actor "cli".
+
+
+def cli_create_staff(email: str, role: str, password: str, name: str = "") -> StaffUser:
+    user = create_staff(email, role, password, name)
+    audit_cli("user_created", target=user.email, role=role)
+    return user
+
+
+def deactivate(user: StaffUser) -> None:
+    """The user can no longer log in, and their sessions end at once. Only flushes."""
+    user.active = False
+    user.end_sessions()
+    audit_cli("user_deactivated", target=user.email)
+
+
+def reactivate(user: StaffUser) -> None:
+    user.active = True
+    audit_cli("user_reactivated", target=user.email)
+
+
+def change_role(user: StaffUser, role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"ukendt rolle {role!r}; vælg en af {', '.join(ROLES)}")
+    audit_cli("role_changed", target=user.email, old=user.role, new=role)
+    user.role = role
+
+
+def reset_password(user: StaffUser, password: str) -> None:
+    """A new password set by an administrator (a forgotten one); the user's sessions end. Only flushes."""
+    if problem := password_problem(password, user.email):
+        raise ValueError(problem)
+    user.set_password(password)
+    user.end_sessions()
+    audit_cli("password_changed", target=user.email)
+
+
+def reset_second_factor(user: StaffUser) -> None:
+    """A lost phone: the second factor and recovery codes are removed; the user enrols again at the next login
+    (with their password), and their sessions end. Only flushes."""
+    totp.reset(user)
+    audit_cli("second_factor_reset", target=user.email)

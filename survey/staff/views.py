@@ -1,52 +1,23 @@
-"""Staff login, logout and the staff front page."""
+"""The staff front page and the audit log."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from datetime import datetime, time, timedelta
+
+from flask import render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from flask_login import current_user
+from sqlalchemy import or_, select
 
 from survey.extensions import db
-from survey.rendering import render_form_page
 from survey.staff import bp
 from survey.staff.access import role_required
-from survey.staff.forms import LoginForm
+from survey.staff.forms import AuditFilterForm
 from survey.staff.models import ROLES, AuditEvent
-from survey.staff.services import audit, authenticate
+from survey.staff.services import normalise_email
 
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never send a freshly logged-in user somewhere else."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.home")
-
-
-@bp.route("/log-ind", methods=["GET", "POST"])
-def login():
-    """Log in with e-mail and password."""
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        db.session.commit()
-        if user is not None:
-            session.clear()  # a new session at login: nothing from before carries over
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append(_("E-mail eller adgangskode er forkert"))
-    return render_form_page("staff/login.html", form)
-
-
-@bp.post("/log-ud")
-@role_required(*ROLES)
-def logout():
-    """End the session."""
-    audit("logout")
-    db.session.commit()
-    logout_user()
-    session.clear()
-    return redirect(url_for("staff.login"))
+#: the log page shows at most this many events, newest first; the filters narrow it down
+AUDIT_PAGE_SIZE = 500
 
 
 @bp.get("/")
@@ -59,12 +30,40 @@ def home():
 @bp.get("/log")
 @role_required("admin")
 def audit_log():
-    """The audit log, newest first, optionally filtered by action."""
-    action = request.args.get("handling", "")
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500)
-    if action:
-        query = query.where(AuditEvent.action == action)
+    """The audit log, newest first, filtered by action, e-mail and date range (UTC days)."""
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    return render_template(
-        "staff/audit_log.html", events=db.session.scalars(query).all(), actions=actions, action=action
+    form = AuditFilterForm(formdata=_args_or_none())
+    form.handling.choices = [("", _("Alle"))] + [(name, name) for name in actions]
+    valid = form.validate()
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE)
+    if valid:
+        query = _filtered(query, form)
+    events = db.session.scalars(query).all() if valid else []
+    errors = form.error_list() if form.errors else []
+    html = render_template(
+        "staff/audit_log.html",
+        form=form,
+        events=events,
+        errors=errors,
+        has_errors=bool(errors),
+        page_size=AUDIT_PAGE_SIZE,
     )
+    return html, 400 if errors else 200
+
+
+def _args_or_none():
+    """The query string, or None for the unfiltered first visit (so that no field reports an error)."""
+    return request.args if request.args else None
+
+
+def _filtered(query, form: AuditFilterForm):
+    if form.handling.data:
+        query = query.where(AuditEvent.action == form.handling.data)
+    if email := normalise_email(form.email.data):
+        # what the person did, and what was tried in their name (failed logins carry the typed e-mail)
+        query = query.where(or_(AuditEvent.actor_email == email, AuditEvent.target == email))
+    if form.fra.data:
+        query = query.where(AuditEvent.at >= datetime.combine(form.fra.data, time.min))
+    if form.til.data:
+        query = query.where(AuditEvent.at < datetime.combine(form.til.data + timedelta(days=1), time.min))
+    return query

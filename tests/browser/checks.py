@@ -1,8 +1,11 @@
-"""What the page tests measure in the browser: axe-core's WCAG rules, tap targets, sideways overflow."""
+"""What the page tests measure in the browser: axe-core's WCAG rules, tap targets, sideways overflow, and every
+report of a Content-Security-Policy violation (survey.security) on the pages the tests open."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from functools import cache
+
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
 from survey import ROOT
 
@@ -47,9 +50,62 @@ WIDER_THAN_VIEWPORT = """() => [...document.querySelectorAll('body *')]
              + ' right=' + Math.round(el.getBoundingClientRect().right))"""
 
 
+# The browser reports a violation twice: as a console error (also with JavaScript off) and, when scripts run, as
+# a `securitypolicyviolation` event, which names the directive, the blocked resource and where it came from.
+# The console also carries the browser's complaints about a malformed policy header.
+POLICY_MESSAGES = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy")
+REPORT_BINDING = "__reportPolicyViolation"
+LISTEN_FOR_VIOLATIONS = f"""document.addEventListener('securitypolicyviolation', e => window.{REPORT_BINDING}(
+  `${{e.effectiveDirective}} blocked ${{e.blockedURI || 'inline'}}`
+  + ` at ${{e.sourceFile || e.documentURI}}:${{e.lineNumber}}` + (e.sample ? ` (${{e.sample}})` : '')), true);"""
+
+_reports: dict[Page, list[str]] = {}
+
+
+def watch_policy_violations(context: BrowserContext) -> None:
+    """Record, for every page of the context, each policy violation the browser reports (see csp_violations)."""
+
+    def from_event(source, text: str) -> None:
+        _reports.setdefault(source["page"], []).append(f"securitypolicyviolation: {text}")
+
+    def from_console(message: ConsoleMessage) -> None:
+        if any(marker in message.text for marker in POLICY_MESSAGES):
+            where = message.location.get("url") or (message.page.url if message.page else "")
+            _reports.setdefault(message.page, []).append(f"console {message.type} on {where}: {message.text}")
+
+    context.expose_binding(REPORT_BINDING, from_event)
+    context.add_init_script(script=LISTEN_FOR_VIOLATIONS)
+    context.on("console", from_console)
+
+
+def csp_violations(page: Page) -> list[str]:
+    """The violations reported on `page` so far (a live list: clear it after provoking one on purpose)."""
+    return _reports.setdefault(page, [])
+
+
+def forget(page: Page) -> None:
+    _reports.pop(page, None)
+
+
+@cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
 def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=AXE)
-    return page.evaluate(RUN_AXE, WCAG_TAGS)["violations"]
+    """axe-core's findings on the page; fails if the page broke its security policy.
+
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern
+    (a <script> tag with axe inline would be refused by script-src 'self'); no bypass_csp is needed, so the
+    policy stays in force for everything the page itself loads."""
+    page.evaluate(_axe_source())
+    violations = page.evaluate(RUN_AXE, WCAG_TAGS)["violations"]
+    # Checked after axe's round trips, by which time the page's own reports have arrived (the new_page fixture
+    # checks again when the test ends, for anything later).
+    reported = list(csp_violations(page))
+    csp_violations(page).clear()  # told here, so not again when the test ends
+    assert not reported, f"{page.url} breaks its security policy:\n" + "\n".join(reported)
+    return violations
 
 
 def describe_violations(violations: list[dict]) -> str:

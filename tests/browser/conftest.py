@@ -1,5 +1,6 @@
 """Browser fixtures: the session's app served on 127.0.0.1 by werkzeug, Debian's Chromium driven by Playwright
-(it never downloads a browser), and a fresh phone-sized context (375×667, touch, Danish) for every test."""
+(it never downloads a browser), and a fresh phone-sized context (375×667, touch, Danish) for every test.
+Every page a test opens is watched for Content-Security-Policy violations: any one fails the test."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey import ROOT
+from tests.browser.checks import csp_violations, forget, watch_policy_violations
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -66,17 +68,28 @@ def browser():
 
 @pytest.fixture
 def new_page(live_server, browser):
-    """Factory: a page in a new phone context (JavaScript on or off); every context is closed after the test."""
-    contexts = []
+    """Factory: a page in a new phone context (JavaScript on or off); every context is closed after the test,
+    and the test fails if any of its pages broke the app's Content-Security-Policy."""
+    contexts, pages = [], []
 
     def make(javascript: bool = True):
         context = browser.new_context(**PHONE, base_url=live_server.url, java_script_enabled=javascript)
         contexts.append(context)
-        return context.new_page()
+        watch_policy_violations(context)
+        pages.append(context.new_page())
+        return pages[-1]
 
     yield make
+    for page in pages:
+        if not page.is_closed():
+            page.title()  # a round trip, so that reports still on their way are delivered
+    reported = {page.url: list(csp_violations(page)) for page in pages if csp_violations(page)}
+    for page in pages:
+        forget(page)
     for context in contexts:
         context.close()
+    if reported:
+        pytest.fail("\n".join(f"{url} breaks its security policy:\n  " + "\n  ".join(v) for url, v in reported.items()))
 
 
 @pytest.fixture

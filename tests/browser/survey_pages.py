@@ -35,6 +35,8 @@ class Visit:
         """Press a submit button and wait for the page with errors it brings back."""
         self.page.get_by_role("button", name=button, exact=True).click()
         expect(self.page).to_have_title(re.compile(r"^Fejl: "))
+        # the title arrives with the HTML; measuring before the stylesheet has loaded would see unstyled sizes
+        self.page.wait_for_load_state("load")
 
 
 def start(visit: Visit) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from survey import codes
 from survey.extensions import db
@@ -98,3 +98,18 @@ def test_nothing_stored_links_a_response_to_its_invitation(client, invitation_ro
     assert invitation_columns == {"id", "round_id", "code_hash", "used"}
     assert len(response.id) == 32 and not response.id.isdigit(), "a random key, not an arrival order"
     assert response.iso_week.startswith("20") and "-W" in response.iso_week
+
+
+def test_the_code_is_used_up_when_the_survey_begins_not_in_the_submit(client, invitation_round, in_app):
+    slug, made = invitation_round
+    citizen = Citizen(client, slug)
+    citizen.start(code=made[0])
+    with in_app():
+        assert db.session.scalars(select(Invitation.used)).all().count(True) == 1, "used up at the start"
+    citizen.submit(citizen.answer_all())
+    with in_app():
+        assert db.session.scalar(select(Response.id)) is not None
+        if db.engine.dialect.name == "postgresql":
+            # rows written in one transaction share its id (xmin): the submit must not touch the invitation
+            shared = db.session.execute(text("SELECT count(*) FROM invitation i JOIN response r ON r.xmin = i.xmin"))
+            assert shared.scalar() == 0

@@ -1,0 +1,449 @@
+"""`python -m bench.load`: many phones answering the survey at once, against gunicorn, PostgreSQL and Redis.
+
+Starts its own PostgreSQL 15 cluster (default settings: fsync on, as in production, since every page a citizen
+posts is a commit), a Redis for the rate limits and gunicorn on 127.0.0.1; migrates, loads the Syddjurs
+questionnaire with an open-link round (no invitation codes needed); then --users phones each walk the real pages
+as a phone does (GET the start page, POST it with its CSRF token, GET and POST each page, GET the review, POST the
+submit, GET the receipt), over and over; after a warm-up, --seconds are measured. Writes
+bench/results/load-latest.md.
+
+Locust runs as a library in a child process: it monkey-patches the standard library with gevent on import, which
+must not happen to the process that starts and stops the servers.
+
+Workers: gunicorn's rule of thumb, 2 × cores + 1 sync workers (5 on 2 cores). A request here is mostly CPU in the
+app (Jinja, WTForms, SQLAlchemy: about 16 ms, against 2.5 ms in PostgreSQL, see the CPU table of a run) with
+short waits on PostgreSQL and its commits; a few more workers than cores fill those waits, and more than that only
+queue for the same cores, which the database and the load generator share."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from bench import DATA_ROOT
+from bench.results import log
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+RESULT_PREFIX = "LOAD-RESULT "
+WINDOW_OPENS, WINDOW_CLOSES = "LOAD-WINDOW-OPENS", "LOAD-WINDOW-CLOSES"
+#: the phones start over this many seconds
+RAMP_SECONDS = 5
+#: measuring begins when every phone has completed a survey and paused once to get out of step (see drive); at most
+MAX_WARMUP_SECONDS = 900
+#: limits high enough never to refuse (all phones share 127.0.0.1) while still being counted in Redis
+UNREFUSED_LIMIT = "1000000 per minute"
+#: requests in one survey: start GET + POST, 6 pages GET + POST, review GET, submit POST, receipt GET
+SURVEY_REQUESTS = 16
+REQUEST_TYPES = ["GET start", "POST start", "GET page", "POST page", "GET review", "POST submit", "GET receipt"]
+
+
+# --- the deployment (parent process) ---------------------------------------------------------------------------
+
+
+def _load_round(url: str) -> str:
+    """Migrate and load the Syddjurs questionnaire with an open round; returns the round's slug."""
+    from datetime import timedelta
+
+    from flask_migrate import upgrade
+
+    from bench.databases import make_app
+    from survey.extensions import db
+    from survey.models import utcnow
+    from survey.policies.services import load_policy
+    from survey.questionnaire.loading import load_questionnaire
+    from survey.questionnaire.rounds import create_round
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        load_policy(ROOT / "data/policies/syddjurs.yaml")
+        questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
+        now = utcnow()
+        round_ = create_round(questionnaire, "Belastningstest", now - timedelta(days=1), now + timedelta(days=30))
+        db.session.commit()
+        slug = round_.slug
+        db.session.remove()
+        db.engine.dispose()
+    return slug
+
+
+@contextmanager
+def deployment(workers: int):
+    """PostgreSQL, Redis and gunicorn on 127.0.0.1, all stopped on the way out; yields their addresses and pids."""
+    from tests.servers import Gunicorn, Postgres, Redis, free_port, postgres_database
+
+    directory = Path(DATA_ROOT) / "load"
+    shutil.rmtree(directory, ignore_errors=True)  # every run starts from an empty database
+    directory.mkdir(parents=True)
+    with ExitStack() as stack:
+        log("starting PostgreSQL and Redis…")
+        server = stack.enter_context(Postgres(directory / "pg", free_port(), ("max_connections=200",)))
+        url = stack.enter_context(postgres_database(server.url, "borgerdialog"))
+        redis = Redis(directory / "redis")
+        stack.callback(redis.stop)
+        redis.start()
+        slug = _load_round(url)
+        port = free_port()
+        env = {
+            "DATABASE_URL": url,
+            "SECRET_KEY": os.urandom(24).hex(),
+            "RATELIMIT_STORAGE_URI": redis.url,
+            "RATELIMIT_SURVEY_POST": UNREFUSED_LIMIT,
+            "RATELIMIT_CODE_ENTRY": UNREFUSED_LIMIT,
+            "BORGERDIALOG_INSTANCE": str(directory / "instance"),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "HTTPS_ONLY": "0",
+        }
+        log(f"starting gunicorn with {workers} workers…")
+        gunicorn = Gunicorn(port, env, directory / "gunicorn.log", workers=workers).start()
+        stack.callback(gunicorn.stop)
+        gunicorn.wait_until_ready()
+        postmaster = int((server.cluster / "postmaster.pid").read_text().split()[0])
+        pids = {"app (gunicorn)": gunicorn.process.pid, "PostgreSQL": postmaster, "Redis": redis.process.pid}
+        yield {"base_url": gunicorn.base_url, "slug": slug, "url": url, "pids": pids}
+
+
+def _stored(url: str) -> dict:
+    """What the database holds after the run, and its version."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        found = {
+            "responses_stored": connection.execute(text("SELECT count(*) FROM response")).scalar(),
+            "drafts_left": connection.execute(text("SELECT count(*) FROM draft")).scalar(),
+            "server_version": connection.execute(text("SHOW server_version")).scalar(),
+        }
+    engine.dispose()
+    return found
+
+
+def _cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) a process and its descendants have used so far, reaped children included."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # the fields after "pid (comm)": state, ppid, … utime is the 14th field of the line
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited meanwhile
+    tree, ticks = [root], 0
+    while tree:
+        pid = tree.pop()
+        if pid in stats:
+            ticks += sum(int(stats[pid][i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
+            tree += [child for child, fields in stats.items() if int(fields[1]) == pid]
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _busy_seconds() -> float:
+    """CPU seconds all cores of the machine have spent busy since boot (everyone's work, ours and others')."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pids: dict[str, int]) -> dict[str, float]:
+    return {**{name: _cpu_seconds(pid) for name, pid in pids.items()}, "machine": _busy_seconds()}
+
+
+def run(args: argparse.Namespace) -> dict:
+    load_before = os.getloadavg()  # other work on the machine takes cores from the servers
+    with deployment(args.workers) as servers:
+        command = [sys.executable, "-m", "bench.load", "--child", "--host", servers["base_url"]]
+        command += ["--round", servers["slug"], "--users", str(args.users), "--seconds", str(args.seconds)]
+        command += ["--think", str(args.think)]
+        log(f"{args.users} phones: warming up until each has completed a survey, then {args.seconds} s…")
+        with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
+            pids = {**servers["pids"], "load generator (Locust)": child.pid}
+            for line in child.stdout:  # the child says when its window opens and closes
+                if line.startswith(WINDOW_OPENS):
+                    before = _cpu(pids)
+                elif line.startswith(WINDOW_CLOSES):
+                    after = _cpu(pids)
+                elif line.startswith(RESULT_PREFIX):
+                    result = json.loads(line.removeprefix(RESULT_PREFIX))
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, command)
+        result.update(_stored(servers["url"]), load_before=load_before)
+        result["cpu_s"] = {name: after[name] - before[name] for name in after}
+    return result
+
+
+# --- the phones (child process, gevent) ------------------------------------------------------------------------
+
+
+class Survey:
+    """One phone's way through the survey. A wrong status or page marks that request failed and abandons the
+    survey (Locust then starts the next one)."""
+
+    class Abandoned(Exception):
+        pass
+
+    TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]*)"')
+    SUBMISSION = re.compile(r'<input[^>]*name="submission_id"[^>]*value="([^"]*)"')
+
+    def __init__(self, client, round_slug: str, think: float = 0.0):
+        self.client, self.round_slug, self.think = client, round_slug, think
+
+    def call(self, name: str, path: str, expected: int, data: dict | None = None, must_show: str = ""):
+        method = name.split()[0]
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if data is not None else None
+        body = urlencode(data) if data is not None else None
+        request = self.client.request(
+            method, path, name=name, data=body, headers=headers, allow_redirects=False, catch_response=True
+        )
+        with request as response:
+            wrong = response.status_code != expected or must_show not in (response.text or "")
+            if wrong:
+                response.failure(f"status {response.status_code} (expected {expected}) at {path}")
+        if wrong:
+            raise self.Abandoned
+        return response
+
+    def pause(self) -> None:
+        """A person reading the page and tapping the answers."""
+        if self.think:
+            import gevent
+
+            gevent.sleep(random.uniform(0.5, 1.5) * self.think)
+
+    def walk(self) -> None:
+        from tests.questionnaire.walker import SYDDJURS_ANSWERS
+
+        start = f"/s/{self.round_slug}/"
+        page = self.call("GET start", start, 200)
+        self.pause()
+        url = _location(self.call("POST start", start, 302, {"csrf_token": self._token(page)}))
+        for answers in SYDDJURS_ANSWERS.values():
+            page = self.call("GET page", url, 200)
+            self.pause()
+            url = _location(self.call("POST page", url, 302, {"csrf_token": self._token(page), **answers}))
+        review = self.call("GET review", url, 200)
+        self.pause()
+        submission = self.SUBMISSION.search(review.text).group(1)
+        sent = self.call("POST submit", url, 302, {"csrf_token": self._token(review), "submission_id": submission})
+        self.call("GET receipt", _location(sent), 200, must_show="Kvitteringsnummer")
+
+    def _token(self, page) -> str:
+        return self.TOKEN.search(page.text).group(1)
+
+
+def _location(response) -> str:
+    parts = urlsplit(response.headers["Location"])
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def drive(args: argparse.Namespace) -> dict:
+    """Run the phones with Locust and return what it measured in the window after the ramp."""
+    import gevent
+    import locust  # its gevent monkey-patching comes before anything here opens a socket
+    from locust import FastHttpUser, constant, task
+    from locust.env import Environment
+    from locust.exception import RescheduleTask
+
+    window = {"completed": 0, "spread": 0}
+
+    class Phone(FastHttpUser):
+        host = args.host
+        wait_time = constant(0)
+        first = True
+
+        @task
+        def answer_survey(self):
+            self.client.cookiejar.clear()  # each survey is a new phone
+            began = time.time()
+            try:
+                Survey(self.client, args.round, think=args.think).walk()
+            except Survey.Abandoned:
+                raise RescheduleTask() from None
+            window["completed"] += 1
+            if self.first:
+                # Phones that start together stay in step (all on page 1, then all on page 2…). Pausing once for
+                # a random part of a survey's duration spreads them over the pages, as real arrivals are.
+                self.first = False
+                gevent.sleep(random.uniform(0, time.time() - began))
+                window["spread"] += 1
+
+    env = Environment(user_classes=[Phone])
+    runner = env.create_local_runner()
+    began = time.time()
+    runner.start(args.users, spawn_rate=args.users / RAMP_SECONDS)
+    while window["spread"] < args.users and time.time() - began < MAX_WARMUP_SECONDS:
+        gevent.sleep(0.2)
+    warmup = {"warmup_s": time.time() - began, "warmup_completed": window["completed"]}
+    env.stats.reset_all()
+    print(WINDOW_OPENS, flush=True)
+    window["completed"], started = 0, time.time()
+    gevent.sleep(args.seconds)
+    elapsed, completed = time.time() - started, window["completed"]
+    print(WINDOW_CLOSES, flush=True)
+    found = _snapshot(env.stats, elapsed)
+    runner.quit()
+    found.update(
+        **warmup,
+        completed=completed,
+        seconds=elapsed,
+        users=args.users,
+        think=args.think,
+        locust_version=locust.__version__,
+        exceptions=[e["msg"] for e in runner.exceptions.values()],
+    )
+    return found
+
+
+def _snapshot(stats, elapsed: float) -> dict:
+    rows = {}
+    for (name, _method), entry in stats.entries.items():
+        rows[name] = {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "avg_ms": entry.avg_response_time,
+            **{f"p{p}_ms": entry.get_response_time_percentile(p / 100) for p in (50, 95, 99)},
+            "max_ms": entry.max_response_time,
+        }
+    total = stats.total
+    return {
+        "rows": rows,
+        "requests": total.num_requests,
+        "failures": total.num_failures,
+        "requests_per_s": total.num_requests / elapsed,
+        "p50_ms": total.get_response_time_percentile(0.5),
+        "p95_ms": total.get_response_time_percentile(0.95),
+        "p99_ms": total.get_response_time_percentile(0.99),
+        "errors": [f"{e.method} {e.name}: {e.error} ({e.occurrences}×)" for e in stats.errors.values()],
+    }
+
+
+# --- the report ------------------------------------------------------------------------------------------------
+
+
+def table(result: dict) -> str:
+    lines = ["| request | count | per s | failures | p50 ms | p95 ms | p99 ms | max ms |", "|" + "---|" * 8]
+    for name in [n for n in REQUEST_TYPES if n in result["rows"]]:
+        row = result["rows"][name]
+        lines.append(
+            f"| {name} | {row['requests']:,} | {row['requests'] / result['seconds']:.1f} | {row['failures']} "
+            f"| {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['max_ms']:.0f} |"
+        )
+    lines.append(
+        f"| **all** | {result['requests']:,} | {result['requests_per_s']:.1f} | {result['failures']} "
+        f"| {result['p50_ms']:.0f} | {result['p95_ms']:.0f} | {result['p99_ms']:.0f} | |"
+    )
+    return "\n".join(lines)
+
+
+def summary(result: dict, workers: int) -> str:
+    errors = result["errors"] + result["exceptions"]
+    return "\n".join(
+        [
+            f"- **{result['completed'] / result['seconds']:.1f} completed surveys/s** ({result['completed']:,} in "
+            f"{result['seconds']:.0f} s), **{result['requests_per_s']:.0f} requests/s**, {result['users']} phones, "
+            f"think time {result['think']} s, gunicorn {workers} sync workers",
+            f"- measured after a warm-up of {result['warmup_s']:.0f} s ({result['warmup_completed']:,} surveys "
+            "completed; each phone then paused once for a random part of a survey's duration, so that the phones "
+            "no longer move through the pages in step)",
+            f"- errors: {len(errors) and '; '.join(errors) or 'none'} ({result['failures']} failed requests)",
+            f"- stored after the run (warm-up and stop included): {result['responses_stored']:,} responses; "
+            f"{result['drafts_left']:,} drafts of surveys that the stop cut short",
+        ]
+    )
+
+
+def cpu_table(result: dict) -> str:
+    """Where the cores went in the window, and what the servers alone would manage on the whole machine."""
+    cpu, requests, cores = result["cpu_s"], result["requests"], os.cpu_count() or 1
+    ours = {name: seconds for name, seconds in cpu.items() if name != "machine"}
+    servers = sum(seconds for name, seconds in ours.items() if not name.startswith("load generator"))
+    lines = ["| process | CPU s in the window | CPU ms per request |", "|---|---|---|"]
+    for name, seconds in [*ours.items(), ("other work on the machine", cpu["machine"] - sum(ours.values()))]:
+        lines.append(f"| {name} | {seconds:.1f} | {1000 * seconds / requests:.1f} |")
+    lines.append(f"| all cores busy ({cores} × {result['seconds']:.0f} s available) | {cpu['machine']:.1f} | |")
+    capacity = cores * requests / servers
+    return "\n".join(lines) + (
+        f"\n\nThe servers (app, PostgreSQL, Redis) used {1000 * servers / requests:.1f} CPU ms per request: with the "
+        f"{cores} cores to themselves (no load generator, no other work) that is about {capacity:.0f} requests/s, "
+        f"{capacity / SURVEY_REQUESTS:.1f} surveys/s (an estimate from CPU time, not a measurement)."
+    )
+
+
+def machine_lines(result: dict) -> str:
+    import gunicorn
+    import redis
+
+    from bench.results import machine
+
+    redis_server = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()
+    version = next((w.split("=", 1)[1] for w in redis_server if w.startswith("v=")), "?")
+    return "\n".join(
+        [
+            machine([{"database": "postgresql", "server_version": result["server_version"]}]),
+            f"- gunicorn {gunicorn.__version__}, Locust {result['locust_version']}, Redis {version} "
+            f"(redis-py {redis.__version__})",
+            "- load average before the run (1, 5, 15 min): {:.1f}, {:.1f}, {:.1f}".format(*result["load_before"]),
+        ]
+    )
+
+
+NOTES = """\
+Everything runs on the one machine: PostgreSQL, Redis, gunicorn and the load generator (Locust's FastHttpUser, one
+gevent process) share its cores, and so does whatever else runs on it meanwhile (the CPU table says how much); the
+figures are a floor for a server of the same size that does nothing else. Each phone has its own cookies (a new
+phone for every survey), fetches every page and posts it with the page's CSRF token, as a browser without
+JavaScript does; redirects are not followed automatically but fetched as the next request, and every status is
+checked (a wrong status or a missing receipt counts as a failure). Counting starts after the warm-up and stops
+after the window; the rate limits are on and counted in Redis, set high enough never to refuse a phone (they all
+come from 127.0.0.1). Latency is Locust's: from sending the request to the whole response read, in milliseconds
+(above 100 ms rounded to 10 ms, above 1 s to 100 ms). CPU time is read from /proc for each process tree (the
+gunicorn master and workers, the postmaster and its backends, redis-server, the Locust process) and for the whole
+machine, when the window opens and closes. A survey is 16 requests: GET and POST of the start page, GET and POST of
+each of the 6 pages, GET of the review, POST of the submit and GET of the receipt."""
+
+
+def report(result: dict, args: argparse.Namespace, command: str) -> str:
+    return (
+        f"# Load benchmark: {args.users} phones answering the survey\n\n{summary(result, args.workers)}\n\n"
+        f"{table(result)}\n\n{cpu_table(result)}\n\n{machine_lines(result)}\n- command: `{command}`\n\n{NOTES}\n"
+    )
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200, help="phones answering at the same time")
+    parser.add_argument("--seconds", type=int, default=60, help="how long to measure, after the warm-up")
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a phone waits before each post")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--host", help=argparse.SUPPRESS)
+    parser.add_argument("--round", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    if args.child:
+        print(RESULT_PREFIX + json.dumps(drive(args)), flush=True)
+        return
+    # a SIGTERM unwinds like Ctrl+C, so the finally blocks stop the servers
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    command = " ".join([".venv/bin/python -m bench.load", *(argv if argv is not None else sys.argv[1:])])
+    result = run(args)
+    text = report(result, args, command)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / "load-latest.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

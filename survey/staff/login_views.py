@@ -1,0 +1,107 @@
+"""Logging in, in two steps (password, then a code from the phone or a recovery code), and logging out."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from survey.extensions import db
+from survey.rendering import render_form_page
+from survey.staff import bp, services, sessions, totp
+from survey.staff.access import half_login_required, role_required
+from survey.staff.forms import CodeForm, EnrolForm, LoginForm
+from survey.staff.models import ROLES
+from survey.staff.services import LoginLocked, authenticate, check_second_factor, confirm_enrolment
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never send a freshly logged-in user somewhere else."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("staff.home")
+
+
+def _locked_message() -> str:
+    return _("For mange forkerte forsøg. Vent 15 minutter, og prøv igen.")
+
+
+@bp.route("/log-ind", methods=["GET", "POST"])
+def login():
+    """Log in, step one: e-mail and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        message = _("E-mail eller adgangskode er forkert")
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except LoginLocked:
+            user, message = None, _locked_message()
+        db.session.commit()
+        if user is not None:
+            sessions.begin_half_login(user, _safe_next(request.args.get("next")))
+            return redirect(url_for(".second_factor" if user.has_second_factor else ".enrol"))
+        form.password.errors.append(message)
+    return render_form_page("staff/login.html", form)
+
+
+@bp.route("/totrin", methods=["GET", "POST"])
+@half_login_required
+def second_factor():
+    """Log in, step two: the code from the authenticator app, or a recovery code."""
+    user = g.pending_user
+    if not user.has_second_factor:
+        return redirect(url_for(".enrol"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        message = _("Koden er forkert eller allerede brugt. Skriv den kode, appen viser nu.")
+        try:
+            method = check_second_factor(user, form.code.data)
+        except LoginLocked:
+            method, message = None, _locked_message()
+        db.session.commit()
+        if method is not None:
+            next_path = sessions.complete_login(user)
+            if method == "recovery_code":
+                left = totp.unused_recovery_codes(user)
+                flash(_("Du har brugt en reservekode. Du har %(n)d tilbage.", n=left), "info")
+            return redirect(next_path)
+        form.code.errors.append(message)
+    return render_form_page("staff/second_factor.html", form)
+
+
+@bp.route("/totrin/opsaet", methods=["GET", "POST"])
+@half_login_required
+def enrol():
+    """Set up the second factor at the first login: scan the QR code (or type the key), confirm with a code."""
+    user = g.pending_user
+    if user.has_second_factor:
+        return redirect(url_for(".second_factor"))
+    secret = sessions.enrolment_secret(totp.new_secret)
+    form = EnrolForm()
+    if form.validate_on_submit():
+        message = _("Koden passer ikke. Tjek at du har tilføjet nøglen i appen, og skriv den kode, den viser nu.")
+        try:
+            recovery_codes = confirm_enrolment(user, secret, form.code.data)
+        except LoginLocked:
+            recovery_codes, message = None, _locked_message()
+        db.session.commit()
+        if recovery_codes:
+            next_path = sessions.complete_login(user)
+            # shown once, straight from this POST: the codes are stored nowhere in clear, not even in the session
+            return render_template("staff/recovery_codes.html", codes=recovery_codes, next_path=next_path)
+        form.code.errors.append(message)
+    uri = totp.provisioning_uri(secret, user.email)
+    return render_form_page(
+        "staff/enrol.html", form, qr=totp.qr_svg(uri, _("QR-kode til din app")), secret=totp.grouped_secret(secret)
+    )
+
+
+@bp.post("/log-ud")
+@role_required(*ROLES)
+def logout():
+    """End the session, on the server too: every copy of the session cookie stops working."""
+    services.logout(current_user._get_current_object())
+    db.session.commit()
+    sessions.end_session()
+    flash(_("Du er logget ud."), "info")
+    return redirect(url_for(".login"))
