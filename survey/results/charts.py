@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 LEFT, RIGHT, PAD = 40, 16, 8  # LEFT leaves room for the tick label "100"
@@ -261,8 +262,8 @@ def _missing(frame: _Frame, series: list[Series], missing_label: str) -> Iterato
 
 
 def _summary(labels: list[str], series: list[Series], missing_label: str, format_number: Callable[[float], str]) -> str:
-    """The last round's value and interval of each series, for screen readers."""
-    parts = []
+    """The last round's value and interval of each series, for screen readers, saying what the brackets are."""
+    parts, intervals = [], False
     for one in series:
         last = one.points[-1]
         if last.value is None:
@@ -271,5 +272,8 @@ def _summary(labels: list[str], series: list[Series], missing_label: str, format
             value = format_number(last.value)
         else:
             value = f"{format_number(last.value)} ({format_number(last.low)}–{format_number(last.high)})"
+            intervals = True
         parts.append(f"{one.name}, {labels[-1]}: {value}.")
+    if intervals:
+        parts.append(_("Tal i parentes er 95 %-konfidensintervaller."))
     return " ".join(parts)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from survey.extensions import db
+from survey.policies.models import FocusArea
 from survey.questionnaire.models import Answer, Question, Response
 from survey.results.models import Quote
 from survey.results.report import Row
@@ -91,6 +92,9 @@ def pick(answer: Answer, round_id: int, allowed_rounds: list[int], staff_id: int
         raise QuoteRefused(_("Borgeren har ikke givet lov til at blive citeret."))
     if round_id not in allowed_rounds:
         raise QuoteRefused(_("Gruppen er for lille til, at kommentarer må vises."))
+    # two staff picking at once must not both count 2 and make 4: the focus area's row is locked until commit
+    # (PostgreSQL; SQLite's writing requests already hold the write lock from BEGIN IMMEDIATE)
+    db.session.execute(select(FocusArea.id).where(FocusArea.id == answer.focus_area_id).with_for_update())
     already = db.session.scalar(
         select(func.count())
         .select_from(Quote)

@@ -69,8 +69,9 @@ def test_named_and_described_for_screen_readers():
     title, desc = root.find(SVG + "title"), root.find(SVG + "desc")
     assert root.get("aria-labelledby").split() == [title.get("id"), desc.get("id")]
     assert title.text == "Beskæftigelse"
-    assert (
-        desc.text == "Andel tilfredse (%), Efterår 2026: 86 (79–92). Gennemsigtighed (0–100), Efterår 2026: 60 (55–65)."
+    assert desc.text == (
+        "Andel tilfredse (%), Efterår 2026: 86 (79–92). Gennemsigtighed (0–100), Efterår 2026: 60 (55–65). "
+        "Tal i parentes er 95 %-konfidensintervaller."
     )
 
 

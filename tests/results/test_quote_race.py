@@ -1,0 +1,56 @@
+"""Two staff picking the last free quote of a focus area at the same moment: one gets it, the other is refused."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.questionnaire.models import Answer, Response
+from survey.results.comments import QuoteRefused, pick
+from survey.results.models import Quote
+from survey.staff.models import StaffUser
+from tests.results.test_comments import commented  # noqa: F401  (the fixture: round A with quotable comments)
+
+
+def _pick(app, answer_id: int, staff_email: str) -> None:
+    answer = db.session.get(Answer, answer_id)
+    round_id = db.session.scalar(select(Response.round_id).where(Response.id == answer.response_id))
+    staff_id = db.session.scalar(select(StaffUser.id).where(StaffUser.email == staff_email))
+    pick(answer, round_id, [round_id], staff_id)
+
+
+def test_two_picks_at_once_never_make_a_fourth_quote(app, commented, make_staff, in_app):  # noqa: F811
+    first, second = make_staff("analyst", "en@kommune.test"), make_staff("analyst", "to@kommune.test")
+    ids = [commented[f"Kommentar {n} fra runde A"] for n in (0, 2, 4, 6)]
+    with app.app_context():
+        _pick(app, ids[0], first)
+        _pick(app, ids[1], first)
+        db.session.commit()
+
+    outcome = {}
+
+    def other_staff():
+        with app.app_context():
+            try:
+                _pick(app, ids[3], second)
+                db.session.commit()
+                outcome["second"] = "picked"
+            except QuoteRefused:
+                outcome["second"] = "refused"
+            finally:
+                db.session.remove()
+
+    with app.app_context():
+        _pick(app, ids[2], first)  # the third quote, not committed yet
+        racer = threading.Thread(target=other_staff)
+        racer.start()
+        # without the lock the other pick counts 2 quotes now and stores a fourth; with it, it waits for us
+        racer.join(timeout=2)
+        db.session.commit()
+    racer.join(timeout=30)
+    assert not racer.is_alive()
+    assert outcome == {"second": "refused"}
+    with in_app():
+        assert db.session.scalar(select(func.count()).select_from(Quote)) == 3
