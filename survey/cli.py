@@ -39,6 +39,7 @@ def register_cli(app: Flask) -> None:
     from survey.meetings.cli import meetings_cli
     from survey.policies.cli import policies_cli
     from survey.questionnaire.cli import invitations_cli, questionnaires_cli, rounds_cli
+    from survey.results.cli import results_cli
     from survey.results.synthetic import generate_responses_command
     from survey.retention import purge_expired_command
     from survey.staff.cli import staff_cli
@@ -48,4 +49,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(purge_expired_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(meetings_cli)
+    app.cli.add_command(results_cli)
     demo_cli.add_command(generate_responses_command)

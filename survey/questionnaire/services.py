@@ -186,6 +186,9 @@ def submit_response(draft: Draft) -> Response:
     db.session.add(response)
     db.session.delete(draft)
     db.session.flush()
+    from survey.results import sums  # here: the results package imports the survey's (an import cycle)
+
+    sums.add_response(response)  # the results' running sums, in the same transaction
     return response
 
 

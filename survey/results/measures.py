@@ -9,10 +9,15 @@ The transparency index is the respondents' mean on 1–5 mapped linearly to 0–
 
 Breakdowns split a cell further: by question (each question's own scores; n is who scored that question) or by
 the answer to a background question such as age band (respondents who did not answer it form their own group,
-so the groups add up to the cell)."""
+so the groups add up to the cell).
+
+The results read these sums from the table result_sum, kept up to date at every submit (see results.sums), so
+their cost grows with the number of cells, not of answers. The GROUP BY over the answers below
+(`cell_sums_from_answers`, `question_sums_from_answers`) is what the table is rebuilt from and checked against."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +25,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from survey.extensions import db
-from survey.questionnaire.models import Answer, Question, Response
+from survey.questionnaire.models import Answer, Question, Response, Round
+from survey.results.models import ResultSum
 from survey.results.stats import Estimate
 
 SCALE = (1.0, 5.0)
@@ -28,6 +34,10 @@ SHARE = (0.0, 1.0)
 #: the group of respondents who left a background question unanswered
 NOT_ANSWERED = ""
 SUM_COLUMNS = ["mean_sum", "mean_sq", "sat_sum", "sat_sq"]
+#: the dimensions whose sums are kept in result_sum
+KEPT_DIMENSIONS = ("satisfaction", "transparency")
+#: the value a "Ved ikke" answer stores as its choice
+DONT_KNOW = "dont_know"
 
 
 @dataclass(frozen=True)
@@ -69,10 +79,10 @@ def _satisfied():
 
 
 def _dont_know():
-    return func.sum(case((Answer.choice == "dont_know", 1), else_=0))
+    return func.sum(case((Answer.choice == DONT_KNOW, 1), else_=0))
 
 
-def _per_respondent(dimension: str, round_ids: list[int], backgrounds: list[str] = ()):
+def _per_respondent(dimension: str, round_ids: list[int], backgrounds: list[str] = (), run=None):
     """One row per respondent and cell: the respondent's mean, share of 4–5 and "Ved ikke" count, and their
     answer to each background question as bg0, bg1… (NULL when skipped).
 
@@ -82,9 +92,13 @@ def _per_respondent(dimension: str, round_ids: list[int], backgrounds: list[str]
     keys = [Response.round_id, Answer.focus_area_id, Answer.response_id]
     query = _scored(dimension, round_ids)
     # the few question ids up front, so each joined answer is matched by value, with no lookup of its question
-    asked = db.session.execute(
-        select(Question.key, Question.id).where(Question.key.in_(backgrounds), Question.dimension == "background")
-    ).all()
+    asked = (
+        (run or db.session)
+        .execute(
+            select(Question.key, Question.id).where(Question.key.in_(backgrounds), Question.dimension == "background")
+        )
+        .all()
+    )
     for number, key in enumerate(backgrounds):
         given = aliased(Answer)
         ids = [question_id for asked_key, question_id in asked if asked_key == key]
@@ -102,8 +116,8 @@ def _per_respondent(dimension: str, round_ids: list[int], backgrounds: list[str]
     )
 
 
-def _frame(query) -> pd.DataFrame:
-    frame = pd.DataFrame(db.session.execute(query).all(), columns=list(query.selected_columns.keys()))
+def _frame(query, run=None) -> pd.DataFrame:
+    frame = pd.DataFrame((run or db.session).execute(query).all(), columns=list(query.selected_columns.keys()))
     frame[SUM_COLUMNS] = frame[SUM_COLUMNS].astype(float)  # PostgreSQL returns Decimal
     return frame
 
@@ -112,9 +126,69 @@ def cell_sums(dimension: str, round_ids: list[int], backgrounds: list[str] = ())
     """The per-cell sums as a small frame: round_id, focus_area_id, one column per background question (bg0,
     bg1…, its answer or NOT_ANSWERED), n, mean_sum, mean_sq, sat_sum, sat_sq, dont_know.
 
-    One scan serves the focus areas and every background breakdown: the sums add up, so `collapse` gets each of
-    them from this frame (whose rows are at most rounds × areas × the product of the groups: small)."""
-    person = _per_respondent(dimension, round_ids, list(backgrounds))
+    One read serves the focus areas and every background breakdown: the sums add up, so `collapse` gets each of
+    them from this frame (whose rows are at most rounds × areas × the product of the groups: small). Read from
+    the kept sums, whose rows are split by every breakdown question of the round, so any of them can be summed
+    out here; a dimension or background question they are not kept for is computed from the answers."""
+    if dimension not in KEPT_DIMENSIONS or not _kept_for(round_ids, backgrounds):
+        return cell_sums_from_answers(dimension, round_ids, backgrounds)
+    frame = _kept(dimension, round_ids, questions=False)
+    groups = {text: json.loads(text) for text in set(frame["backgrounds"])}
+    keys = ["round_id", "focus_area_id"]
+    for number, key in enumerate(backgrounds):
+        # a question missing from a round's questionnaire was not answered there
+        frame[f"bg{number}"] = [groups[text].get(key, NOT_ANSWERED) for text in frame["backgrounds"]]
+        keys.append(f"bg{number}")
+    return frame.groupby(keys, as_index=False, sort=False)[["n", *SUM_COLUMNS, "dont_know"]].sum()
+
+
+def question_sums(dimension: str, round_ids: list[int]) -> pd.DataFrame:
+    """The same sums per question (by key, so versions of a questionnaire line up) as grp, from the kept sums."""
+    if dimension not in KEPT_DIMENSIONS:
+        return question_sums_from_answers(dimension, round_ids)
+    return _kept(dimension, round_ids, questions=True).drop(columns="backgrounds")
+
+
+def _kept(dimension: str, round_ids: list[int], questions: bool) -> pd.DataFrame:
+    """The kept rows of the rounds: the focus areas' rows (one per background group) or the questions' rows."""
+    query = select(
+        ResultSum.round_id,
+        ResultSum.focus_area_id,
+        ResultSum.question.label("grp"),
+        ResultSum.backgrounds,
+        ResultSum.n,
+        *(ResultSum.__table__.c[name] for name in SUM_COLUMNS),
+        ResultSum.dont_know,
+    ).where(
+        ResultSum.dimension == dimension,
+        ResultSum.round_id.in_(round_ids),
+        ResultSum.question != "" if questions else ResultSum.question == "",
+    )
+    return _frame(query)
+
+
+def is_breakdown(question) -> bool:
+    """A background question results are split by (report.report_questions, and the sums kept at submit): one
+    choice, and not the routing question."""
+    return question.dimension == "background" and question.kind == "single_choice" and not question.routing
+
+
+def _kept_for(round_ids: list[int], backgrounds: list[str]) -> bool:
+    """True when every background question asked in the rounds under these keys is kept in their sums."""
+    if not backgrounds:
+        return True
+    query = (
+        select(Question.dimension, Question.kind, Question.routing)
+        .join(Round, Round.questionnaire_id == Question.questionnaire_id)
+        .where(Round.id.in_(round_ids), Question.key.in_(backgrounds), Question.dimension == "background")
+    )
+    return all(is_breakdown(question) for question in db.session.execute(query))
+
+
+def cell_sums_from_answers(dimension: str, round_ids: list[int], backgrounds: list[str] = (), run=None) -> pd.DataFrame:
+    """`cell_sums` computed from the answers by a GROUP BY per respondent, then per cell: what the kept sums are
+    rebuilt from (`run`: a connection, else the session)."""
+    person = _per_respondent(dimension, round_ids, list(backgrounds), run)
     keys = [person.c.round_id, person.c.focus_area_id]
     keys += [func.coalesce(person.c[f"bg{n}"], NOT_ANSWERED).label(f"bg{n}") for n in range(len(backgrounds))]
     query = select(
@@ -126,7 +200,7 @@ def cell_sums(dimension: str, round_ids: list[int], backgrounds: list[str] = ())
         func.sum(person.c.satisfied * person.c.satisfied).label("sat_sq"),
         func.sum(person.c.dont_know).label("dont_know"),
     ).group_by(*keys)
-    return _frame(query)
+    return _frame(query, run)
 
 
 def collapse(sums: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
@@ -137,9 +211,9 @@ def collapse(sums: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def question_sums(dimension: str, round_ids: list[int]) -> pd.DataFrame:
-    """The same sums per question (by key, so versions of a questionnaire line up): one GROUP BY, since each
-    respondent gives a question one answer at most."""
+def question_sums_from_answers(dimension: str, round_ids: list[int], run=None) -> pd.DataFrame:
+    """`question_sums` computed from the answers: one GROUP BY, since each respondent gives a question one answer
+    at most."""
     satisfied = _satisfied()
     query = (
         _scored(dimension, round_ids)
@@ -156,7 +230,7 @@ def question_sums(dimension: str, round_ids: list[int]) -> pd.DataFrame:
         )
         .group_by(Response.round_id, Answer.focus_area_id, Question.key)
     )
-    return _frame(query)
+    return _frame(query, run)
 
 
 def to_cells(dimension: str, sums: pd.DataFrame) -> list[Cell]:

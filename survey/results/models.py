@@ -1,10 +1,11 @@
-"""What staff decide about results: which comments go into the committee's report as quotes."""
+"""What staff decide about results (which comments go into the committee's report as quotes), and the running
+sums the committee's measures are read from."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import Double, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
@@ -23,3 +24,32 @@ class Quote(db.Model):
     chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     answer: Mapped[Answer] = relationship()
+
+
+class ResultSum(db.Model):
+    """The sums behind one cell of the committee's measures, added to at every submit (see results.sums).
+
+    A focus area's row (question "") holds, over the respondents of one group, n (respondents with a score), Σ and
+    Σ² of their own means and of their shares of 4–5 answers, and their "Ved ikke" answers; the group is their
+    answers to all the round's breakdown questions. A question's row (backgrounds "") holds the same over that
+    question's own answers. Anonymous by construction: no time, no id, no link to a response; a row says no more
+    than the answers it sums, and is only ever shown through the suppression of small groups."""
+
+    __tablename__ = "result_sum"
+    #: tells the anonymity proof (tests/privacy) that these rows are made from answers
+    __table_args__ = {"info": {"from_answers": True}}
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_area.id"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: the question key of a question's row; "" for the focus area's row
+    question: Mapped[str] = mapped_column(String(80), primary_key=True)
+    #: the group's answers to the round's breakdown questions as sorted JSON ({"alder": "30-49", "hvem": ""}, ""
+    #: where skipped); "" on a question's row
+    backgrounds: Mapped[str] = mapped_column(Text, primary_key=True)
+    n: Mapped[int]
+    mean_sum: Mapped[float] = mapped_column(Double)
+    mean_sq: Mapped[float] = mapped_column(Double)
+    sat_sum: Mapped[float] = mapped_column(Double)
+    sat_sq: Mapped[float] = mapped_column(Double)
+    dont_know: Mapped[int]

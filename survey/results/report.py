@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.models import Question, Questionnaire, Response, Round
-from survey.results.measures import NOT_ANSWERED, Cell, cell_sums, collapse, question_cells, to_cells
+from survey.results.measures import (
+    NOT_ANSWERED,
+    Cell,
+    cell_sums,
+    collapse,
+    is_breakdown,
+    question_cells,
+    to_cells,
+)
 from survey.results.stats import Change, Estimate, change
 from survey.results.suppression import minimum_group, suppress
 
@@ -154,7 +162,7 @@ def report_questions(rounds: list[Round]) -> tuple[list[QuestionInfo], list[Brea
         for question in sorted(questionnaire.questions, key=lambda q: q.position):
             if question.dimension in DIMENSIONS:
                 scored.setdefault(question.key, QuestionInfo(question.key, question.text, question.dimension))
-            elif question.dimension == "background" and question.kind == "single_choice" and not question.routing:
+            elif is_breakdown(question):
                 background.setdefault(question.key, question)
     return list(scored.values()), [_breakdown(question) for question in background.values()]
 

@@ -9,6 +9,7 @@ from survey.models import utcnow
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.rounds import create_round
+from survey.results.sums import rebuild_sums
 from tests.helpers import TESTDATA
 from tests.results.test_measures import answer
 
@@ -27,6 +28,8 @@ def mini_rounds(in_app):
                 opens = now.replace(second=order)  # rounds are listed by opening time
                 round_ = create_round(questionnaire, label, opens, later, slug=label.lower().replace(" ", "-"))
                 db.session.add_all(answer(questionnaire, round_, routing, items) for routing, items in given)
+            db.session.flush()
+            rebuild_sums(db.session.connection())  # the responses are written past submit: summed here
             db.session.commit()
 
     return make

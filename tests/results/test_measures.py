@@ -19,6 +19,7 @@ from survey.questionnaire.rounds import create_round
 from survey.questionnaire.services import build_answers
 from survey.results.measures import NOT_ANSWERED, cells, question_cells
 from survey.results.stats import Z95, Estimate, change
+from survey.results.sums import rebuild_sums
 from survey.results.suppression import suppress
 from tests.helpers import TESTDATA
 
@@ -63,6 +64,7 @@ def data(app_ctx):
     people += [(round_b, "job", p) for p in ROUND_B_JOB]
     db.session.add_all(answer(questionnaire, r, routing, items) for r, routing, items in people)
     db.session.flush()
+    rebuild_sums(db.session.connection(), [round_a.id, round_b.id])  # written past submit: summed here
     areas = {a.code: a.id for a in db.session.scalars(select(FocusArea))}
     return round_a.id, round_b.id, areas
 
