@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 
 from survey.extensions import db
-from survey.meetings.models import Registration
+from survey.meetings.models import Meeting, Registration
 from survey.models import utcnow
 
 SALT = "meeting-registration"
@@ -40,7 +41,11 @@ def registration_for_token(token: str) -> Registration:
         raise LinkInvalid("expired") from error
     except (BadSignature, ValueError, TypeError) as error:
         raise LinkInvalid("forged") from error
-    registration = db.session.get(Registration, registration_id) if isinstance(registration_id, int) else None
+    registration = None
+    if isinstance(registration_id, int):
+        # the manage pages show the meeting and its municipality: fetched in the same statement
+        with_meeting = joinedload(Registration.meeting, innerjoin=True).joinedload(Meeting.policy, innerjoin=True)
+        registration = db.session.get(Registration, registration_id, options=[with_meeting])
     if registration is None:
         # deleted after the meeting (retention) or never existed: a signed token means it once did
         raise LinkInvalid("expired")

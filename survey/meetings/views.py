@@ -7,6 +7,7 @@ from functools import wraps
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from survey.extensions import db
 from survey.meetings import bp, notify, services
@@ -30,7 +31,9 @@ def no_nul_in_address():
 
 def published_meeting(meeting_id: int) -> Meeting:
     """A meeting the public may see: published or cancelled (so a shared link still explains itself)."""
-    meeting = db.session.get(Meeting, meeting_id) if meeting_id <= MAX_ID else None
+    # every public meeting page names the municipality: its policy comes in the same statement
+    with_policy = [joinedload(Meeting.policy, innerjoin=True)]
+    meeting = db.session.get(Meeting, meeting_id, options=with_policy) if meeting_id <= MAX_ID else None
     if meeting is None or meeting.status == "draft":
         abort(404)
     return meeting
@@ -85,8 +88,10 @@ def signup(meeting_id: int):
             db.session.rollback()
             _tell_about_duplicate(form, duplicate.registration)
         else:
+            # the link before the commit, which expires the registration: reading it after would begin a transaction
+            manage_url = url_for(".manage", token=manage_token(registration), ny=1)
             db.session.commit()
-            return redirect(url_for(".manage", token=manage_token(registration), ny=1))
+            return redirect(manage_url)
     return render_form_page("meetings/signup.html", form, meeting=meeting, seats_free=services.seats_free(meeting))
 
 

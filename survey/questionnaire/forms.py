@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
@@ -70,8 +71,27 @@ class PageForm(HoneypotForm):
         return answers
 
 
+#: form classes by (page, language), each with the page it was built from. A parsed questionnaire is shared by the
+#: process (Questionnaire.spec), so its pages can share their form classes too: built, and their fields sorted by
+#: WTForms, once instead of on every request. Keyed by id(): a page is not hashable; the kept page stops its id
+#: from being reused while the entry lives.
+_FORM_CLASSES: dict[tuple[int, str], tuple[PageSpec, type[PageForm]]] = {}
+_FORM_CLASSES_KEPT = 512
+
+
 def page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
     """A form class for one page of a questionnaire, in the citizen's language."""
+    built, form_class = _FORM_CLASSES.get((id(page), lang), (None, None))
+    if built is not page:
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_KEPT:
+            _FORM_CLASSES.clear()
+        form_class = _build_page_form_class(page, lang)
+        _FORM_CLASSES[(id(page), lang)] = (page, form_class)
+    return form_class
+
+
+def _build_page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
+    """Called while `lang` is the request's language."""
     fields: dict[str, object] = {"questions": page.questions}
     for question in page.questions:
         label, hint = question.text.get(lang), question.hint.get(lang) if question.hint else ""
@@ -85,9 +105,11 @@ def page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
                 if question.required
                 else Optional()
             )
-            fields[question.id] = ChoiceField(
-                label, description=hint, choices=choices_for(question, lang), validators=[required]
-            )
+            # the answer labels translated once, for the class kept for this language, not at every rendering;
+            # escape() gives what the template wrote before: a questionnaire's own text escaped, a translation
+            # (a lazy string, which counts as markup) as it is
+            choices = [(value, escape(text)) for value, text in choices_for(question, lang)]
+            fields[question.id] = ChoiceField(label, description=hint, choices=choices, validators=[required])
     return type("PageForm", (PageForm,), fields)
 
 

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key for many answers.
 BigId = BigInteger().with_variant(db.Integer(), "sqlite")
 
+#: parsed questionnaire files by content hash, shared by every request of the process: a definition never changes
+#: under its hash (loading.py replaces both together), and parsing it is a large part of a survey page's CPU time
+_SPECS: dict[str, QuestionnaireSpec] = {}
+_SPECS_KEPT = 64
+
 
 class Questionnaire(db.Model):
     __tablename__ = "questionnaire"
@@ -46,8 +51,9 @@ class Questionnaire(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
     title: Mapped[str] = mapped_column(String(300))
-    #: the validated questionnaire file (QuestionnaireSpec as JSON): texts and options for rendering
-    definition: Mapped[dict] = mapped_column(JSON)
+    #: the validated questionnaire file (QuestionnaireSpec as JSON): texts and options for rendering; read only
+    #: when this process has not parsed it yet (see spec), so not fetched with the row
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: sha256 of the canonical definition; an unchanged file reloads as a no-op
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -60,7 +66,13 @@ class Questionnaire(db.Model):
 
     @cached_property
     def spec(self) -> QuestionnaireSpec:
-        return QuestionnaireSpec.model_validate(self.definition)
+        spec = _SPECS.get(self.content_hash)
+        if spec is None:
+            spec = QuestionnaireSpec.model_validate(self.definition)
+            if len(_SPECS) >= _SPECS_KEPT:  # versions in use are few; a long-running test process loads many
+                _SPECS.clear()
+            _SPECS[self.content_hash] = spec
+        return spec
 
     @property
     def frozen(self) -> bool:

@@ -32,7 +32,9 @@ def review_rows(round_: Round, draft: Draft, token: str, lang: str) -> list[tupl
             if question.kind == "free_text":
                 shown = value.get("text")
             else:
-                shown = dict(choices_for(question, lang)).get(value.get("choice"))
+                label = dict(choices_for(question, lang)).get(value.get("choice"))
+                # translated here once: a lazy label would be translated again at each use below
+                shown = str(label) if label is not None else None
             rows.append(
                 ReviewRow(
                     question.id,

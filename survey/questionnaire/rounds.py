@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from survey import codes
 from survey.extensions import db
@@ -53,7 +54,9 @@ def create_round(
 def open_rounds(now: datetime | None = None) -> list[Round]:
     now = now or utcnow()
     query = select(Round).where(Round.opens_at <= now, Round.closes_at > now).order_by(Round.closes_at)
-    return list(db.session.scalars(query))
+    # the front page names each round's questionnaire and municipality: read with the rounds, not two per round
+    questionnaire = joinedload(Round.questionnaire, innerjoin=True)
+    return list(db.session.scalars(query.options(questionnaire.joinedload(Questionnaire.policy))))
 
 
 def create_invitations(round_: Round, count: int) -> list[str]:

@@ -23,7 +23,8 @@ SCORED_DIMENSIONS = ("satisfaction", "transparency")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # frozen: a parsed questionnaire is shared by every request of the process (Questionnaire.spec)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
 class LocalText(Strict):

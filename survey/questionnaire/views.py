@@ -8,13 +8,14 @@ from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from survey import codes
 from survey.core.errors import form_again, unavailable_summary
 from survey.extensions import db
 from survey.questionnaire import bp, services
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
-from survey.questionnaire.models import Response, Round
+from survey.questionnaire.models import Questionnaire, Round
 from survey.questionnaire.review import review_rows
 from survey.rendering import current_lang, render_form_page
 
@@ -23,7 +24,10 @@ def round_named(round_slug: str) -> Round:
     """The round a URL names, else 404 (also for a NUL in the address, which PostgreSQL refuses to compare)."""
     if "\x00" in round_slug:
         abort(404)
-    return db.session.scalar(select(Round).where(Round.slug == round_slug)) or abort(404)
+    # every citizen page shows the questionnaire and the municipality: one statement instead of three
+    questionnaire = joinedload(Round.questionnaire, innerjoin=True)
+    query = select(Round).where(Round.slug == round_slug).options(questionnaire.joinedload(Questionnaire.policy))
+    return db.session.scalar(query) or abort(404)
 
 
 def open_round(view):
@@ -63,8 +67,10 @@ def start(round_: Round):
     form = StartForm(round_=round_, data={"code": request.args.get("kode", "")})
     if form.validate_on_submit():
         _draft, token = services.start_draft(round_, form.invitation)
+        # the address is made before the commit, which expires round_: reading it after would begin a transaction
+        first_page = url_for(".page", round_slug=round_.slug, token=token, number=1)
         db.session.commit()
-        return redirect(url_for(".page", round_slug=round_.slug, token=token, number=1))
+        return redirect(first_page)
     return render_form_page("questionnaire/start.html", form, round_=round_, spec=round_.questionnaire.spec)
 
 
@@ -118,13 +124,20 @@ def page(round_: Round, draft, token: str, number: int):
     form = page_form_class(page_spec, lang)(data=initial)
     if form.validate_on_submit():
         services.save_page(draft, page_spec, form.draft_answers())
+        # the next address before the commit, which expires round_: reading it after would begin a transaction
+        following = _after_page(round_.slug, token, number, len(pages))
         db.session.commit()
-        if "save_later" in request.form:
-            return redirect(url_for(".saved", round_slug=round_.slug, token=token))
-        if request.args.get("retur") == "tjek" or number == len(pages):
-            return redirect(url_for(".review", round_slug=round_.slug, token=token))
-        return redirect(url_for(".page", round_slug=round_.slug, token=token, number=number + 1))
+        return redirect(following)
     return render_form_page("questionnaire/page.html", form, **_page_context(round_, token, number))
+
+
+def _after_page(round_slug: str, token: str, number: int, pages: int) -> str:
+    """Where 'Fortsæt' (or 'Gem og fortsæt senere') on a question page leads."""
+    if "save_later" in request.form:
+        return url_for(".saved", round_slug=round_slug, token=token)
+    if request.args.get("retur") == "tjek" or number == pages:
+        return url_for(".review", round_slug=round_slug, token=token)
+    return url_for(".page", round_slug=round_slug, token=token, number=number + 1)
 
 
 @bp.get("/<round_slug>/svar/<token>/gemt")
@@ -210,26 +223,27 @@ def submit(round_: Round, token: str):
         earlier = services.response_for_submission(form.submission_id.data)
         if earlier is None:
             return render_template("questionnaire/unknown_draft.html", round_=round_), 404
-        return _to_receipt(round_, earlier)
+        return _to_receipt(round_.slug, earlier.receipt)
     missing = services.missing_required(round_.questionnaire, draft.answers or {})
     if not form.validate_on_submit() or missing:
         return _render_review(round_, draft, token, form, missing)
-    submission_id = draft.submission_id
+    submission_id, round_slug = draft.submission_id, round_.slug
     try:
-        response = services.submit_response(draft)
+        # read before the commit, which expires both: reading them after would begin another transaction
+        receipt = services.submit_response(draft).receipt
         db.session.commit()
     except IntegrityError:
         # the same draft was sent twice at the same moment and the other request stored it first
         db.session.rollback()
-        response = services.response_for_submission(submission_id) or abort(409)
-    return _to_receipt(round_, response)
+        receipt = (services.response_for_submission(submission_id) or abort(409)).receipt
+    return _to_receipt(round_slug, receipt)
 
 
-def _to_receipt(round_: Round, response: Response):
+def _to_receipt(round_slug: str, receipt: str):
     # The receipt number travels in the session, not the URL: an access log holding URL and IP address
     # side by side must not be able to point at a response.
-    session["receipt"] = response.receipt
-    return redirect(url_for(".receipt", round_slug=round_.slug))
+    session["receipt"] = receipt
+    return redirect(url_for(".receipt", round_slug=round_slug))
 
 
 @bp.get("/<round_slug>/kvittering")

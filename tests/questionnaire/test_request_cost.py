@@ -1,0 +1,97 @@
+"""What a citizen's survey request costs: the round, its questionnaire and policy read in one statement, nothing
+read again after the commit, and the parsed questionnaire and its page forms shared between requests without
+ever showing an old text or another language."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale, gettext
+
+from survey.extensions import db
+from survey.policies.services import load_policy
+from survey.questionnaire.loading import load_questionnaire
+from survey.questionnaire.models import Questionnaire
+from tests.helpers import TESTDATA, edited
+from tests.pages import csrf_token, text_of
+from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen, path_of
+from tests.sql_statements import after_commit, reads, recorded
+
+MINI_POLICY = TESTDATA / "policies" / "mini.yaml"
+MINI = TESTDATA / "questionnaires" / "mini-tilfredshed.yaml"
+
+
+def test_a_question_page_reads_the_round_with_its_questionnaire_and_policy_in_one_statement(app, client, make_round):
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    with recorded(app) as sent:
+        page = client.get(citizen.page_url)
+    assert page.status_code == 200
+    assert len(reads(sent)) == 2, reads(sent)  # the round (with questionnaire and policy) and the draft
+
+
+def test_the_survey_posts_read_nothing_after_their_commit(app, client, make_round):
+    slug = make_round()
+    start = client.get(f"/s/{slug}/")
+    with recorded(app) as sent:
+        started = client.post(f"/s/{slug}/", data={"csrf_token": csrf_token(start)})
+    assert started.status_code == 302 and after_commit(sent) == []
+
+    url = path_of(started.location)
+    for answers in SYDDJURS_ANSWERS.values():
+        page = client.get(url)
+        with recorded(app) as sent:
+            posted = client.post(url, data={"csrf_token": csrf_token(page), **answers})
+        assert posted.status_code == 302 and after_commit(sent) == [], url
+        url = path_of(posted.location)
+
+    review = client.get(url)
+    submission_id = review.doc.find(".//input[@name='submission_id']").get("value")
+    with recorded(app) as sent:
+        sent_in = client.post(url, data={"csrf_token": csrf_token(review), "submission_id": submission_id})
+    assert sent_in.status_code == 302 and after_commit(sent) == []
+    assert "Kvitteringsnummer" in text_of(client.get(path_of(sent_in.location)).doc.find(".//main"))
+
+
+@pytest.fixture
+def mini_policy(app_ctx):
+    load_policy(MINI_POLICY)
+    db.session.commit()
+
+
+def test_the_parsed_questionnaire_is_shared_until_its_file_changes(mini_policy, tmp_path):
+    questionnaire, _ = load_questionnaire(MINI)
+    db.session.commit()
+    questionnaire_id, parsed = questionnaire.id, questionnaire.spec
+    db.session.expunge_all()
+    assert db.session.get(Questionnaire, questionnaire_id).spec is parsed, "parsed once per process"
+
+    # no answers yet, so the file updates this version in place: the same id, a new text
+    changed = edited(MINI, tmp_path / "mini.yaml", ('"Hvor tilfreds er du med hjælpen?"', '"Hvor tilfreds er du?"'))
+    assert load_questionnaire(changed)[1] == "updated"
+    db.session.commit()
+    db.session.expunge_all()
+    updated = db.session.get(Questionnaire, questionnaire_id)
+    assert updated.spec.questions()[1].text.da == "Hvor tilfreds er du?"
+
+
+def test_a_question_page_shows_the_language_asked_for_whichever_was_shown_before(app, client, make_round):
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    second_page = path_of(citizen.post_page(citizen.page_url, SYDDJURS_ANSWERS["din-sag"]).location)
+    with app.test_request_context(), force_locale("en"):
+        disagree = gettext("Helt uenig")
+    assert disagree != "Helt uenig", "the English catalogue translates the scale"
+
+    for lang, shown, not_shown in [("da", "Helt uenig", disagree), ("en", disagree, "Helt uenig")] * 2:
+        body = text_of(client.get(f"{second_page}?lang={lang}").doc.find(".//main"))
+        assert shown in body and not_shown not in body, lang
+
+
+def test_the_front_page_reads_the_open_rounds_with_their_questionnaires_and_policies_in_one_statement(
+    app, client, make_round
+):
+    make_round(), make_round(label="2026 ekstra")
+    with recorded(app) as sent:
+        front = client.get("/")
+    assert len(front.doc.findall(".//main//ul[@class='link-list']/li")) == 2
+    assert len(reads(sent)) == 1, reads(sent)
