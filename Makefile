@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test install install-test assets translations migrate demo lint pg-test chromium redis postgres pdf-libs clean
+.PHONY: run test bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium redis postgres pdf-libs clean
 
 run: install assets translations migrate demo
 	@echo
@@ -33,6 +33,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate pdf-libs
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test chromium redis postgres
+
+# The benchmarks need the test tools (Playwright, the server helpers) and the bench extra (DuckDB, Locust).
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/activate pdf-libs
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+install-bench: $(VENV)/.installed-bench chromium redis postgres
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -80,6 +87,14 @@ lint: $(VENV)/.installed-test
 
 test: install-test assets translations lint
 	$(BIN)/pytest -q
+
+# Measurements, not tests: one table with a reference from the same run for each figure (bench/results/latest.md).
+# The first run builds the benchmark databases under /tmp/bench-data (BENCH_DATA); later runs reuse them.
+bench: install-bench assets translations
+	$(BIN)/python -m bench.run
+
+bench-quick: install-bench assets translations
+	$(BIN)/python -m bench.run --quick
 
 # The same suite against a real PostgreSQL 15 server that the script starts and stops.
 pg-test: install-test assets translations

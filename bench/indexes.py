@@ -1,9 +1,9 @@
 """`python -m bench.indexes`: the aggregation query's plan, and whether an extra index (or setting) speeds it up.
 
-On a database bench.results has built: time measures.cell_sums (both dimensions) and policy_table, show the
-plan of the aggregate exactly as the app sends it (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on
-PostgreSQL), then for each trial create its indexes by hand, time and explain again, and drop them, so the
-benchmark database is left as the migrations made it."""
+On a database bench.results has built: time measures.cell_sums_from_answers (both dimensions: the GROUP BY the kept
+sums are rebuilt by) and policy_table, show the plan of the aggregate exactly as the app sends it (EXPLAIN QUERY
+PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL), then for each trial create its indexes by hand, time and
+explain again, and drop them, so the benchmark database is left as the migrations made it."""
 
 from __future__ import annotations
 
@@ -59,9 +59,10 @@ def setting_statements(settings: list[str]) -> tuple[list[str], list[str]]:
 
 
 def aggregate_statements(app) -> list[tuple[str, object]]:
-    """The GROUP BY statements cell_sums sends, with their parameters, caught on their way to the driver."""
+    """The GROUP BY statements cell_sums_from_answers sends, with their parameters, caught on their way to the
+    driver."""
     from survey.extensions import db
-    from survey.results.measures import cell_sums
+    from survey.results.measures import cell_sums_from_answers
     from survey.results.report import DIMENSIONS
 
     caught = []
@@ -75,7 +76,7 @@ def aggregate_statements(app) -> list[tuple[str, object]]:
         event.listen(db.engine, "before_cursor_execute", catch)
         try:
             for dimension in DIMENSIONS:
-                cell_sums(dimension, round_ids)
+                cell_sums_from_answers(dimension, round_ids)
         finally:
             event.remove(db.engine, "before_cursor_execute", catch)
         db.session.remove()
@@ -91,15 +92,16 @@ def _round_ids() -> list[int]:
 
 
 def timings(app, whole_table: bool = True) -> dict[str, float]:
-    """Median seconds of the two aggregates (cell_sums, both dimensions) and, if asked, the whole policy_table."""
+    """Median seconds of the two aggregates (cell_sums_from_answers, both dimensions) and, if asked, the whole
+    policy_table."""
     from survey.extensions import db
     from survey.policies.models import Policy
-    from survey.results.measures import cell_sums
+    from survey.results.measures import cell_sums_from_answers
     from survey.results.report import DIMENSIONS, policy_rounds, policy_table
 
     def sums():
         for dimension in DIMENSIONS:
-            cell_sums(dimension, _round_ids())
+            cell_sums_from_answers(dimension, _round_ids())
         db.session.remove()
 
     def table():
@@ -108,9 +110,9 @@ def timings(app, whole_table: bool = True) -> dict[str, float]:
         db.session.remove()
 
     with app.app_context():
-        found = {"cell_sums": median_time(sums)}
+        found = {"cell_sums_from_answers": median_time(sums, 3, 1)}
         if whole_table:
-            found["policy_table"] = median_time(table)
+            found["policy_table"] = median_time(table, 3, 1)
         return found
 
 
@@ -181,13 +183,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip timing the database as migrated")
     args = parser.parse_args(argv)
     if read_marker(args.database, args.size) is None:
-        raise SystemExit(f"no {args.database} database with {args.size} responses: run python -m bench.results first")
+        raise SystemExit(f"no {args.database} database with {args.size} answers: run python -m bench.results first")
     trials = TRIALS | (POSTGRES_TRIALS if args.database == "postgresql" else {})
     trials = {name: definitions for name, definitions in trials.items() if not args.only or args.only in name}
     with database(args.database, args.size) as url:
         app = make_app(url)
         query = aggregate_statements(app)[0]
-        print(f"## {args.database}, {args.size:,} responses\n\n```sql\n{query[0]}\n```\nparameters: {query[1]}")
+        print(f"## {args.database}, {args.size:,} answers\n\n```sql\n{query[0]}\n```\nparameters: {query[1]}")
         if not args.no_baseline:
             log("baseline…")
             print(f"\n### baseline (migrations' indexes only)\n{_fmt(timings(app))}")

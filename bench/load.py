@@ -1,19 +1,23 @@
-"""`python -m bench.load`: many phones answering the survey at once, against gunicorn, PostgreSQL and Redis.
+"""`python -m bench.load`: many phones answering the survey at once, against gunicorn on PostgreSQL or SQLite.
 
-Starts its own PostgreSQL 15 cluster (default settings: fsync on, as in production, since every page a citizen
-posts is a commit), a Redis for the rate limits and gunicorn on 127.0.0.1; migrates, loads the Syddjurs
-questionnaire with an open-link round (no invitation codes needed); then --users phones each walk the real pages
-as a phone does (GET the start page, POST it with its CSRF token, GET and POST each page, GET the review, POST the
-submit, GET the receipt), over and over; after a warm-up, --seconds are measured. Writes
-bench/results/load-latest.md.
+Starts its own database (a PostgreSQL 15 cluster with default settings: fsync on, as in production, since every
+page a citizen posts is a commit; or a SQLite file), a Redis for the rate limits and gunicorn on 127.0.0.1;
+migrates, loads the Syddjurs questionnaire with an open-link round (no invitation codes needed); then --users
+phones each walk the real pages as a phone does (GET the start page, POST it with its CSRF token, GET and POST each
+page, GET the review, POST the submit, GET the receipt), over and over; after a warm-up, --seconds are measured.
+
+The reference, in the same run and on the same gunicorn: the same number of clients fetching /bench/5k, a fixed 5 KB
+page of the same app (survey.benchmark) that does no database, form or template work: the ceiling of our web stack
+on this machine. Also read: the peak RSS of every gunicorn worker (VmHWM) when the windows close. Writes
+bench/results/load-latest.md when run alone; `python -m bench.run` includes it.
 
 Locust runs as a library in a child process: it monkey-patches the standard library with gevent on import, which
 must not happen to the process that starts and stops the servers.
 
 Workers: gunicorn's rule of thumb, 2 × cores + 1 sync workers (5 on 2 cores). A request here is mostly CPU in the
-app (Jinja, WTForms, SQLAlchemy: about 16 ms, against 2.5 ms in PostgreSQL, see the CPU table of a run) with
-short waits on PostgreSQL and its commits; a few more workers than cores fill those waits, and more than that only
-queue for the same cores, which the database and the load generator share."""
+app (Jinja, WTForms, SQLAlchemy) with short waits on the database and its commits; a few more workers than cores
+fill those waits, and more than that only queue for the same cores, which the database and the load generator
+share."""
 
 from __future__ import annotations
 
@@ -46,6 +50,8 @@ MAX_WARMUP_SECONDS = 900
 UNREFUSED_LIMIT = "1000000 per minute"
 #: requests in one survey: start GET + POST, 6 pages GET + POST, review GET, submit POST, receipt GET
 SURVEY_REQUESTS = 16
+REFERENCE_PATH, REFERENCE_BYTES = "/bench/5k", 5 * 1024
+REFERENCE_WARMUP_SECONDS = 2
 REQUEST_TYPES = ["GET start", "POST start", "GET page", "POST page", "GET review", "POST submit", "GET receipt"]
 
 
@@ -80,17 +86,23 @@ def _load_round(url: str) -> str:
 
 
 @contextmanager
-def deployment(workers: int):
-    """PostgreSQL, Redis and gunicorn on 127.0.0.1, all stopped on the way out; yields their addresses and pids."""
+def deployment(engine: str, workers: int):
+    """The database, Redis and gunicorn on 127.0.0.1, all stopped on the way out; yields addresses and pids."""
     from tests.servers import Gunicorn, Postgres, Redis, free_port, postgres_database
 
-    directory = Path(DATA_ROOT) / "load"
+    directory = Path(DATA_ROOT) / f"load-{engine}"
     shutil.rmtree(directory, ignore_errors=True)  # every run starts from an empty database
     directory.mkdir(parents=True)
     with ExitStack() as stack:
-        log("starting PostgreSQL and Redis…")
-        server = stack.enter_context(Postgres(directory / "pg", free_port(), ("max_connections=200",)))
-        url = stack.enter_context(postgres_database(server.url, "borgerdialog"))
+        pids = {}
+        if engine == "postgresql":
+            log("starting PostgreSQL…")
+            server = stack.enter_context(Postgres(directory / "pg", free_port(), ("max_connections=200",)))
+            url = stack.enter_context(postgres_database(server.url, "borgerdialog"))
+            pids["PostgreSQL"] = int((server.cluster / "postmaster.pid").read_text().split()[0])
+        else:
+            url = f"sqlite:///{directory / 'borgerdialog.sqlite3'}"
+        log("starting Redis…")
         redis = Redis(directory / "redis")
         stack.callback(redis.stop)
         redis.start()
@@ -105,14 +117,14 @@ def deployment(workers: int):
             "BORGERDIALOG_INSTANCE": str(directory / "instance"),
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "HTTPS_ONLY": "0",
+            "BENCH_REFERENCE_ROUTE": "1",
         }
-        log(f"starting gunicorn with {workers} workers…")
+        log(f"starting gunicorn with {workers} workers on {engine}…")
         gunicorn = Gunicorn(port, env, directory / "gunicorn.log", workers=workers).start()
         stack.callback(gunicorn.stop)
         gunicorn.wait_until_ready()
-        postmaster = int((server.cluster / "postmaster.pid").read_text().split()[0])
-        pids = {"app (gunicorn)": gunicorn.process.pid, "PostgreSQL": postmaster, "Redis": redis.process.pid}
-        yield {"base_url": gunicorn.base_url, "slug": slug, "url": url, "pids": pids}
+        pids = {"app (gunicorn)": gunicorn.process.pid, **pids, "Redis": redis.process.pid}
+        yield {"base_url": gunicorn.base_url, "slug": slug, "url": url, "pids": pids, "engine": engine}
 
 
 def _stored(url: str) -> dict:
@@ -120,14 +132,39 @@ def _stored(url: str) -> dict:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
+    version = "SHOW server_version" if engine.dialect.name == "postgresql" else "SELECT sqlite_version()"
     with engine.connect() as connection:
         found = {
             "responses_stored": connection.execute(text("SELECT count(*) FROM response")).scalar(),
             "drafts_left": connection.execute(text("SELECT count(*) FROM draft")).scalar(),
-            "server_version": connection.execute(text("SHOW server_version")).scalar(),
+            "server_version": connection.execute(text(version)).scalar(),
         }
     engine.dispose()
     return found
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    found.append(int(entry.name))
+            except OSError:
+                continue  # exited meanwhile
+    return found
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The highest resident set size a process has had so far (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"no VmHWM for {pid}")
+
+
+def _worker_peaks(master: int) -> list[float]:
+    return sorted(peak_rss_mb(pid) for pid in _children(master))
 
 
 def _cpu_seconds(root: int) -> float:
@@ -158,27 +195,37 @@ def _cpu(pids: dict[str, int]) -> dict[str, float]:
     return {**{name: _cpu_seconds(pid) for name, pid in pids.items()}, "machine": _busy_seconds()}
 
 
-def run(args: argparse.Namespace) -> dict:
-    load_before = os.getloadavg()  # other work on the machine takes cores from the servers
-    with deployment(args.workers) as servers:
-        command = [sys.executable, "-m", "bench.load", "--child", "--host", servers["base_url"]]
-        command += ["--round", servers["slug"], "--users", str(args.users), "--seconds", str(args.seconds)]
-        command += ["--think", str(args.think)]
-        log(f"{args.users} phones: warming up until each has completed a survey, then {args.seconds} s…")
-        with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
-            pids = {**servers["pids"], "load generator (Locust)": child.pid}
-            for line in child.stdout:  # the child says when its window opens and closes
-                if line.startswith(WINDOW_OPENS):
-                    before = _cpu(pids)
-                elif line.startswith(WINDOW_CLOSES):
-                    after = _cpu(pids)
-                elif line.startswith(RESULT_PREFIX):
-                    result = json.loads(line.removeprefix(RESULT_PREFIX))
-        if child.returncode:
-            raise subprocess.CalledProcessError(child.returncode, command)
-        result.update(_stored(servers["url"]), load_before=load_before)
-        result["cpu_s"] = {name: after[name] - before[name] for name in after}
+def _drive(servers: dict, mode: str, args: argparse.Namespace) -> dict:
+    """One measured window of `mode` (survey or reference) from a Locust child, with CPU time per process."""
+    command = [sys.executable, "-m", "bench.load", "--child", mode, "--host", servers["base_url"]]
+    command += ["--round", servers["slug"], "--users", str(args.users), "--seconds", str(args.seconds)]
+    command += ["--think", str(args.think)]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
+        pids = {**servers["pids"], "load generator (Locust)": child.pid}
+        for line in child.stdout:  # the child says when its window opens and closes
+            if line.startswith(WINDOW_OPENS):
+                before = _cpu(pids)
+            elif line.startswith(WINDOW_CLOSES):
+                after = _cpu(pids)
+            elif line.startswith(RESULT_PREFIX):
+                result = json.loads(line.removeprefix(RESULT_PREFIX))
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, command)
+    result["cpu_s"] = {name: after[name] - before[name] for name in after}
+    result["worker_peak_rss_mb"] = _worker_peaks(servers["pids"]["app (gunicorn)"])
     return result
+
+
+def run(engine: str, args: argparse.Namespace) -> dict:
+    """The survey and the reference on one gunicorn over `engine`; both windows' results."""
+    load_before = os.getloadavg()  # other work on the machine takes cores from the servers
+    with deployment(engine, args.workers) as servers:
+        log(f"{args.users} phones: warming up until each has completed a survey, then {args.seconds} s…")
+        survey = _drive(servers, "survey", args)
+        log(f"reference: {args.users} clients fetching /bench/5k for {args.seconds} s…")
+        reference = _drive(servers, "reference", args)
+        survey.update(_stored(servers["url"]), load_before=load_before)
+    return {"engine": engine, "workers": args.workers, "survey": survey, "reference": reference}
 
 
 # --- the phones (child process, gevent) ------------------------------------------------------------------------
@@ -276,12 +323,31 @@ def drive(args: argparse.Namespace) -> dict:
                 gevent.sleep(random.uniform(0, time.time() - began))
                 window["spread"] += 1
 
-    env = Environment(user_classes=[Phone])
+    class Reader(FastHttpUser):
+        """The reference: the same client fetching the fixed 5 KB page, each response checked whole."""
+
+        host = args.host
+        wait_time = constant(0)
+
+        @task
+        def fetch(self):
+            with self.client.get(REFERENCE_PATH, name="GET reference", catch_response=True) as response:
+                if response.status_code != 200 or len(response.content or b"") != REFERENCE_BYTES:
+                    response.failure(f"status {response.status_code}, {len(response.content or b'')} bytes")
+            if self.first:
+                self.first = False
+                window["spread"] += 1
+
+        first = True
+
+    env = Environment(user_classes=[Phone if args.child == "survey" else Reader])
     runner = env.create_local_runner()
     began = time.time()
     runner.start(args.users, spawn_rate=args.users / RAMP_SECONDS)
     while window["spread"] < args.users and time.time() - began < MAX_WARMUP_SECONDS:
         gevent.sleep(0.2)
+    if args.child == "reference":
+        gevent.sleep(REFERENCE_WARMUP_SECONDS)  # every client has fetched once; then the cache-warm steady state
     warmup = {"warmup_s": time.time() - began, "warmup_completed": window["completed"]}
     env.stats.reset_all()
     print(WINDOW_OPENS, flush=True)
@@ -329,36 +395,58 @@ def _snapshot(stats, elapsed: float) -> dict:
 # --- the report ------------------------------------------------------------------------------------------------
 
 
-def table(result: dict) -> str:
-    lines = ["| request | count | per s | failures | p50 ms | p95 ms | p99 ms | max ms |", "|" + "---|" * 8]
-    for name in [n for n in REQUEST_TYPES if n in result["rows"]]:
-        row = result["rows"][name]
-        lines.append(
-            f"| {name} | {row['requests']:,} | {row['requests'] / result['seconds']:.1f} | {row['failures']} "
-            f"| {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['max_ms']:.0f} |"
-        )
-    lines.append(
-        f"| **all** | {result['requests']:,} | {result['requests_per_s']:.1f} | {result['failures']} "
-        f"| {result['p50_ms']:.0f} | {result['p95_ms']:.0f} | {result['p99_ms']:.0f} | |"
+def _row(name: str, row: dict, seconds: float) -> str:
+    return (
+        f"| {name} | {row['requests']:,} | {row['requests'] / seconds:.1f} | {row['failures']} "
+        f"| {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['max_ms']:.0f} |"
     )
+
+
+def table(run_: dict) -> str:
+    survey, reference = run_["survey"], run_["reference"]
+    lines = ["| request | count | per s | failures | p50 ms | p95 ms | p99 ms | max ms |", "|" + "---|" * 8]
+    lines += [_row(name, survey["rows"][name], survey["seconds"]) for name in REQUEST_TYPES if name in survey["rows"]]
+    lines.append(
+        f"| **survey, all** | {survey['requests']:,} | {survey['requests_per_s']:.1f} | {survey['failures']} "
+        f"| {survey['p50_ms']:.0f} | {survey['p95_ms']:.0f} | {survey['p99_ms']:.0f} | |"
+    )
+    lines.append(_row("**reference: GET /bench/5k**", reference["rows"]["GET reference"], reference["seconds"]))
     return "\n".join(lines)
 
 
-def summary(result: dict, workers: int) -> str:
+def _errors(result: dict) -> str:
     errors = result["errors"] + result["exceptions"]
+    return f"{len(errors) and '; '.join(errors) or 'none'} ({result['failures']} failed requests)"
+
+
+def summary(run_: dict) -> str:
+    survey, reference = run_["survey"], run_["reference"]
     return "\n".join(
         [
-            f"- **{result['completed'] / result['seconds']:.1f} completed surveys/s** ({result['completed']:,} in "
-            f"{result['seconds']:.0f} s), **{result['requests_per_s']:.0f} requests/s**, {result['users']} phones, "
-            f"think time {result['think']} s, gunicorn {workers} sync workers",
-            f"- measured after a warm-up of {result['warmup_s']:.0f} s ({result['warmup_completed']:,} surveys "
+            f"- **{survey['completed'] / survey['seconds']:.1f} completed surveys/s** ({survey['completed']:,} in "
+            f"{survey['seconds']:.0f} s), **{survey['requests_per_s']:.0f} requests/s**, {survey['users']} phones, "
+            f"think time {survey['think']} s, gunicorn {run_['workers']} sync workers on {run_['engine']}",
+            f"- reference, same gunicorn: {reference['requests_per_s']:.0f} requests/s of the fixed 5 KB page from "
+            f"{reference['users']} clients; the survey reaches {ratio(run_):.0%} of it",
+            f"- measured after a warm-up of {survey['warmup_s']:.0f} s ({survey['warmup_completed']:,} surveys "
             "completed; each phone then paused once for a random part of a survey's duration, so that the phones "
             "no longer move through the pages in step)",
-            f"- errors: {len(errors) and '; '.join(errors) or 'none'} ({result['failures']} failed requests)",
-            f"- stored after the run (warm-up and stop included): {result['responses_stored']:,} responses; "
-            f"{result['drafts_left']:,} drafts of surveys that the stop cut short",
+            f"- errors: survey {_errors(survey)}; reference {_errors(reference)}",
+            f"- stored after the run (warm-up and stop included): {survey['responses_stored']:,} responses; "
+            f"{survey['drafts_left']:,} drafts of surveys that the stop cut short",
+            f"- peak RSS of the gunicorn workers (VmHWM, MiB): {', '.join(f'{m:.0f}' for m in worker_peaks(run_))}",
         ]
     )
+
+
+def ratio(run_: dict) -> float:
+    """Survey requests per second over the reference's: 1 would be as fast as the web stack can serve anything."""
+    return run_["survey"]["requests_per_s"] / run_["reference"]["requests_per_s"]
+
+
+def worker_peaks(run_: dict) -> list[float]:
+    """Each worker's peak over both windows: VmHWM only grows, so the last reading holds the survey's too."""
+    return run_["reference"]["worker_peak_rss_mb"]
 
 
 def cpu_table(result: dict) -> str:
@@ -372,59 +460,66 @@ def cpu_table(result: dict) -> str:
     lines.append(f"| all cores busy ({cores} × {result['seconds']:.0f} s available) | {cpu['machine']:.1f} | |")
     capacity = cores * requests / servers
     return "\n".join(lines) + (
-        f"\n\nThe servers (app, PostgreSQL, Redis) used {1000 * servers / requests:.1f} CPU ms per request: with the "
-        f"{cores} cores to themselves (no load generator, no other work) that is about {capacity:.0f} requests/s, "
+        f"\n\nThe servers used {1000 * servers / requests:.1f} CPU ms per request: with the {cores} cores to "
+        f"themselves (no load generator, no other work) that is about {capacity:.0f} requests/s, "
         f"{capacity / SURVEY_REQUESTS:.1f} surveys/s (an estimate from CPU time, not a measurement)."
     )
 
 
-def machine_lines(result: dict) -> str:
+def tools() -> str:
     import gunicorn
+    import locust
     import redis
-
-    from bench.results import machine
 
     redis_server = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()
     version = next((w.split("=", 1)[1] for w in redis_server if w.startswith("v=")), "?")
-    return "\n".join(
-        [
-            machine([{"database": "postgresql", "server_version": result["server_version"]}]),
-            f"- gunicorn {gunicorn.__version__}, Locust {result['locust_version']}, Redis {version} "
-            f"(redis-py {redis.__version__})",
-            "- load average before the run (1, 5, 15 min): {:.1f}, {:.1f}, {:.1f}".format(*result["load_before"]),
-        ]
+    return (
+        f"gunicorn {gunicorn.__version__}, Locust {locust.__version__}, Redis {version} (redis-py {redis.__version__})"
     )
 
 
 NOTES = """\
-Everything runs on the one machine: PostgreSQL, Redis, gunicorn and the load generator (Locust's FastHttpUser, one
+Everything runs on the one machine: the database, Redis, gunicorn and the load generator (Locust's FastHttpUser, one
 gevent process) share its cores, and so does whatever else runs on it meanwhile (the CPU table says how much); the
 figures are a floor for a server of the same size that does nothing else. Each phone has its own cookies (a new
 phone for every survey), fetches every page and posts it with the page's CSRF token, as a browser without
 JavaScript does; redirects are not followed automatically but fetched as the next request, and every status is
 checked (a wrong status or a missing receipt counts as a failure). Counting starts after the warm-up and stops
 after the window; the rate limits are on and counted in Redis, set high enough never to refuse a phone (they all
-come from 127.0.0.1). Latency is Locust's: from sending the request to the whole response read, in milliseconds
-(above 100 ms rounded to 10 ms, above 1 s to 100 ms). CPU time is read from /proc for each process tree (the
-gunicorn master and workers, the postmaster and its backends, redis-server, the Locust process) and for the whole
-machine, when the window opens and closes. A survey is 16 requests: GET and POST of the start page, GET and POST of
-each of the 6 pages, GET of the review, POST of the submit and GET of the receipt."""
+come from 127.0.0.1). The reference runs right after, on the same gunicorn, with as many clients, each checking
+status and length of every response. Latency is Locust's: from sending the request to the whole response read, in
+milliseconds (above 100 ms rounded to 10 ms, above 1 s to 100 ms). CPU time is read from /proc for each process
+tree (the gunicorn master and workers, the postmaster and its backends, redis-server, the Locust process) and for
+the whole machine, when the window opens and closes. A survey is 16 requests: GET and POST of the start page, GET
+and POST of each of the 6 pages, GET of the review, POST of the submit and GET of the receipt. Peak RSS is each
+worker's VmHWM from /proc after both windows."""
 
 
-def report(result: dict, args: argparse.Namespace, command: str) -> str:
-    return (
-        f"# Load benchmark: {args.users} phones answering the survey\n\n{summary(result, args.workers)}\n\n"
-        f"{table(result)}\n\n{cpu_table(result)}\n\n{machine_lines(result)}\n- command: `{command}`\n\n{NOTES}\n"
-    )
+def section(runs: list[dict]) -> str:
+    """The load runs as Markdown: per database a summary, the request table and where the CPU went."""
+    parts = []
+    for run_ in runs:
+        parts.append(
+            f"### Submitting surveys on {run_['engine']}\n\n{summary(run_)}\n\n{table(run_)}\n\n"
+            f"{cpu_table(run_['survey'])}"
+        )
+    return "\n\n".join(parts) + f"\n\n- {tools()}\n\n{NOTES}\n"
+
+
+def measure(quick: bool, engines: tuple[str, ...] = ("postgresql", "sqlite")) -> list[dict]:
+    """The suite's entry (bench.run): both databases, smaller and shorter when quick."""
+    args = parse(["--users", "10", "--seconds", "8"] if quick else ["--users", "50", "--seconds", "30"])
+    return [run(engine, args) for engine in engines]
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=200, help="phones answering at the same time")
-    parser.add_argument("--seconds", type=int, default=60, help="how long to measure, after the warm-up")
+    parser.add_argument("--users", type=int, default=50, help="phones answering at the same time")
+    parser.add_argument("--seconds", type=int, default=30, help="how long to measure, after the warm-up")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds a phone waits before each post")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--databases", default="postgresql,sqlite", help="postgresql and/or sqlite")
+    parser.add_argument("--child", choices=("survey", "reference"), help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
     parser.add_argument("--round", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -438,11 +533,17 @@ def main(argv: list[str] | None = None) -> None:
     # a SIGTERM unwinds like Ctrl+C, so the finally blocks stop the servers
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     command = " ".join([".venv/bin/python -m bench.load", *(argv if argv is not None else sys.argv[1:])])
-    result = run(args)
-    text = report(result, args, command)
+    from bench.results import machine
+
+    runs = [run(engine, args) for engine in args.databases.split(",")]
+    text = f"# Load benchmark\n\n{section(runs)}\n{machine(_versions(runs))}\n- command: `{command}`\n"
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "load-latest.md").write_text(text)
     print(text)
+
+
+def _versions(runs: list[dict]) -> list[dict]:
+    return [{"database": r["engine"], "server_version": r["survey"]["server_version"]} for r in runs]
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
-"""`python -m bench.results`: how long the committee's results take on SQLite and PostgreSQL, against DuckDB.
+"""`python -m bench.results`: the committee's results at 100 k, 1 M and 10 M answers on SQLite and PostgreSQL,
+against DuckDB computing the same GROUP BYs over the same answers.
 
-For each database and size: build (or reuse) /tmp/bench-data/<database>-<size>, then time policy_table, the
-results page, the XLSX export (when the route exists) and DuckDB computing the same aggregate; print a Markdown
-table and write it with the machine's details to bench/results/results-latest.md.
-
-Building and measuring run in child processes, so that each case's peak RSS is its own and not the largest of
-the run so far."""
+For each database and size: build (or reuse) /tmp/bench-data/<database>-<size>-answers, then in child processes
+(so that each peak RSS is its own):
+- report: the full results of the policy (survey.results.report.policy_report: every focus area, round,
+  breakdown by question and background, suppression), the results page through Flask's test client, and the
+  same aggregates computed from the answers by the database's GROUP BY (the path the kept sums are rebuilt by);
+- xlsx: the XLSX download, and that process's peak RSS;
+- duckdb: the same GROUP BYs in DuckDB over the same rows, its frames asserted equal to the app's kept sums.
+Prints a Markdown table and writes it with the machine's details to bench/results/results-latest.md;
+`python -m bench.run` includes it."""
 
 from __future__ import annotations
 
@@ -20,32 +24,30 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 from bench import DATA_ROOT
-from bench.databases import (
-    POLICY,
-    STAFF_EMAIL,
-    STAFF_PASSWORD,
-    build,
-    database,
-    discard,
-    make_app,
-    read_marker,
-)
+from bench.databases import POLICY, build, database, discard, log_in_analyst, make_app, read_marker
 from tests.servers import PG_BIN
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = f"/personale/resultater/?politik={POLICY}"
-XLSX_RULE = "/personale/resultater/eksport.xlsx"
-XLSX = f"{XLSX_RULE}?politik={POLICY}"
+XLSX = f"/personale/resultater/eksport.xlsx?politik={POLICY}"
 RESULT_PREFIX = "BENCH-RESULT "
-RUNS, WARMUP = 3, 1
+SIZES = (100_000, 1_000_000, 10_000_000)
+QUICK_SIZES = (100_000,)
+#: up to this many answers each time is the median of 3 runs after 1 warm-up; above, one run after none
+REPEATED_UP_TO = 1_000_000
 
 
-def median_time(action, runs: int = RUNS, warmup: int = WARMUP) -> float:
+def _runs(answers: int) -> tuple[int, int]:
+    return (3, 1) if answers <= REPEATED_UP_TO else (1, 0)
+
+
+def median_time(action, runs: int, warmup: int) -> float:
     """Median wall-clock seconds of `runs` calls after `warmup` calls whose time is thrown away."""
     for _ in range(warmup):
         action()
@@ -61,93 +63,146 @@ def log(message: str) -> None:
     print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
-def _time_policy_table(app) -> dict:
-    from sqlalchemy import func, select
+def _policy(app):
+    from sqlalchemy import select
 
     from survey.extensions import db
     from survey.policies.models import Policy
-    from survey.questionnaire.models import Answer
-    from survey.results.report import policy_rounds, policy_table
-
-    def table():
-        policy = db.session.scalar(select(Policy).where(Policy.slug == POLICY))
-        rows = policy_table(policy, policy_rounds(policy))
-        db.session.remove()  # every run starts with an empty session, as a request does
-        return rows
+    from survey.results.report import policy_rounds, report_questions
 
     with app.app_context():
-        rows = table()
-        # the change-between-rounds path must have run, or the benchmark measures less than the page does
-        assert any(row.satisfaction_change for row in rows), "no change between rounds was computed"
-        answers = db.session.scalar(select(func.count()).select_from(Answer))
+        policy = db.session.scalar(select(Policy).where(Policy.slug == POLICY))
+        rounds = policy_rounds(policy)
+        backgrounds = [b.key for b in report_questions(rounds)[1]]
+        found = {"round_ids": [r.id for r in rounds], "backgrounds": backgrounds}
         db.session.remove()
-        return {"answers": answers, "table_rows": len(rows), "policy_table_s": median_time(table)}
-
-
-def _time_pages(app) -> dict:
-    client = app.test_client()
-    login = client.post("/personale/log-ind", data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD})
-    assert login.status_code == 302, f"login failed: {login.status_code}"
-
-    def get(path: str):
-        response = client.get(path)
-        assert response.status_code == 200, f"{path}: {response.status_code}"
-        return response
-
-    found = {"page_s": median_time(lambda: get(PAGE))}
-    if any(rule.rule == XLSX_RULE for rule in app.url_map.iter_rules()):
-        found["xlsx_bytes"] = len(get(XLSX).data)
-        found["xlsx_s"] = median_time(lambda: get(XLSX))
-    # ru_maxrss is in KiB on Linux: the peak of this child, which has done nothing but the app's work so far
-    found["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return found
 
 
-def _time_duckdb(app) -> dict:
-    from bench import reference
+def _count_answers(app) -> int:
+    from sqlalchemy import func, select
+
     from survey.extensions import db
-    from survey.policies.models import Policy
-    from survey.results.measures import cell_sums
-    from survey.results.report import DIMENSIONS, policy_rounds
+    from survey.questionnaire.models import Answer
 
     with app.app_context():
-        policy = db.session.query(Policy).filter_by(slug=POLICY).one()
-        round_ids = [r.id for r in policy_rounds(policy)]
-        expected = {dimension: cell_sums(dimension, round_ids) for dimension in DIMENSIONS}
+        answers = db.session.scalar(select(func.count()).select_from(Answer))
+        db.session.remove()
+    return answers
+
+
+def measure_report(app, answers: int) -> dict:
+    """The full results of the policy, the results page, and the same aggregates from the answers."""
+    from sqlalchemy import select
+
+    from survey.extensions import db
+    from survey.policies.models import Policy
+    from survey.results import measures
+    from survey.results.report import DIMENSIONS, policy_report, policy_rounds
+
+    runs, warmup = _runs(answers)
+    policy = _policy(app)
+
+    def report_all_rounds():
+        with app.app_context():
+            chosen = db.session.scalar(select(Policy).where(Policy.slug == POLICY))
+            found = policy_report(chosen, policy_rounds(chosen))
+            db.session.remove()
+            return found
+
+    def from_answers():
+        with app.app_context():
+            for dimension in DIMENSIONS:
+                measures.cell_sums_from_answers(dimension, policy["round_ids"], policy["backgrounds"])
+                measures.question_sums_from_answers(dimension, policy["round_ids"])
+            db.session.remove()
+
+    shown = report_all_rounds()
+    # the change between rounds must have been computed, or less is measured than the page does
+    assert any(row.satisfaction_change for row in shown.rows), "no change between rounds was computed"
+    client = log_in_analyst(app)
+
+    def page():
+        response = client.get(PAGE)
+        assert response.status_code == 200, f"{PAGE}: {response.status_code}"
+
+    return {
+        "report_s": median_time(report_all_rounds, runs, warmup),
+        "page_s": median_time(page, runs, warmup),
+        "from_answers_s": median_time(from_answers, runs, warmup),
+    }
+
+
+def measure_xlsx(app, answers: int) -> dict:
+    """The XLSX download; this process does nothing else, so its peak RSS is the download's (plus the app's)."""
+    runs, warmup = _runs(answers)
+    client = log_in_analyst(app)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    found = {}
+
+    def download():
+        response = client.get(XLSX)
+        assert response.status_code == 200, f"{XLSX}: {response.status_code}"
+        found["xlsx_bytes"] = len(response.data)
+
+    found["xlsx_s"] = median_time(download, runs, warmup)
+    found["xlsx_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    found["rss_before_xlsx_mb"] = before
+    return found
+
+
+def measure_duckdb(app, answers: int) -> dict:
+    from bench import reference
+    from survey.extensions import db
+    from survey.questionnaire.models import Question
+    from survey.results.measures import cell_sums, question_sums
+    from survey.results.report import DIMENSIONS
+
+    runs, warmup = _runs(answers)
+    policy = _policy(app)
+    round_ids, backgrounds = policy["round_ids"], policy["backgrounds"]
+    with app.app_context():
+        expected = {
+            d: {"areas": cell_sums(d, round_ids, backgrounds), "questions": question_sums(d, round_ids)}
+            for d in DIMENSIONS
+        }
+        ids = [
+            [q.id for q in db.session.query(Question).filter_by(key=key, dimension="background")] for key in backgrounds
+        ]
         duck, load_s, copied = reference.load(db.engine)
         db.session.remove()
-    cells = sum(reference.check_same(expected[d], reference.aggregate(duck, d, round_ids), d) for d in DIMENSIONS)
-    duck_s = median_time(lambda: [reference.aggregate(duck, d, round_ids) for d in DIMENSIONS])
+        db.engine.dispose()
+    cells = 0
+    area_keys = ["round_id", "focus_area_id", *[f"bg{n}" for n in range(len(backgrounds))]]
+    for dimension in DIMENSIONS:
+        found = reference.aggregate(duck, dimension, round_ids, ids)
+        cells += reference.check_same(expected[dimension]["areas"], found["areas"], area_keys, dimension)
+        cells += reference.check_same(
+            expected[dimension]["questions"], found["questions"], ["round_id", "focus_area_id", "grp"], dimension
+        )
+    duck_s = median_time(lambda: [reference.aggregate(duck, d, round_ids, ids) for d in DIMENSIONS], runs, warmup)
     return {"duckdb_s": duck_s, "duckdb_load_s": load_s, "duckdb_rows": copied, "cells_checked": cells}
 
 
-def measure(url: str) -> dict:
-    """Every timing of one database; runs in a child process."""
+STEPS = {"report": measure_report, "xlsx": measure_xlsx, "duckdb": measure_duckdb}
+
+
+def measure(step: str, url: str) -> dict:
+    """One step on one database, in this (child) process."""
     from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from survey.extensions import db
 
     app = make_app(url)
     with app.app_context():
         # a database built before a colleague's new migration is brought up to date rather than rebuilt
         upgrade(directory=str(ROOT / "migrations"))
-    found = {}
-    log("policy_table…")
-    found.update(_time_policy_table(app))
-    log("results page and XLSX…")
-    found.update(_time_pages(app))
-    log("DuckDB…")
-    found.update(_time_duckdb(app))
-    with app.app_context():
-        from sqlalchemy import text
-
-        from survey.extensions import db
-
         postgres = db.engine.dialect.name == "postgresql"
-        found["server_version"] = db.session.execute(
-            text("SHOW server_version" if postgres else "SELECT sqlite_version()")
-        ).scalar()
+        version = db.session.execute(text("SHOW server_version" if postgres else "SELECT sqlite_version()")).scalar()
         db.session.remove()
-        db.engine.dispose()
-    return found
+    answers = _count_answers(app)
+    return {"answers": answers, "server_version": version, **STEPS[step](app, answers)}
 
 
 def _child(step: str, engine: str, size: int, url: str) -> dict:
@@ -166,16 +221,18 @@ def run_case(engine: str, size: int, keep: bool, build_only: bool = False) -> di
         discard(engine, size)  # a build that was interrupted
     with database(engine, size) as url:
         if built_now:
-            log(f"building {engine} with {size:,} responses…")
+            log(f"building {engine} with {size:,} answers…")
             marker = _child("build", engine, size, url)
             log(f"built in {marker['build_s']} s")
         if build_only:
             return None
-        log(f"measuring {engine} with {size:,} responses…")
-        found = _child("measure", engine, size, url)
+        found = {}
+        for step in STEPS:
+            log(f"{engine}, {marker['answers']:,} answers: {step}…")
+            found.update(_child(step, engine, size, url))
     if built_now and not keep:
         discard(engine, size)
-    return {"database": engine, "size": size, **marker, **found}
+    return {"database": engine, "size": size, "built_now": built_now, **marker, **found}
 
 
 def _seconds(value) -> str:
@@ -184,18 +241,16 @@ def _seconds(value) -> str:
 
 def table(results: list[dict]) -> str:
     head = (
-        "| database | responses | answers | policy_table s | page s | xlsx s (size) | duckdb s (load s) "
-        "| page/duckdb | peak RSS MB |"
+        "| database | answers (responses) | full results s | results page s | XLSX s (size) | XLSX peak RSS MB "
+        "| GROUP BY from answers s | DuckDB s (copy s) | page / DuckDB | GROUP BY / DuckDB |"
     )
-    lines = [head, "|" + "---|" * 9]
+    lines = [head, "|" + "---|" * 10]
     for r in results:
-        xlsx = _seconds(r.get("xlsx_s"))
-        if "xlsx_bytes" in r:
-            xlsx += f" ({r['xlsx_bytes'] / 1024:.0f} KiB)"
         lines.append(
-            f"| {r['database']} | {r['responses']:,} | {r['answers']:,} | {r['policy_table_s']:.3f} "
-            f"| {r['page_s']:.3f} | {xlsx} | {r['duckdb_s']:.3f} ({r['duckdb_load_s']:.1f}) "
-            f"| {r['page_s'] / r['duckdb_s']:.0f}× | {r['peak_rss_mb']:.0f} |"
+            f"| {r['database']} | {r['answers']:,} ({r['responses']:,}) | {r['report_s']:.3f} | {r['page_s']:.3f} "
+            f"| {_seconds(r['xlsx_s'])} ({r['xlsx_bytes'] / 1024:.0f} KiB) | {r['xlsx_peak_rss_mb']:.0f} "
+            f"| {r['from_answers_s']:.3f} | {r['duckdb_s']:.3f} ({r['duckdb_load_s']:.1f}) "
+            f"| {r['page_s'] / r['duckdb_s']:.2f} | {r['from_answers_s'] / r['duckdb_s']:.1f} |"
         )
     return "\n".join(lines)
 
@@ -225,39 +280,66 @@ def machine(results: list[dict]) -> str:
 
 
 NOTES = """\
-Each time is the median of 3 runs after 1 warm-up (time.perf_counter, wall clock), in one process with the data
-on local disk and in the OS cache. policy_table: the policy with all its rounds, inside an app context, a new
-session each run. page and xlsx: GET through Flask's test client as a logged-in analyst (status 200 asserted).
-duckdb: the same two-level GROUP BY as survey/results/measures.py for both dimensions, over the same rows copied
-into an in-memory DuckDB (copy time in brackets, not included); its n, "Ved ikke" counts and means per cell are
-asserted equal to the app's (means to 1e-9). peak RSS: the measuring process after the XLSX step (before DuckDB).
-Responses are split evenly over two rounds of the Syddjurs questionnaire. PostgreSQL runs with its default
-settings except fsync=off (only reads are timed), after VACUUM ANALYZE; SQLite has no ANALYZE statistics, as in
-production."""
+Times are wall clock (time.perf_counter): up to 1 M answers the median of 3 runs after 1 warm-up, at 10 M one run,
+with the data on local disk and in the OS cache. full results: policy_report for the policy with all its rounds
+(every focus area, breakdowns by question and background, change between rounds, suppression), inside an app
+context, a new session each run. results page and XLSX: GET through Flask's test client as a logged-in analyst
+(status 200 asserted). The app reads the sums kept at submit (survey.results.sums), so its cost follows the
+number of cells; GROUP BY from answers is the same aggregate computed by the database from every answer, the path
+the sums are rebuilt by, and the fair comparison with DuckDB. DuckDB: the same GROUP BYs (areas by every
+background question, and per question, both dimensions) over the same rows copied into an in-memory DuckDB (copy
+time in brackets, not included); its n, "Ved ikke" counts and sums per cell are asserted equal to the app's kept
+sums (means to 1e-9). XLSX peak RSS: the child process that did only the login and the downloads. Responses are
+split evenly over two rounds of the Syddjurs questionnaire. PostgreSQL runs with its default settings except
+fsync=off (only reads are timed), after VACUUM ANALYZE; SQLite has no ANALYZE statistics, as in production."""
 
 
 def checks(results: list[dict]) -> str:
     """What makes the DuckDB column a fair reference, per case."""
     return "\n".join(
-        f"- {r['database']} {r['responses']:,}: DuckDB matched the app on {r['cells_checked']} cells "
-        f"(n, Ved ikke, means to 1e-9) over {r['duckdb_rows']:,} answer rows; database built in {r['build_s']} s"
+        f"- {r['database']} {r['answers']:,} answers: DuckDB matched the app's kept sums on {r['cells_checked']} "
+        f"cells over {r['duckdb_rows']:,} answer rows; database "
+        + (f"built in {r['build_s']} s" if r["built_now"] else f"reused (built in {r['build_s']} s)")
         for r in results
     )
 
 
-def report(results: list[dict]) -> str:
-    return f"# Results benchmark\n\n{table(results)}\n\n{checks(results)}\n\n{machine(results)}\n\n{NOTES}\n"
+def section(results: list[dict]) -> str:
+    return f"{table(results)}\n\n{checks(results)}\n\n{NOTES}\n"
+
+
+def build_missing(engines: list[str], sizes: list[int]) -> None:
+    """Build the databases not built yet, one builder per database engine at a time (the machine has two cores;
+    the benchmark's PostgreSQL takes one port, so its sizes are built one after another)."""
+    with ThreadPoolExecutor(max_workers=len(engines)) as pool:
+        futures = [
+            pool.submit(lambda engine=engine: [run_case(engine, size, True, build_only=True) for size in sizes])
+            for engine in engines
+            if any(read_marker(engine, size) is None for size in sizes)
+        ]
+        for future in futures:
+            future.result()
+
+
+def measure_all(quick: bool) -> list[dict]:
+    """The suite's entry (bench.run): both databases at each size; the databases are kept for the next run."""
+    sizes = list(QUICK_SIZES if quick else SIZES)
+    build_missing(list(ENGINES), sizes)
+    return [run_case(engine, size, keep=True) for size in sizes for engine in ENGINES]
+
+
+ENGINES = ("sqlite", "postgresql")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.results", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,1000000", help="responses per database, comma-separated")
-    parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite and/or postgresql")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="answers per database, comma-separated")
+    parser.add_argument("--databases", default=",".join(ENGINES), help="sqlite and/or postgresql")
     parser.add_argument(
         "--keep", action="store_true", help=f"keep databases this run builds under {DATA_ROOT} (found ones are kept)"
     )
     parser.add_argument("--build-only", action="store_true", help="only build the databases (implies --keep)")
-    parser.add_argument("--child", choices=("build", "measure"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("build", *STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -266,18 +348,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     engines, sizes = args.databases.split(","), [int(s) for s in args.sizes.split(",")]
     if args.child:
-        result = build(engines[0], sizes[0], args.url) if args.child == "build" else measure(args.url)
+        result = build(engines[0], sizes[0], args.url) if args.child == "build" else measure(args.child, args.url)
         print(RESULT_PREFIX + json.dumps(result), flush=True)
         return
     # a SIGTERM unwinds like Ctrl+C, so the finally blocks stop the PostgreSQL servers
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.keep or args.build_only:  # kept databases are built first, the engines side by side
+        build_missing(engines, sizes)
     results = []
-    for engine in engines:
-        for size in sizes:
+    for size in sizes:
+        for engine in engines:
             results.append(run_case(engine, size, args.keep or args.build_only, args.build_only))
     if args.build_only:
         return
-    text = report(results)
+    text = f"# Results benchmark\n\n{section(results)}\n{machine(results)}\n"
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "results-latest.md").write_text(text)
     print(text)

@@ -22,12 +22,13 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
 
     from survey import i18n, mail, ratelimits, security
-    from survey.core import errors
+    from survey.core import errors, translations
 
     security.init_app(app)  # first: cookie flags and ProxyFix before anything reads them; its headers come last
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "translations"))
+    translations.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     mail.init_app(app)
@@ -49,6 +50,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(meetings_admin_bp)
     app.register_blueprint(results_admin_bp)
     app.register_blueprint(privacy_admin_bp)
+    if app.config["BENCH_REFERENCE_ROUTE"]:
+        from survey.benchmark import bp as benchmark_bp
+
+        app.register_blueprint(benchmark_bp)
     # The citizen's forms check their CSRF token themselves (FlaskForm): an expired token then shows the page
     # again with what was typed and a message, instead of an error page that loses a long comment.
     csrf.exempt(questionnaire_bp)

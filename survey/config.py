@@ -118,6 +118,8 @@ class Config:
     #: ProxyFix): then request.remote_addr (rate limits) and request.is_secure (HSTS, Secure cookies) are the
     #: client's. 0 (the default) trusts no such header, as anyone could send them when no proxy sets them.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    #: `make bench` only: serve /bench/5k, a fixed 5 KB page, as the ceiling of the web stack (survey.benchmark)
+    BENCH_REFERENCE_ROUTE = bool(_flag("BENCH_REFERENCE_ROUTE"))
 
 
 class TestConfig(Config):

@@ -1,0 +1,231 @@
+"""`python -m bench.run [--quick]` (`make bench`, `make bench-quick`): every benchmark, one table.
+
+Runs, in this order, each against the reference measured in the same run:
+1. page weight (bench.weight): every citizen page on a cold load, against the budget;
+2. submitting surveys (bench.load): gunicorn on PostgreSQL and on SQLite under phones walking the survey, against
+   the same gunicorn serving a fixed 5 KB page; with the peak RSS of its workers;
+3. CPU and SQL statements per citizen request (bench.requests), and what keeping the results' sums costs a submit
+   (bench.submit_cost);
+4. the committee's results (bench.results) at 100 k, 1 M and 10 M answers (quick: 100 k) on SQLite and PostgreSQL,
+   against DuckDB computing the same GROUP BYs over the same answers; with the peak RSS of the XLSX download.
+
+Writes bench/results/latest.md (or latest-quick.md) and a dated copy named by the commit; commit a copy for each
+significant change, so the trend can be read from the history. Nothing here passes or fails on a time: a
+benchmark measures. Every server it starts listens on 127.0.0.1 only and is stopped by it."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from bench import load, requests, results, submit_cost, weight
+from bench.results import log, machine
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+KB = weight.KB
+
+
+def _ratio(ours: float, reference: float) -> str:
+    return f"{ours / reference:.2f}" if reference else "–"
+
+
+class Table:
+    """The headline table: one row per figure, with its reference from the same run and the ratio."""
+
+    def __init__(self):
+        self.rows = [
+            "| # | figure | ours | reference (same run) | ratio | note |",
+            "|---|---|---|---|---|---|",
+        ]
+
+    def add(self, area: str, figure: str, ours: str, reference: str, ratio: str, note: str = "") -> None:
+        self.rows.append(f"| {area} | {figure} | {ours} | {reference} | {ratio} | {note} |")
+
+    def __str__(self) -> str:
+        return "\n".join(self.rows)
+
+
+def weight_rows(table: Table, found: dict) -> None:
+    pages = {p["page"]: p for p in found["pages"]}
+    heaviest = pages[found["heaviest_question"]]
+    table.add(
+        "3",
+        f"cold load of the heaviest question page ({heaviest['page']}), gzip",
+        f"{heaviest['gzip'] / KB:.1f} KB",
+        f"budget {weight.BUDGET_PAGE_GZIP / KB:.0f} KB",
+        _ratio(heaviest["gzip"], weight.BUDGET_PAGE_GZIP),
+        f"{heaviest['served'] / KB:.1f} KB as served",
+    )
+    html = max(found["pages"], key=lambda p: p["html_gzip"])
+    table.add(
+        "3",
+        f"largest HTML document of any citizen page ({html['page']}), gzip",
+        f"{html['html_gzip'] / KB:.1f} KB",
+        f"budget {weight.BUDGET_HTML_GZIP / KB:.0f} KB",
+        _ratio(html["html_gzip"], weight.BUDGET_HTML_GZIP),
+        f"{html['html_served'] / KB:.1f} KB as served",
+    )
+    worst = max(found["pages"], key=lambda p: p["gzip"])
+    table.add(
+        "3",
+        f"heaviest citizen page on a cold load ({worst['page']}), gzip",
+        f"{worst['gzip'] / KB:.1f} KB",
+        f"budget {weight.BUDGET_PAGE_GZIP / KB:.0f} KB",
+        _ratio(worst["gzip"], weight.BUDGET_PAGE_GZIP),
+        "",
+    )
+
+
+def load_rows(table: Table, runs: list[dict]) -> None:
+    for run in runs:
+        survey, reference, engine = run["survey"], run["reference"], run["engine"]
+        table.add(
+            "1",
+            f"requests/s, phones walking the survey, gunicorn on {engine}",
+            f"{survey['requests_per_s']:.0f}",
+            f"{reference['requests_per_s']:.0f} (fixed 5 KB page)",
+            _ratio(survey["requests_per_s"], reference["requests_per_s"]),
+            f"{survey['completed'] / survey['seconds']:.1f} completed surveys/s; errors "
+            f"{survey['failures']} + {reference['failures']}",
+        )
+        table.add(
+            "1",
+            f"latency p50 / p99, {survey['users']} phones, {engine}",
+            f"{survey['p50_ms']:.0f} / {survey['p99_ms']:.0f} ms",
+            f"{reference['p50_ms']:.0f} / {reference['p99_ms']:.0f} ms",
+            _ratio(survey["p50_ms"], reference["p50_ms"]),
+            "ratio of the p50s; saturation: latency is mostly queueing",
+        )
+        peaks = load.worker_peaks(run)
+        table.add(
+            "4",
+            f"peak RSS of a gunicorn worker during the load run, {engine}",
+            f"{max(peaks):.0f} MiB",
+            "",
+            "",
+            f"{len(peaks)} workers: {', '.join(f'{m:.0f}' for m in peaks)} MiB",
+        )
+
+
+def results_rows(table: Table, found: list[dict]) -> None:
+    for r in found:
+        where = f"{r['database']}, {r['answers']:,} answers"
+        table.add(
+            "2",
+            f"full results of the policy (areas, rounds, breakdowns, suppression), {where}",
+            f"{r['report_s']:.3f} s",
+            f"DuckDB {r['duckdb_s']:.3f} s",
+            _ratio(r["report_s"], r["duckdb_s"]),
+            "app reads the sums kept at submit; DuckDB aggregates every answer",
+        )
+        table.add("2", f"results page, {where}", f"{r['page_s']:.3f} s", "", _ratio(r["page_s"], r["duckdb_s"]))
+        table.add("2", f"XLSX download, {where}", f"{r['xlsx_s']:.3f} s", "", _ratio(r["xlsx_s"], r["duckdb_s"]))
+        table.add(
+            "2",
+            f"the same aggregates by the database's GROUP BY over every answer (rebuild path), {where}",
+            f"{r['from_answers_s']:.3f} s",
+            f"DuckDB {r['duckdb_s']:.3f} s",
+            _ratio(r["from_answers_s"], r["duckdb_s"]),
+        )
+        if r["answers"] >= 1_000_000:
+            table.add(
+                "4",
+                f"peak RSS of the process producing the XLSX, {where}",
+                f"{r['xlsx_peak_rss_mb']:.0f} MiB",
+                "",
+                "",
+                f"{r['rss_before_xlsx_mb']:.0f} MiB before the download (app loaded, logged in)",
+            )
+
+
+def submit_rows(table: Table, found: dict) -> None:
+    for engine, figures in found["databases"].items():
+        table.add(
+            "2",
+            f"submit_response with the sums kept, {engine}",
+            f"{figures['with_sums_ms']:.2f} ms",
+            f"{figures['without_sums_ms']:.2f} ms without",
+            _ratio(figures["with_sums_ms"], figures["without_sums_ms"]),
+            "what incremental sums cost the submit path (median)",
+        )
+
+
+def request_rows(table: Table, found: dict) -> None:
+    kind, slowest = max(found["requests"].items(), key=lambda item: item[1]["cpu_ms"])
+    table.add(
+        "1",
+        f"app CPU per citizen request, the costliest kind ({kind})",
+        f"{slowest['cpu_ms']:.1f} ms, {slowest['statements']:g} SQL statements",
+        "",
+        "",
+        "Flask test client on SQLite (bench.requests)",
+    )
+
+
+def _commit() -> str:
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    return (found.stdout.strip() or "unknown") + ("+changes" if dirty.strip() else "")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and short windows (about 3 minutes)")
+    args = parser.parse_args(argv)
+    # a SIGTERM unwinds like Ctrl+C, so the finally blocks stop every server
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    began, table, details, elapsed = time.perf_counter(), Table(), [], {}
+
+    def timed(name: str, action):
+        started = time.perf_counter()
+        found = action()
+        elapsed[name] = time.perf_counter() - started
+        return found
+
+    found = timed("page weight", weight.measure)
+    weight_rows(table, found)
+    details.append(f"## 3. Page weight\n\n{weight.section(found)}")
+    runs = timed("load", lambda: load.measure(args.quick))
+    load_rows(table, runs)
+    details.append(f"## 1. Submitting surveys\n\n{load.section(runs)}")
+    found = timed("requests", lambda: requests.measure(args.quick))
+    request_rows(table, found)
+    details.append(f"## 1. CPU and SQL per citizen request\n\n{requests.table(found)}")
+    found = timed("submit cost", lambda: submit_cost.measure(args.quick))
+    submit_rows(table, found)
+    details.append(f"## 2. What keeping the sums costs a submit\n\n{submit_cost.section(found)}")
+    cases = timed("results", lambda: results.measure_all(args.quick))
+    results_rows(table, cases)
+    details.append(f"## 2. The committee's results\n\n{results.section(cases)}")
+
+    versions = [{"database": r["database"], "server_version": r["server_version"]} for r in cases]
+    took = time.perf_counter() - began
+    parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in elapsed.items())
+    command = "make bench-quick" if args.quick else "make bench"
+    text = (
+        f"# Benchmarks{' (quick)' if args.quick else ''}: {datetime.now():%Y-%m-%d %H:%M}, commit {_commit()}\n\n"
+        f"{table}\n\n"
+        "Ratio: ours ÷ reference. For throughput below 1 is slower than the reference; for times, sizes and "
+        "latency above 1 is slower or heavier. # is the issue's point: 1 submitting, 2 aggregation, 3 page weight, "
+        "4 memory.\n\n"
+        f"{machine(versions)}\n- command: `{command}`; the whole run took {took / 60:.1f} min ({parts})\n\n"
+        + "\n\n".join(details)
+    )
+    RESULTS_DIR.mkdir(exist_ok=True)
+    name = "latest-quick.md" if args.quick else "latest.md"
+    (RESULTS_DIR / name).write_text(text)
+    dated = RESULTS_DIR / "history" / f"{datetime.now():%Y-%m-%d-%H%M}-{_commit()}{'-quick' if args.quick else ''}.md"
+    dated.parent.mkdir(exist_ok=True)
+    dated.write_text(text)
+    log(f"wrote {RESULTS_DIR / name} and {dated.relative_to(ROOT)}")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
