@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     # a SIGTERM unwinds like Ctrl+C, so the finally blocks stop every server
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    began, table, details, elapsed = time.perf_counter(), Table(), [], {}
+    # the tree as it is before this run writes its own files into bench/results/
+    began, commit, table, details, elapsed = time.perf_counter(), _commit(), Table(), [], {}
 
     def timed(name: str, action):
         started = time.perf_counter()
@@ -209,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in elapsed.items())
     command = "make bench-quick" if args.quick else "make bench"
     text = (
-        f"# Benchmarks{' (quick)' if args.quick else ''}: {datetime.now():%Y-%m-%d %H:%M}, commit {_commit()}\n\n"
+        f"# Benchmarks{' (quick)' if args.quick else ''}: {datetime.now():%Y-%m-%d %H:%M}, commit {commit}\n\n"
         f"{table}\n\n"
         "Ratio: ours ÷ reference. For throughput below 1 is slower than the reference; for times, sizes and "
         "latency above 1 is slower or heavier. # is the issue's point: 1 submitting, 2 aggregation, 3 page weight, "
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS_DIR.mkdir(exist_ok=True)
     name = "latest-quick.md" if args.quick else "latest.md"
     (RESULTS_DIR / name).write_text(text)
-    dated = RESULTS_DIR / "history" / f"{datetime.now():%Y-%m-%d-%H%M}-{_commit()}{'-quick' if args.quick else ''}.md"
+    dated = RESULTS_DIR / "history" / f"{datetime.now():%Y-%m-%d-%H%M}-{commit}{'-quick' if args.quick else ''}.md"
     dated.parent.mkdir(exist_ok=True)
     dated.write_text(text)
     log(f"wrote {RESULTS_DIR / name} and {dated.relative_to(ROOT)}")
