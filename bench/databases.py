@@ -75,6 +75,36 @@ def make_app(url: str):
     )
 
 
+def prepared(url: str, label: str, demo: bool = False) -> str:
+    """Migrate the database at `url` and open a round of the Syddjurs questionnaire by link (opened yesterday,
+    closing in 30 days), after the whole demo (policies, questionnaires, meetings) when `demo`; the round's slug."""
+    from flask_migrate import upgrade
+
+    from survey import ROOT
+    from survey.demo import ensure_demo_meetings, load_demo
+    from survey.extensions import db
+    from survey.models import utcnow
+    from survey.policies.services import load_policy
+    from survey.questionnaire.loading import load_questionnaire
+    from survey.questionnaire.rounds import create_round
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        now = utcnow()
+        if demo:
+            load_demo()
+            ensure_demo_meetings(now)
+        load_policy(ROOT / "data/policies/syddjurs.yaml")
+        questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
+        round_ = create_round(questionnaire, label, now - timedelta(days=1), now + timedelta(days=30))
+        db.session.commit()
+        slug = round_.slug
+        db.session.remove()
+        db.engine.dispose()
+    return slug
+
+
 def _policy_rounds():
     """The demo's open round of the policy plus one closed half-year before it, so changes get computed."""
     from sqlalchemy import select

@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from bench import DATA_ROOT
+from bench.databases import prepared
 from bench.results import log
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -56,33 +57,6 @@ REQUEST_TYPES = ["GET start", "POST start", "GET page", "POST page", "GET review
 
 
 # --- the deployment (parent process) ---------------------------------------------------------------------------
-
-
-def _load_round(url: str) -> str:
-    """Migrate and load the Syddjurs questionnaire with an open round; returns the round's slug."""
-    from datetime import timedelta
-
-    from flask_migrate import upgrade
-
-    from bench.databases import make_app
-    from survey.extensions import db
-    from survey.models import utcnow
-    from survey.policies.services import load_policy
-    from survey.questionnaire.loading import load_questionnaire
-    from survey.questionnaire.rounds import create_round
-
-    app = make_app(url)
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        load_policy(ROOT / "data/policies/syddjurs.yaml")
-        questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
-        now = utcnow()
-        round_ = create_round(questionnaire, "Belastningstest", now - timedelta(days=1), now + timedelta(days=30))
-        db.session.commit()
-        slug = round_.slug
-        db.session.remove()
-        db.engine.dispose()
-    return slug
 
 
 @contextmanager
@@ -106,7 +80,7 @@ def deployment(engine: str, workers: int):
         redis = Redis(directory / "redis")
         stack.callback(redis.stop)
         redis.start()
-        slug = _load_round(url)
+        slug = prepared(url, "Belastningstest")
         port = free_port()
         env = {
             "DATABASE_URL": url,

@@ -39,6 +39,7 @@ XLSX = f"/personale/resultater/eksport.xlsx?politik={POLICY}"
 RESULT_PREFIX = "BENCH-RESULT "
 SIZES = (100_000, 1_000_000, 10_000_000)
 QUICK_SIZES = (100_000,)
+ENGINES = ("sqlite", "postgresql")
 #: up to this many answers each time is the median of 3 runs after 1 warm-up; above, one run after none
 REPEATED_UP_TO = 1_000_000
 
@@ -326,9 +327,6 @@ def measure_all(quick: bool) -> list[dict]:
     sizes = list(QUICK_SIZES if quick else SIZES)
     build_missing(list(ENGINES), sizes)
     return [run_case(engine, size, keep=True) for size in sizes for engine in ENGINES]
-
-
-ENGINES = ("sqlite", "postgresql")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

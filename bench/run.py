@@ -52,34 +52,24 @@ class Table:
 
 
 def weight_rows(table: Table, found: dict) -> None:
-    pages = {p["page"]: p for p in found["pages"]}
-    heaviest = pages[found["heaviest_question"]]
-    table.add(
-        "3",
-        f"cold load of the heaviest question page ({heaviest['page']}), gzip",
-        f"{heaviest['gzip'] / KB:.1f} KB",
-        f"budget {weight.BUDGET_PAGE_GZIP / KB:.0f} KB",
-        _ratio(heaviest["gzip"], weight.BUDGET_PAGE_GZIP),
-        f"{heaviest['served'] / KB:.1f} KB as served",
-    )
-    html = max(found["pages"], key=lambda p: p["html_gzip"])
-    table.add(
-        "3",
-        f"largest HTML document of any citizen page ({html['page']}), gzip",
-        f"{html['html_gzip'] / KB:.1f} KB",
-        f"budget {weight.BUDGET_HTML_GZIP / KB:.0f} KB",
-        _ratio(html["html_gzip"], weight.BUDGET_HTML_GZIP),
-        f"{html['html_served'] / KB:.1f} KB as served",
-    )
-    worst = max(found["pages"], key=lambda p: p["gzip"])
-    table.add(
-        "3",
-        f"heaviest citizen page on a cold load ({worst['page']}), gzip",
-        f"{worst['gzip'] / KB:.1f} KB",
-        f"budget {weight.BUDGET_PAGE_GZIP / KB:.0f} KB",
-        _ratio(worst["gzip"], weight.BUDGET_PAGE_GZIP),
-        "",
-    )
+    pages = found["pages"]
+    heaviest_question = next(p for p in pages if p["page"] == found["heaviest_question"])
+    html = max(pages, key=lambda p: p["html_gzip"])
+    page_budget = weight.BUDGET_PAGE_GZIP
+    rows = [
+        ("cold load of the heaviest question page", heaviest_question, "gzip", "served", page_budget),
+        ("largest HTML document of any citizen page", html, "html_gzip", "html_served", weight.BUDGET_HTML_GZIP),
+        ("heaviest citizen page on a cold load", max(pages, key=lambda p: p["gzip"]), "gzip", "served", page_budget),
+    ]
+    for figure, page, key, served, budget in rows:
+        table.add(
+            "3",
+            f"{figure} ({page['page']}), gzip",
+            f"{page[key] / KB:.1f} KB",
+            f"budget {budget / KB:.0f} KB",
+            _ratio(page[key], budget),
+            f"{page[served] / KB:.1f} KB as served",
+        )
 
 
 def load_rows(table: Table, runs: list[dict]) -> None:

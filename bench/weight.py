@@ -23,10 +23,10 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 from bench import DATA_ROOT
+from bench.databases import prepared
 from bench.results import log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,32 +38,6 @@ TEXT_TYPES = re.compile(r"^(text/|application/(javascript|json|xml)|image/svg\+x
 SIGN_UP = {"name": "Karen Hansen", "email": "karen@example.dk"}
 
 
-def _prepare(url: str) -> str:
-    """Migrate, load the demo (policies, questionnaires, meetings) and open a survey round by link; its slug."""
-    from flask_migrate import upgrade
-
-    from bench.databases import make_app
-    from survey.demo import ensure_demo_meetings, load_demo
-    from survey.extensions import db
-    from survey.models import utcnow
-    from survey.questionnaire.models import Questionnaire
-    from survey.questionnaire.rounds import create_round
-
-    app = make_app(url)
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        load_demo()
-        now = utcnow()
-        ensure_demo_meetings(now)
-        questionnaire = db.session.query(Questionnaire).filter_by(slug="syddjurs-tilfredshed").one()
-        round_ = create_round(questionnaire, "Sidevægt", now - timedelta(days=1), now + timedelta(days=30))
-        db.session.commit()
-        slug = round_.slug
-        db.session.remove()
-        db.engine.dispose()
-    return slug
-
-
 @contextmanager
 def server():
     """gunicorn on a fresh SQLite file on 127.0.0.1; yields (base URL, round slug); stopped on the way out."""
@@ -73,7 +47,7 @@ def server():
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     url = f"sqlite:///{directory / 'borgerdialog.sqlite3'}"
-    slug = _prepare(url)
+    slug = prepared(url, "Sidevægt", demo=True)
     port = free_port()
     env = {
         "DATABASE_URL": url,

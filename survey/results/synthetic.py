@@ -2,9 +2,9 @@
 
 The rows have the shape a real submit gives them (see questionnaire.services.build_answers): every answer carries
 the focus area it addresses, "Ved ikke" has no score, a free text may be quoted only with consent. They are
-written with SQLAlchemy Core in chunks (COPY on PostgreSQL), never as ORM objects, so a million takes minutes.
-Being written past submit, they are added to the results' kept sums by rebuilding the round's sums from its answers
-at the end (one GROUP BY; an interrupted run is mended by `flask results rebuild-sums --round …`).
+written in chunks (COPY on PostgreSQL, the driver's executemany on SQLite), never as ORM objects, so a million
+answers take about a minute. Being written past submit, each chunk adds its respondents to the results' kept sums
+in its own transaction, with the increments their submits would have made, computed from the rows in hand.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import groupby
 from operator import itemgetter
 
 import click
@@ -25,7 +26,7 @@ from survey.extensions import db
 from survey.models import iso_week
 from survey.questionnaire.models import Question, Response, Round
 from survey.questionnaire.services import RECEIPT_LENGTH
-from survey.results.sums import rebuild_sums
+from survey.results.sums import Increments, add_increments, breakdown_keys, response_increments
 
 CHUNK_SIZE = 20_000
 SKIP = 0.10  # share of optional items left unanswered
@@ -219,12 +220,26 @@ def insert_chunk(connection: Connection, responses: list[tuple], answers: list[t
         connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
+def chunk_increments(plan: Plan, answers: list[tuple], breakdowns: list[str]) -> Increments:
+    """The kept sums' increments of a chunk's respondents, added up: what their submits would have added."""
+    facts_of = {item.question_id: (item.key, item.dimension) for item in plan.items}
+    total: Increments = {}
+    for _response_id, rows in groupby(answers, key=itemgetter(0)):  # a chunk's answers are sorted by response
+        facts = [(*facts_of[question], area, choice, score) for _, question, area, choice, score, *_ in rows]
+        for key, values in response_increments(plan.round_id, facts, breakdowns).items():
+            kept = total.setdefault(key, [0] * len(values))
+            for i, value in enumerate(values):
+                kept[i] += value
+    return total
+
+
 def generate_responses(round_: Round, n: int, seed: int, chunk_size: int = CHUNK_SIZE) -> tuple[int, int]:
-    """Add n synthetic responses to a round, one transaction per chunk, then rebuild the round's kept sums;
-    returns (responses, answers) made.
+    """Add n synthetic responses to a round, one transaction per chunk that also adds them to the round's kept
+    sums, as their submits would have; returns (responses, answers) made.
 
     The seed fixes what is answered; keys and receipts are always fresh, so a second run adds, never collides."""
     plan, slug = build_plan(round_, seed), round_.slug
+    breakdowns = breakdown_keys(round_.questionnaire.questions)
     db.session.commit()  # nothing to store: ends the session's read so the chunks can write
     rng, keys = random.Random(f"{seed}:{slug}:answers"), random.Random()
     with db.engine.connect() as connection:
@@ -232,11 +247,12 @@ def generate_responses(round_: Round, n: int, seed: int, chunk_size: int = CHUNK
     made = answered = 0
     while made < n:
         responses, answers = make_chunk(plan, min(chunk_size, n - made), rng, keys, receipts)
+        increments = chunk_increments(plan, answers, breakdowns)
         with db.engine.begin() as connection:
             insert_chunk(connection, responses, answers)
+            # computed from the rows in hand: a rebuild would read every answer of the round again
+            add_increments(connection, increments)
         made, answered = made + len(responses), answered + len(answers)
-    with db.engine.begin() as connection:
-        rebuild_sums(connection, [plan.round_id])
     return made, answered
 
 
