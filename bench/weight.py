@@ -29,7 +29,6 @@ from bench import DATA_ROOT
 from bench.databases import prepared
 from bench.results import log
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 KB = 1000  # the budget's KB: 60 KB = 60,000 bytes
 BUDGET_PAGE_GZIP = 60 * KB
