@@ -173,31 +173,26 @@ def main(argv: list[str] | None = None) -> None:
     # the tree as it is before this run writes its own files into bench/results/
     began, commit, table, details, elapsed = time.perf_counter(), _commit(), Table(), [], {}
 
-    def timed(name: str, action):
+    parts = [  # (name, measure, rows of the table, heading of its details, its details)
+        ("page weight", weight.measure, weight_rows, "3. Page weight", weight.section),
+        ("load", lambda: load.measure(args.quick), load_rows, "1. Submitting surveys", load.section),
+        ("requests", lambda: requests.measure(args.quick), request_rows, "1. CPU and SQL per request", requests.table),
+        ("submit cost", lambda: submit_cost.measure(args.quick), submit_rows, "2. What the sums cost a submit",
+         submit_cost.section),
+        ("results", lambda: results.measure_all(args.quick), results_rows, "2. The committee's results",
+         results.section),
+    ]  # fmt: skip
+    for name, action, rows, heading, section in parts:
         started = time.perf_counter()
         found = action()
         elapsed[name] = time.perf_counter() - started
-        return found
-
-    found = timed("page weight", weight.measure)
-    weight_rows(table, found)
-    details.append(f"## 3. Page weight\n\n{weight.section(found)}")
-    runs = timed("load", lambda: load.measure(args.quick))
-    load_rows(table, runs)
-    details.append(f"## 1. Submitting surveys\n\n{load.section(runs)}")
-    found = timed("requests", lambda: requests.measure(args.quick))
-    request_rows(table, found)
-    details.append(f"## 1. CPU and SQL per citizen request\n\n{requests.table(found)}")
-    found = timed("submit cost", lambda: submit_cost.measure(args.quick))
-    submit_rows(table, found)
-    details.append(f"## 2. What keeping the sums costs a submit\n\n{submit_cost.section(found)}")
-    cases = timed("results", lambda: results.measure_all(args.quick))
-    results_rows(table, cases)
-    details.append(f"## 2. The committee's results\n\n{results.section(cases)}")
+        rows(table, found)
+        details.append(f"## {heading}\n\n{section(found)}")
+    cases = found  # the results' cases, last: they name the database versions
 
     versions = [{"database": r["database"], "server_version": r["server_version"]} for r in cases]
     took = time.perf_counter() - began
-    parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in elapsed.items())
+    spent = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in elapsed.items())
     command = "make bench-quick" if args.quick else "make bench"
     text = (
         f"# Benchmarks{' (quick)' if args.quick else ''}: {datetime.now():%Y-%m-%d %H:%M}, commit {commit}\n\n"
@@ -205,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
         "Ratio: ours ÷ reference. For throughput below 1 is slower than the reference; for times, sizes and "
         "latency above 1 is slower or heavier. # is the issue's point: 1 submitting, 2 aggregation, 3 page weight, "
         "4 memory.\n\n"
-        f"{machine(versions)}\n- command: `{command}`; the whole run took {took / 60:.1f} min ({parts})\n\n"
+        f"{machine(versions)}\n- command: `{command}`; the whole run took {took / 60:.1f} min ({spent})\n\n"
         + "\n\n".join(details)
     )
     RESULTS_DIR.mkdir(exist_ok=True)

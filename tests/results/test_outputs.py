@@ -159,7 +159,9 @@ def test_every_download_is_logged_with_who_and_what(client, login_as, results, i
     for path in ("eksport.xlsx", "eksport-1.csv", "eksport.json", "bilag.pdf"):
         assert client.get(f"/personale/resultater/{path}?politik=mini").status_code == 200
     with in_app():
-        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+        ).all()
         assert [(e.actor_email, e.target, e.detail["format"]) for e in events] == [
             ("analyst@kommune.test", "policy:mini", fmt) for fmt in ("xlsx", "csv", "json", "pdf")
         ]

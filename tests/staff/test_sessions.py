@@ -37,7 +37,7 @@ def copy_session(app, source):
 
 def actions(in_app, action) -> list[AuditEvent]:
     with in_app():
-        return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+        return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
 
 
 def test_a_cookie_copied_before_logout_is_refused_after_it(app, login_as):
