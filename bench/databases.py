@@ -122,6 +122,44 @@ def _policy_rounds():
     return [previous, current]
 
 
+@contextmanager
+def bulk_load(engine, tables) -> Iterator[None]:
+    """Drop the tables' secondary indexes (and on PostgreSQL their foreign keys) for a bulk load and build them
+    after it: one sort per index and one join per key, instead of millions of inserts at random places in B-trees
+    outgrowing the cache (the response ids are random) and a trigger per row. Measured at 1 M answers:
+    PostgreSQL's COPY took 8.5 s per 260,000 answers with the keys and 3.5 s without."""
+    from sqlalchemy import event
+    from sqlalchemy.schema import AddConstraint, DropConstraint
+
+    postgres = engine.dialect.name == "postgresql"
+    indexes = [index for table in tables for index in table.indexes]
+    keys = [key for table in tables for key in table.foreign_key_constraints] if postgres else []
+    with engine.begin() as connection:
+        for key in keys:
+            connection.execute(DropConstraint(key))
+        for index in indexes:
+            index.drop(connection)
+    if not postgres:  # the unique indexes left still take random inserts: 1 GB of page cache instead of 2 MB
+        event.listen(engine, "connect", _large_cache)
+        engine.dispose()
+    try:
+        yield
+    finally:
+        if not postgres:
+            event.remove(engine, "connect", _large_cache)
+    with engine.begin() as connection:
+        if postgres:
+            connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")  # each sort in memory
+        for index in indexes:
+            index.create(connection)
+        for key in keys:
+            connection.execute(AddConstraint(key))
+
+
+def _large_cache(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA cache_size = -1000000")
+
+
 def build(engine: str, size: int, url: str) -> dict:
     """Migrate, load the demo and about `size` synthetic answers, in responses split over two rounds."""
     from flask_migrate import upgrade
@@ -131,7 +169,7 @@ def build(engine: str, size: int, url: str) -> dict:
     from survey.demo import ensure_demo_meetings, load_demo
     from survey.extensions import db
     from survey.models import utcnow
-    from survey.questionnaire.models import Answer
+    from survey.questionnaire.models import Answer, Response
     from survey.results.synthetic import generate_responses
 
     app = make_app(url)
@@ -144,9 +182,10 @@ def build(engine: str, size: int, url: str) -> dict:
         rounds = _policy_rounds()
         db.session.commit()
         made = 0
-        for i, round_ in enumerate(rounds):
-            share = responses // len(rounds) + (1 if i < responses % len(rounds) else 0)
-            made += generate_responses(round_, share, SEED + i)[0]
+        with bulk_load(db.engine, [Answer.__table__, Response.__table__]):
+            for i, round_ in enumerate(rounds):
+                share = responses // len(rounds) + (1 if i < responses % len(rounds) else 0)
+                made += generate_responses(round_, share, SEED + i)[0]
         answers = db.session.scalar(select(func.count()).select_from(Answer))
         db.session.commit()
         if engine == "postgresql":

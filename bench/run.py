@@ -116,13 +116,14 @@ def results_rows(table: Table, found: list[dict]) -> None:
         )
         table.add("2", f"results page, {where}", f"{r['page_s']:.3f} s", "", _ratio(r["page_s"], r["duckdb_s"]))
         table.add("2", f"XLSX download, {where}", f"{r['xlsx_s']:.3f} s", "", _ratio(r["xlsx_s"], r["duckdb_s"]))
-        table.add(
-            "2",
-            f"the same aggregates by the database's GROUP BY over every answer (rebuild path), {where}",
-            f"{r['from_answers_s']:.3f} s",
-            f"DuckDB {r['duckdb_s']:.3f} s",
-            _ratio(r["from_answers_s"], r["duckdb_s"]),
-        )
+        if r["from_answers_s"] is not None:  # timed up to results.FROM_ANSWERS_UP_TO answers
+            table.add(
+                "2",
+                f"the same aggregates by the database's GROUP BY over every answer (rebuild path), {where}",
+                f"{r['from_answers_s']:.3f} s",
+                f"DuckDB {r['duckdb_s']:.3f} s",
+                _ratio(r["from_answers_s"], r["duckdb_s"]),
+            )
         if r["answers"] >= 1_000_000:
             table.add(
                 "4",
@@ -182,6 +183,9 @@ def main(argv: list[str] | None = None) -> None:
         ("results", lambda: results.measure_all(args.quick), results_rows, "2. The committee's results",
          results.section),
     ]  # fmt: skip
+    started = time.perf_counter()
+    results.build_all(args.quick)  # first, so that the parts' times are measuring only
+    elapsed["building databases"] = time.perf_counter() - started
     for name, action, rows, heading, section in parts:
         started = time.perf_counter()
         found = action()
