@@ -116,7 +116,7 @@ def results_rows(table: Table, found: list[dict]) -> None:
         )
         table.add("2", f"results page, {where}", f"{r['page_s']:.3f} s", "", _ratio(r["page_s"], r["duckdb_s"]))
         table.add("2", f"XLSX download, {where}", f"{r['xlsx_s']:.3f} s", "", _ratio(r["xlsx_s"], r["duckdb_s"]))
-        if r["from_answers_s"] is not None:  # timed up to results.FROM_ANSWERS_UP_TO answers
+        if r["from_answers_s"] is not None:  # timed up to results.UP_TO_1M answers
             table.add(
                 "2",
                 f"the same aggregates by the database's GROUP BY over every answer (rebuild path), {where}",
