@@ -336,8 +336,7 @@ def build_all(quick: bool) -> None:
 
 
 def measure_all(quick: bool) -> list[dict]:
-    """The suite's entry (bench.run): both databases at each size."""
-    build_all(quick)  # nothing left to do after bench.run's first step
+    """The suite's entry (bench.run, after build_all): both databases at each size."""
     return [run_case(engine, size, keep=True) for size in (QUICK_SIZES if quick else SIZES) for engine in ENGINES]
 
 
