@@ -35,7 +35,8 @@ class Sheet:
 
 def attachment(content: bytes, mimetype: str, filename: str) -> Response:
     """A file to save, never kept in a cache (exports hold personal data or unpublished results)."""
-    response = Response(content, mimetype=mimetype)
+    # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype, and CSV_TYPE already has it
+    response = Response(content, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -51,6 +51,7 @@ def _number(text: str):
 def read_csv(client, number: int) -> list[dict]:
     response = client.get(f"/personale/resultater/eksport-{number}.csv?politik=mini")
     assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
+    assert response.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"], "one type, one charset"
     reader = csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";")
     return [{key: _number(value) for key, value in row.items()} for row in reader]
 
