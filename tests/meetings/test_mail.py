@@ -291,7 +291,7 @@ def test_times_are_written_in_danish_time(app_ctx, starts, ends, expected):
 def test_the_development_sink_shows_the_mail_to_staff(app, client, login_as, file_sink, meeting, sign_up):
     meeting_id = meeting()
     sign_up(meeting_id, email="karen@example.dk")
-    login_as(client, "meeting_host")
+    login_as(client, "admin")
 
     page = client.get("/personale/post")
     assert page.status_code == 200
@@ -322,6 +322,11 @@ def test_with_smtp_the_sink_page_lists_nothing(client, login_as, smtp, meeting, 
     assert client.get("/personale/post/20301205-170000-1.log/0").status_code == 404
 
 
-def test_the_sink_is_for_hosts_and_admins(client, login_as):
-    login_as(client, "analyst")
+@pytest.mark.parametrize("role", ["meeting_host", "analyst"])
+def test_the_sink_is_for_admins_only(client, login_as, file_sink, meeting, sign_up, role):
+    """It shows every citizen's manage link: a meeting host has no business holding the keys to their sign-ups."""
+    sign_up(meeting(), email="karen@example.dk")
+    login_as(client, role)
     assert client.get("/personale/post").status_code == 403
+    assert client.get("/personale/post/20301205-170000-1.log/0").status_code == 403
+    assert "/personale/post" not in client.get("/personale/").get_data(as_text=True)
