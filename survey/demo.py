@@ -136,17 +136,20 @@ DEMO_STAFF = {
 }
 
 
-def reset_demo_staff() -> str:
-    """Make sure the demo staff users exist and give them a fresh password, returned for printing. Only flushes.
+def reset_demo_staff() -> dict[str, str]:
+    """Make sure the demo staff users exist and give each a fresh password of its own, returned by role for
+    printing. Only flushes.
 
+    One password each: with a shared one, whoever was given the meeting host's login could log in as the admin.
     Their second factor is kept between runs (it is set up with a phone app at the first login), so an app that
     once scanned the demo's QR code keeps working."""
-    password = secrets.token_urlsafe(18)
+    passwords = {}
     for role, email in DEMO_STAFF.items():
+        passwords[role] = password = secrets.token_urlsafe(18)
         user = find_staff(email) or create_staff(email, role, password, name=f"Demo ({role})")
         user.set_password(password)
     db.session.flush()
-    return password
+    return passwords
 
 
 @demo_cli.command("load")
@@ -154,7 +157,7 @@ def load():
     """Load the demo policies, questionnaires and open rounds (safe to run again); print a demo staff login."""
     rounds, to_fill = load_demo()
     meetings = ensure_demo_meetings(utcnow())
-    password = reset_demo_staff()
+    passwords = reset_demo_staff()
     db.session.commit()
     for round_, n in to_fill:
         generate_responses(round_, n, seed=round_.id)
@@ -168,5 +171,5 @@ def load():
     click.echo(f"Dialogmøder: {public_url('meetings.index')}  ({len(meetings)} kommende)")
     click.echo(f"Medarbejdere: {public_url('staff.login')}  (demo: kun til afprøvning)")
     for role, email in DEMO_STAFF.items():
-        click.echo(f"  {role}: {email} / {password}")
+        click.echo(f"  {role}: {email} / {passwords[role]}")
     click.echo("  Første login beder om totrinsbekræftelse: scan QR-koden med en app, fx Microsoft Authenticator.")

@@ -5,11 +5,12 @@ import re
 import pyotp
 from sqlalchemy import func, select
 
-from survey.demo import DEMO_RESPONSES
+from survey.demo import DEMO_RESPONSES, DEMO_STAFF
 from survey.extensions import db
 from survey.meetings.models import Meeting
 from survey.policies.models import Policy
 from survey.questionnaire.models import Response, Round
+from survey.staff.services import find_staff
 from tests.pages import csrf_token, text_of
 
 
@@ -23,6 +24,14 @@ def test_demo_loads_idempotently_and_prints_a_staff_login(client, runner, in_app
         made = sum(DEMO_RESPONSES.values()) * 3
         assert db.session.scalar(select(func.count()).select_from(Response)) == made
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
+    logins = dict(re.findall(r"^  (\w+): \S+ / (\S+)$", second.output, re.MULTILINE))
+    assert set(logins) == {"admin", "meeting_host", "analyst"}
+    with in_app():
+        for role, email in DEMO_STAFF.items():
+            user = find_staff(email)
+            # its own password opens the account, no other demo user's does
+            assert [user.check_password(password) for password in logins.values()].count(True) == 1
+            assert user.check_password(logins[role]), role
     email, password = re.search(r"admin: (\S+) / (\S+)", second.output).groups()
     page = client.get("/personale/log-ind")
     response = client.post(
