@@ -71,6 +71,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def _prepare_database(app: Flask) -> None:
     from survey import models  # noqa: F401  (register every model with the metadata)
+    from survey.core import health as _h  # noqa: F401
     from survey.database import check_sqlite, configure_sqlite
     from survey.meetings import models as _m  # noqa: F401
     from survey.policies import models as _p  # noqa: F401

@@ -106,6 +106,9 @@ class Config:
     RESULTS_MIN_GROUP = int(os.environ.get("RESULTS_MIN_GROUP", "5"))
     #: free-text comments are shown only for groups of at least this many respondents (never below the minimum)
     RESULTS_COMMENTS_MIN = int(os.environ.get("RESULTS_COMMENTS_MIN", "10"))
+    #: /healthz answers 503 when the filesystem of a SQLite database has less free space than this (MB): a submit
+    #: that needs more room in the WAL file would fail while a small write still fits
+    HEALTH_MIN_FREE_MB = int(os.environ.get("HEALTH_MIN_FREE_MB", "64"))
     #: days a started but unsent survey is kept after its round has closed
     DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "0"))
     # HTTP security (survey.security). Production means the site is only reached over HTTPS: HTTPS_ONLY=1/0 says

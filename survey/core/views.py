@@ -1,9 +1,6 @@
 from flask import abort, current_app, jsonify, redirect, render_template
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from survey.core import bp
-from survey.extensions import db
+from survey.core import bp, health
 
 #: the settings the privacy notice shows (controller, DPO, processors, retention periods)
 PRIVACY_SETTINGS = (
@@ -22,13 +19,9 @@ PRIVACY_SETTINGS = (
 
 @bp.get("/healthz")
 def healthz():
-    """Answer 200 when the database answers, 503 with the reason when it does not."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        current_app.logger.warning("health check failed: %s", exc)
-        return jsonify(status="error", reason="database unavailable"), 503
+    """Answer 200 when the database reads and takes a write, 503 with the reason when it does not."""
+    if (problem := health.database_problem()) is not None:
+        return jsonify(status="error", reason=problem), 503
     return jsonify(status="ok")
 
 

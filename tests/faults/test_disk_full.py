@@ -9,6 +9,7 @@ import sqlite3
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db
@@ -90,3 +91,23 @@ def test_a_full_disk_keeps_the_answers_in_the_form(small_disk, own_app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+@pytest.mark.parametrize(
+    "min_free_mb, reason",
+    [
+        (1, "disk full"),  # seen from the free space, before anything is written
+        (0, "database cannot write"),  # seen by the write itself
+    ],
+)
+def test_the_health_check_fails_when_the_database_cannot_take_a_write(small_disk, own_app, min_free_mb, reason):
+    """A load balancer must stop sending citizens to a server whose database reads but refuses every answer."""
+    database = small_disk("8m") / "borgerdialog.sqlite3"
+    client = own_app(f"sqlite:///{database}", migrate=True, HEALTH_MIN_FREE_MB=min_free_mb).test_client()
+    assert client.get("/healthz").json == {"status": "ok"}
+
+    with disk_full(database):
+        answer = client.get("/healthz")
+        assert (answer.status_code, answer.json) == (503, {"status": "error", "reason": reason})
+    assert integrity(database) == "ok"
+    assert client.get("/healthz").json == {"status": "ok"}, "well again once there is room"
