@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from survey import codes
 from survey.core.errors import form_again, form_again_when_limited, unavailable_summary
 from survey.extensions import db
-from survey.questionnaire import bp, services
+from survey.questionnaire import bp, services, submit_rate
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
 from survey.questionnaire.models import Questionnaire, Round
 from survey.questionnaire.review import review_rows
@@ -264,6 +264,7 @@ def submit(round_: Round, token: str):
     if not form.validate_on_submit() or missing:
         return _render_review(round_, draft, token, form, missing)
     submission_id, round_slug = draft.submission_id, round_.slug
+    counted = (round_.id, round_.opens_at) if not round_.uses_invitations else None
     try:
         # read before the commit, which expires both: reading them after would begin another transaction
         receipt = services.submit_response(draft).receipt
@@ -272,6 +273,9 @@ def submit(round_: Round, token: str):
         # the same draft was sent twice at the same moment and the other request stored it first
         db.session.rollback()
         receipt = (services.response_for_submission(submission_id) or abort(409)).receipt
+    else:
+        if counted:
+            submit_rate.note_submit(*counted)  # after the commit: counting never costs the citizen the answers
     return _to_receipt(round_slug, receipt)
 
 
