@@ -89,7 +89,8 @@ def _counter() -> _Counter:
 
 
 def _key(*parts) -> str:
-    return "/".join(["borgerdialog", current_app.config.get("RATELIMIT_KEY_PREFIX") or "", *map(str, parts)])
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")  # one store shared by several installations
+    return "/".join(["borgerdialog", *([prefix] if prefix else []), *map(str, parts)])
 
 
 def hour_of(moment: datetime) -> int:
