@@ -88,6 +88,7 @@ def deployment(engine: str, workers: int):
             "RATELIMIT_STORAGE_URI": redis.url,
             "RATELIMIT_SURVEY_POST": UNREFUSED_LIMIT,
             "RATELIMIT_CODE_ENTRY": UNREFUSED_LIMIT,
+            "RATELIMIT_OPEN_START": UNREFUSED_LIMIT,
             "BORGERDIALOG_INSTANCE": str(directory / "instance"),
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "HTTPS_ONLY": "0",

@@ -64,7 +64,15 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     #: rate limits on citizen form posts; generous for shared IPs (libraries, care homes) yet stopping floods
     RATELIMIT_SURVEY_POST = os.environ.get("RATELIMIT_SURVEY_POST", "60 per minute; 600 per hour")
+    #: per address, on invitation codes (which could be guessed) and resume codes
     RATELIMIT_CODE_ENTRY = os.environ.get("RATELIMIT_CODE_ENTRY", "10 per minute; 50 per hour")
+    #: per address, on starting an open-link round (nothing to guess): a flood guard that many citizens behind one
+    #: address (a Borgerservice tablet, a care home's Wi-Fi, a mobile operator's shared address) never reach
+    RATELIMIT_OPEN_START = os.environ.get("RATELIMIT_OPEN_START", "60 per minute; 600 per hour")
+    #: an hour of an open-link round with at least this many answers and at least FACTOR times the round's usual rate
+    #: per hour is a burst: written in the audit log and shown on the results pages (questionnaire.submit_rate)
+    OPEN_ROUND_BURST_MIN = int(os.environ.get("OPEN_ROUND_BURST_MIN", "30"))
+    OPEN_ROUND_BURST_FACTOR = float(os.environ.get("OPEN_ROUND_BURST_FACTOR", "5"))
     RATELIMIT_SIGNUP = os.environ.get("RATELIMIT_SIGNUP", "10 per minute; 100 per hour")
     #: per address; wrong passwords for one account are also counted per account (survey.staff)
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute; 50 per hour")

@@ -8,13 +8,18 @@ module-level one would let one app's settings leak into another's)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-#: endpoint → (config key holding the limit, methods it applies to)
+from survey.questionnaire.open_link import start_limit
+
+#: endpoint → (config key holding the limit, or a function of the request that names that key; methods it applies to)
 LIMITS = {
-    "questionnaire.start": ("RATELIMIT_CODE_ENTRY", ["POST"]),
+    # an invitation code can be guessed, a start of an open round cannot: see open_link.start_limit
+    "questionnaire.start": (start_limit, ["POST"]),
     "questionnaire.resume": ("RATELIMIT_CODE_ENTRY", ["POST"]),
     "questionnaire.page": ("RATELIMIT_SURVEY_POST", ["POST"]),
     "questionnaire.submit": ("RATELIMIT_SURVEY_POST", ["POST"]),
@@ -29,7 +34,15 @@ LIMITS = {
 def init_app(app: Flask) -> Limiter:
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     for endpoint, (config_key, methods) in LIMITS.items():
-        limit = (lambda key: lambda: current_app.config[key])(config_key)
-        app.view_functions[endpoint] = limiter.limit(limit, methods=methods)(app.view_functions[endpoint])
+        limit, scope = _limit_and_scope(config_key)
+        app.view_functions[endpoint] = limiter.limit(limit, methods=methods, scope=scope)(app.view_functions[endpoint])
     app.extensions["rate_limiter"] = limiter  # Flask-Limiter refers to it only weakly
     return limiter
+
+
+def _limit_and_scope(config_key: str | Callable[[], str]):
+    """The limit read from the config key, and (for a key chosen per request) a scope named after that key, so that
+    two keys holding the same limit still count apart."""
+    if callable(config_key):
+        return (lambda: current_app.config[config_key()]), (lambda _endpoint: config_key())
+    return (lambda: current_app.config[config_key]), None

@@ -3,14 +3,18 @@
 When the database does not answer (PostgreSQL restarting or down, SQLite locked past its busy timeout, a full
 disk), the citizen gets the page they were on again, with what they typed still in the fields and a message at
 the top (HTTP 503): one handler for every such view, each of which says how its page is shown without the
-database (`form_again`)."""
+database (`form_again`). A rate limit that refuses a post says how many minutes to wait, on the form page again
+with what was typed where the view says how (`form_again_when_limited`)."""
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -45,6 +49,44 @@ def form_again(render: Callable[..., str | None]):
     return mark
 
 
+def form_again_when_limited(render: Callable[..., str | None]):
+    """Mark a view whose form is shown again when a rate limit refuses a POST to it (HTTP 429).
+
+    `render(message, **view_args)` builds the page from the posted form with `message` (how long to wait) in its
+    error summary and returns its HTML, or None when it cannot (then the general 429 page is shown)."""
+
+    def mark(view):
+        view.form_again_when_limited = render
+        return view
+
+    return mark
+
+
+def wait_minutes() -> int | None:
+    """Whole minutes until the limit this request broke lets the next try through, or None when unknown."""
+    limiter = current_app.extensions.get("rate_limiter")
+    breached = limiter.current_limit if limiter is not None else None
+    if breached is None:
+        return None
+    try:
+        # the window's own reset time: RequestLimit.reset_at adds a second for the Retry-After header
+        seconds = breached.window.reset_time - time.time()
+    except Exception:  # the store failed while answering (Redis errors have no common base): the whole window
+        seconds = breached.limit.get_expiry()
+    return max(1, math.ceil(seconds / 60))
+
+
+def too_many_message(minutes: int | None) -> str:
+    """What a citizen or staff member reads when a rate limit stops them: how long to wait."""
+    if minutes is None:
+        return _("Du har prøvet for mange gange på kort tid. Vent et øjeblik og prøv igen.")
+    return ngettext(
+        "Du har prøvet for mange gange på kort tid. Vent %(num)d minut og prøv igen.",
+        "Du har prøvet for mange gange på kort tid. Vent %(num)d minutter og prøv igen.",
+        minutes,
+    )
+
+
 def unavailable_summary(field_id: str, message: str) -> dict:
     """Template context for a form shown again: the message in the error summary, linked to `field_id`."""
     return {"errors": [(field_id, message)], "has_errors": True}
@@ -77,10 +119,19 @@ def init_app(app: Flask) -> None:
             404: (_("Siden findes ikke"), _("Tjek at webadressen er skrevet rigtigt.")),
             405: (_("Siden kan ikke åbnes på den måde"), _("Gå tilbage og prøv igen.")),
             413: (_("Dit svar er for langt"), _("Dit svar var for langt. Gør teksten kortere, og prøv igen.")),
-            429: (_("For mange forsøg"), _("Du har prøvet for mange gange på kort tid. Vent et øjeblik og prøv igen.")),
         }
         title, message = texts.get(error.code, (_("Der er sket en fejl"), _("Gå tilbage og prøv igen.")))
         return _page(error.code or 500, title, message)
+
+    @app.errorhandler(429)
+    def too_many_requests(_error):
+        message = too_many_message(wait_minutes())
+        view = current_app.view_functions.get(request.endpoint or "")
+        render = getattr(view, "form_again_when_limited", None) if request.method == "POST" else None
+        html = render(message, **(request.view_args or {})) if render else None
+        if html is None:
+            html, _status = _page(429, _("For mange forsøg"), message)
+        return html, 429
 
     def database_unavailable(error: SQLAlchemyError):
         _rollback_quietly()

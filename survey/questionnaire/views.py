@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from survey import codes
-from survey.core.errors import form_again, unavailable_summary
+from survey.core.errors import form_again, form_again_when_limited, unavailable_summary
 from survey.extensions import db
-from survey.questionnaire import bp, services
+from survey.questionnaire import bp, services, submit_rate
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
 from survey.questionnaire.models import Questionnaire, Round
 from survey.questionnaire.review import review_rows
@@ -59,7 +59,33 @@ def with_draft(view):
     return wrapper
 
 
+def _limited_round(round_slug: str) -> Round | None:
+    """The round of a refused post, when it exists and is open (the rate limit refused it before open_round ran)."""
+    if "\x00" in round_slug:
+        return None
+    round_ = db.session.scalar(select(Round).where(Round.slug == round_slug))
+    return round_ if round_ is not None and round_.state() == "open" else None
+
+
+def _code_again(form, message: str) -> dict:
+    """The wait message next to the code field and in the error summary, what was typed still in the field."""
+    form.code.errors = [message]
+    return {"errors": form.error_list(), "has_errors": True}
+
+
+def _start_again(message: str, round_slug: str) -> str | None:
+    """The start page again after a rate limit refused it: how long to wait, the typed code kept."""
+    round_ = _limited_round(round_slug)
+    if round_ is None:
+        return None
+    form = StartForm(round_=round_)
+    summary = _code_again(form, message) if round_.uses_invitations else unavailable_summary("main-content", message)
+    spec = round_.questionnaire.spec
+    return render_template("questionnaire/start.html", form=form, round_=round_, spec=spec, **summary)
+
+
 @bp.route("/<round_slug>/", methods=["GET", "POST"])
+@form_again_when_limited(_start_again)
 @open_round
 def start(round_: Round):
     """The start page: what the survey is, that it is anonymous; the code field in invitation rounds."""
@@ -74,7 +100,17 @@ def start(round_: Round):
     return render_form_page("questionnaire/start.html", form, round_=round_, spec=round_.questionnaire.spec)
 
 
+def _resume_again(message: str, round_slug: str) -> str | None:
+    """The resume page again after a rate limit refused it: how long to wait, the typed code kept."""
+    round_ = _limited_round(round_slug)
+    if round_ is None:
+        return None
+    form = ResumeForm(round_=round_)
+    return render_template("questionnaire/resume.html", form=form, round_=round_, **_code_again(form, message))
+
+
 @bp.route("/<round_slug>/fortsaet", methods=["GET", "POST"])
+@form_again_when_limited(_resume_again)
 @open_round
 def resume(round_: Round):
     """Take up a paused survey by typing the resume code."""
@@ -228,6 +264,7 @@ def submit(round_: Round, token: str):
     if not form.validate_on_submit() or missing:
         return _render_review(round_, draft, token, form, missing)
     submission_id, round_slug = draft.submission_id, round_.slug
+    counted = (round_.id, round_.opens_at) if not round_.uses_invitations else None
     try:
         # read before the commit, which expires both: reading them after would begin another transaction
         receipt = services.submit_response(draft).receipt
@@ -236,6 +273,9 @@ def submit(round_: Round, token: str):
         # the same draft was sent twice at the same moment and the other request stored it first
         db.session.rollback()
         receipt = (services.response_for_submission(submission_id) or abort(409)).receipt
+    else:
+        if counted:
+            submit_rate.note_submit(*counted)  # after the commit: counting never costs the citizen the answers
     return _to_receipt(round_slug, receipt)
 
 

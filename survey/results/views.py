@@ -14,6 +14,7 @@ from markupsafe import Markup
 from survey.extensions import db
 from survey.i18n import decimal
 from survey.policies.models import FocusArea, Policy
+from survey.questionnaire import submit_rate
 from survey.questionnaire.models import Answer
 from survey.results import admin_bp
 from survey.results import exports as ex
@@ -121,6 +122,7 @@ def index():
         minimum=minimum_group(),
         query=_query(policy, rounds, selected) if policy else {},
         sheets=ex.sheet_titles(selected) if policy else [],
+        bursts=submit_rate.bursts([r.id for r in selected]),
     )
 
 
@@ -161,6 +163,7 @@ def area(code: str):
         minimum=report.minimum,
         comments_minimum=comments_minimum(),
         round_labels={r.id: r.label for r in selected},
+        bursts=submit_rate.bursts([r.id for r in selected]),
     )
 
 

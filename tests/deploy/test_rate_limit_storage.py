@@ -107,3 +107,38 @@ def test_a_survey_is_sent_while_the_rate_limit_store_hangs(limited_app, make_rou
     assert code_entries == [400, 400, 400, 400, 429], "still limited, in this process's memory"
     with in_app():
         assert count(Response) == 1
+
+
+def test_two_servers_count_an_open_rounds_submits_in_one_redis(
+    limited_app, make_round, in_app, redis_server, monkeypatch
+):
+    """The submit count behind the ballot-stuffing warning is shared like the limits: two servers' submits add up in
+    Redis, and the burst is written to the audit log once, by whichever server crossed the threshold."""
+    from sqlalchemy import select
+
+    from survey.questionnaire import submit_rate
+    from survey.questionnaire.models import Round
+    from survey.staff import clock
+    from survey.staff.models import AuditEvent
+
+    stopped = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: stopped)  # all three in one hour
+    redis_server.client().flushdb()
+    servers = [limited_app(redis_server.url) for _ in range(2)]
+    for app in servers:
+        app.config["OPEN_ROUND_BURST_MIN"] = 2  # a round opened a day ago with nothing counted: usual rate 0
+    slug = make_round()
+    for app in (*servers, servers[0]):
+        citizen = Citizen(app.test_client(), slug)
+        assert citizen.start().status_code == 302
+        sent, _form = citizen.submit(citizen.answer_all())
+        assert path_of(sent.location).endswith("/kvittering")
+
+    with in_app() as session:
+        round_id = session.scalar(select(Round.id).where(Round.slug == slug))
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "open_round_burst")).all()
+    assert [(e.target, e.detail["count"]) for e in events] == [(f"round:{round_id}", 2)]
+    with servers[1].app_context():
+        key = submit_rate._key("submits", round_id, submit_rate.hour_of(clock.now()))
+        assert servers[1].extensions["rate_limiter"].storage.get(key) == 3
+    assert int(redis_server.client().get(f"LIMITS:{key}")) == 3, "in Redis, under the limits library's prefix"
