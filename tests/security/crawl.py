@@ -98,13 +98,16 @@ class Crawl:
         mail_seen: set[Path] = set()
         level = [(url, "none") for url in seeds]
         while level:
+            # every page of a round is opened before any form on them is sent: sending one (cancelling a meeting)
+            # must not hide the forms of the pages next to it
             pages = [browser.open(url, fetch_site) for url, fetch_site in level]
             level = []
             for page in pages:
                 for form, button in self._read(page, done):
-                    if self.endpoint(form.action, "POST") and self.endpoint(form.action, "POST")[0] in last:
+                    if (self.endpoint(form.action, "POST") or ("",))[0] in last:
                         deferred.append((form, button))
                         continue
+                    # the page a submission leads to is read in this round too: chains of forms go on at once
                     pages.append(self.submit(browser, form, button, typed))
                     if mail_folder is not None:
                         mailed = [url for message in mails_in(mail_folder, mail_seen) for url in links_in(message)]
