@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium redis postgres pdf-libs clean
+.PHONY: run test bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium nginx redis postgres pdf-libs clean
 
 run: install assets translations migrate demo
 	@echo
@@ -32,7 +32,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate pdf-libs
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test chromium redis postgres
+install-test: $(VENV)/.installed-test chromium nginx redis postgres
 
 # The benchmarks need the test tools (Playwright, the server helpers) and the bench extra (DuckDB, Locust).
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/activate pdf-libs
@@ -68,6 +68,13 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Installer Debians chromium (sudo apt-get install chromium) for browsertestene"; exit 1; fi; }
+
+# Debian's nginx for tests/https, which puts it in front of gunicorn to terminate TLS as in production. The test
+# starts an nginx of its own (its own config, port and files); a system nginx that apt may start is not used.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx >/dev/null; \
+	  else echo "Installer Debians nginx (sudo apt-get install nginx) for tests/https"; exit 1; fi; }
 
 # Debian's Redis and PostgreSQL 15 for tests/deploy, which run two app servers sharing one database and one
 # rate-limit store, as in production. The tests start and stop servers of their own on free ports on 127.0.0.1.

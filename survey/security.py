@@ -1,12 +1,16 @@
 """HTTP security headers, caching and cookie flags (OWASP ASVS 5.0 level 2), decided in one place.
 
 One after_request hook sets the headers on every response the app sends (pages, errors, files, exports); the
-rules for what is private (no-store, no referrer) are the two small functions below, not spread over the views."""
+rules for what is private (no-store, no referrer) are the two small functions below, not spread over the views.
+One before_request hook refuses a form posted from another site, on every form of the app (see same_origin_only)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, has_request_context, request
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 #: Only our own files; no inline script or style anywhere (the pages and the SVG charts carry none), so the
@@ -102,6 +106,60 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+#: requests that change something; each must come from a page of this site
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Fetch Metadata (Sec-Fetch-Site) of a request made by a page of this site, or by the person (reload, bookmark)
+OWN_FETCH_SITES = frozenset({"same-origin", "none"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str | None:
+    """`scheme://host[:port]` of a URL as browsers write an Origin (lower case, no default port); None if none."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS[parts.scheme] else "")
+
+
+def own_origins() -> set[str]:
+    """This site: PUBLIC_BASE_URL, and the address the request itself was made to (its scheme after ProxyFix)."""
+    found = {origin_of(current_app.config["PUBLIC_BASE_URL"]), origin_of(f"{request.scheme}://{request.host}")}
+    return found - {None}
+
+
+def same_origin_only() -> None:
+    """Refuse a form posted from another site (CSRF), with the same page as a bad token, before any view runs.
+
+    This replaces Flask-WTF's Referer check, which cannot work here: pages whose URL holds a key (manage link,
+    draft) send no Referer at all (Referrer-Policy: no-referrer). Browsers send Fetch Metadata and Origin even
+    then (Chromium sends `Origin: null` from such a page), so: Sec-Fetch-Site, when sent, must be same-origin or
+    none; Origin, when sent and not null, must be this site; only a browser that sends neither is judged by its
+    Referer. A same-site page on another subdomain is refused too. The token in the form and the SameSite session
+    cookie are checked as before (Flask-WTF, or the citizen's own form): this is a second lock, not the only one.
+    """
+    if request.method not in UNSAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    site = (request.headers.get("Sec-Fetch-Site") or "").strip().lower()
+    origin = (request.headers.get("Origin") or "").strip()
+    referrer = request.headers.get("Referer") or ""
+    if site and site not in OWN_FETCH_SITES:
+        refused = f"Sec-Fetch-Site {site}"
+    elif origin and origin != "null" and origin_of(origin) not in own_origins():
+        refused = f"Origin {origin_of(origin) or 'malformed'}"
+    elif not site and not origin and referrer and origin_of(referrer) not in own_origins():
+        refused = f"Referer from {origin_of(referrer) or 'malformed'}"
+    else:
+        return
+    # the endpoint, not the path: a path may hold a manage link's key
+    current_app.logger.info("cross-site %s to %s refused: %s", request.method, request.endpoint, refused)
+    raise CSRFError(f"Cross-site request refused ({refused}).")
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, its cookie also Secure whenever the request itself came over HTTPS."""
 
@@ -131,14 +189,19 @@ def cookie_settings(https_only: bool) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Cookie flags from HTTPS_ONLY (or PUBLIC_BASE_URL), ProxyFix when PROXY_FIX_HOPS says, the header hook."""
+    """Cookie flags from HTTPS_ONLY (or PUBLIC_BASE_URL), ProxyFix when PROXY_FIX_HOPS says, the same-origin check
+    on every unsafe request (the citizen's survey forms too, which Flask-WTF's CSRFProtect leaves out), the header
+    hook."""
     https_only = app.config.get("HTTPS_ONLY")
     if https_only is None:
         https_only = app.config["PUBLIC_BASE_URL"].startswith("https://")
     app.config["HTTPS_ONLY"] = bool(https_only)
     app.config.update(cookie_settings(app.config["HTTPS_ONLY"]))
+    # Flask-WTF's HTTPS Referer check refuses every post from a no-referrer page: same_origin_only replaces it
+    app.config["WTF_CSRF_SSL_STRICT"] = False
     app.session_interface = SessionInterface()
     if hops := int(app.config.get("PROXY_FIX_HOPS") or 0):
         # X-Forwarded-Host and -Prefix stay untrusted: the proxy passes Host on, and links use PUBLIC_BASE_URL.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+    app.before_request(same_origin_only)
     app.after_request(set_security_headers)

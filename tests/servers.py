@@ -1,5 +1,6 @@
 """Throw-away servers on 127.0.0.1, each started and stopped by its owner: a PostgreSQL 15 cluster (which a test may
-stop and restart mid-test), a Redis without persistence and gunicorn serving wsgi:app.
+stop and restart mid-test), a Redis without persistence, gunicorn serving wsgi:app and nginx terminating TLS in
+front of it.
 
 No pytest here, so that the benchmarks (bench.databases, bench.load) start their servers with the same code."""
 
@@ -214,6 +215,97 @@ class Gunicorn:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+class Nginx:
+    """Debian's nginx on 127.0.0.1:`port` terminating TLS with `certificate` and `key`, passing every request to
+    `upstream` (gunicorn's http://127.0.0.1:…) with the headers the README's production proxy sets: Host,
+    X-Forwarded-For, X-Forwarded-Proto. Its config, pid, logs and temporary files are all in `directory`,
+    so it needs no system nginx and touches none; it runs in the foreground as our child, which stop() ends."""
+
+    def __init__(self, directory: Path, port: int, upstream: str, certificate: Path, key: Path):
+        self.directory, self.port, self.upstream = directory, port, upstream
+        self.certificate, self.key = certificate, key
+        self.base_url = f"https://127.0.0.1:{port}"
+        self.config = directory / "nginx.conf"
+        #: one line per request: method, path, status, and the Origin, Referer and Sec-Fetch-Site it came with
+        self.access_log = directory / "access.log"
+        self.process: subprocess.Popen | None = None
+
+    def config_text(self) -> str:
+        d = self.directory
+        # as root, nginx would run its workers as nobody, who may not enter the test's private temporary folders
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        temp_paths = "".join(
+            f"  {kind}_temp_path {d / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        return f"""{user}daemon off;
+worker_processes 1;
+pid {d / "nginx.pid"};
+error_log {d / "error.log"} warn;
+events {{ worker_connections 64; }}
+http {{
+  # what a test may check about each request: what the browser said about where it came from
+  log_format browser '$request_method $uri $status origin=$http_origin referer=$http_referer site=$http_sec_fetch_site';
+  access_log {d / "access.log"} browser;
+{temp_paths}  server {{
+    listen 127.0.0.1:{self.port} ssl;
+    ssl_certificate {self.certificate};
+    ssl_certificate_key {self.key};
+    location / {{
+      proxy_pass {self.upstream};
+      # the name and port the browser used, as `Host $host` passes it on port 443 in production (README)
+      proxy_set_header Host $host:$server_port;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+    }}
+  }}
+}}
+"""
+
+    def start(self) -> Nginx:
+        """Write the config and launch nginx (without waiting: see wait_until_ready)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.config.write_text(self.config_text())
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        # -e: the log for what goes wrong before the config is read (else /var/log/nginx, which may not exist)
+        command = [binary, "-p", str(self.directory), "-c", str(self.config), "-e", str(self.directory / "error.log")]
+        with (self.directory / "nginx.out").open("ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_until_ready(self) -> Nginx:
+        """Poll /healthz through TLS (the test's own certificate: not verified) until the app answers 200."""
+        import ssl
+
+        unverified = ssl._create_unverified_context()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {(self.directory / 'error.log').read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5, context=unverified) as answer:
+                    if answer.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nginx on port {self.port} did not answer")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        # SIGTERM is nginx's fast shutdown: the master ends its workers and exits
+        stop_process(self.process)
+
+
+def self_signed_certificate(directory: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A certificate for `host` (an IP address), valid two days, made with openssl; returns (certificate, key)."""
+    certificate, key = directory / "cert.pem", directory / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    command += ["-keyout", str(key), "-out", str(certificate), "-days", "2", "-subj", f"/CN={host}"]
+    command += ["-addext", f"subjectAltName=IP:{host}"]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return certificate, key
 
 
 def stop_process(process: subprocess.Popen | None, timeout: float = 15) -> None:

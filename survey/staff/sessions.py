@@ -7,7 +7,7 @@ Idle and absolute time limits are checked on every request from the times kept i
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
@@ -60,6 +60,9 @@ def complete_login(user: StaffUser) -> str:
     """After the second factor: a new session, fully logged in. Returns where to go next."""
     next_path = (session.get(PENDING) or {}).get("next") or url_for("staff.home")
     session.clear()
+    # the new session gets a CSRF token of its own; the one made earlier in this request would be refused on the
+    # next form (the logout button on the page that shows the recovery codes)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     login_user(user)
     now = clock.timestamp()
     session[VERSION] = user.session_version

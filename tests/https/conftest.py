@@ -1,0 +1,148 @@
+"""The production setup with real parts, once per module: a self-signed certificate made by openssl, Debian's
+nginx terminating TLS on a free port of 127.0.0.1 in front of gunicorn (PROXY_FIX_HOPS=1, PUBLIC_BASE_URL
+https://…, HTTPS_ONLY=1, mail written to files), and Debian's Chromium, driven by Playwright, that ignores the
+test's certificate. The database is a SQLite file, or a new database on TEST_DATABASE_URL's server in the
+PostgreSQL run; it is migrated by `flask db upgrade` and gets an open survey round, a meeting and a staff user
+(made by `flask staff create`), as an operator would set it up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.orm import Session
+
+from survey import ROOT
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.conftest import STAFF_PASSWORD
+from tests.servers import Gunicorn, Nginx, free_port, postgres_database, self_signed_certificate, stop_processes
+
+DATA = ROOT / "data"
+STAFF_EMAIL = "leder@kommune.test"
+
+
+@dataclass
+class Site:
+    base_url: str  #: https://127.0.0.1:<nginx port>
+    mail_folder: Path
+    access_log: Path  #: nginx's: see Nginx.access_log
+    round_slug: str
+    meeting_id: int
+    staff_email: str
+    engine: Engine
+
+    def session(self) -> Session:
+        """`with site.session() as s:` — for checking what the app stored."""
+        return Session(self.engine)
+
+
+@pytest.fixture(scope="module")
+def https_database_url(tmp_path_factory) -> str:
+    shared = os.environ.get("TEST_DATABASE_URL", "")
+    with ExitStack() as stack:
+        if shared.startswith("postgresql"):
+            yield stack.enter_context(postgres_database(shared, f"borgerdialog_https_{os.getpid()}"))
+        else:
+            yield f"sqlite:///{tmp_path_factory.mktemp('https-db') / 'borgerdialog.sqlite3'}"
+
+
+@pytest.fixture(scope="module")
+def site(https_database_url, tmp_path_factory) -> Site:
+    """nginx (TLS) → gunicorn (2 workers) → the database, started for the module and stopped after it."""
+    folder = tmp_path_factory.mktemp("https")
+    key = secrets.token_urlsafe(32)
+    certificate, private_key = self_signed_certificate(folder)
+    app_port, proxy_port = free_port(), free_port()
+    base_url = f"https://127.0.0.1:{proxy_port}"
+    env = {
+        "DATABASE_URL": https_database_url,
+        "SECRET_KEY": key,
+        "BORGERDIALOG_INSTANCE": str(folder / "instance"),
+        "PUBLIC_BASE_URL": base_url,
+        "HTTPS_ONLY": "1",
+        "PROXY_FIX_HOPS": "1",
+        "MAIL_BACKEND": "file",
+        "MAIL_FILE_PATH": str(folder / "mail"),
+    }
+    round_slug, meeting_id = _set_up(https_database_url, key)
+    app_server = Gunicorn(app_port, env, folder / "gunicorn.log", workers=2)
+    proxy = Nginx(folder / "nginx", proxy_port, app_server.base_url, certificate, private_key)
+    try:
+        app_server.start().wait_until_ready()
+        proxy.start().wait_until_ready()
+        engine = create_engine(https_database_url)
+        yield Site(base_url, folder / "mail", proxy.access_log, round_slug, meeting_id, STAFF_EMAIL, engine)
+        engine.dispose()
+    finally:
+        stop_processes([proxy.process, app_server.process])
+
+
+def _set_up(url: str, key: str) -> tuple[str, int]:
+    """Migrate, load a policy, a questionnaire, an open round and a meeting; create the staff user by the CLI."""
+    from survey import create_app
+    from survey.extensions import db
+    from survey.meetings.models import Meeting
+    from survey.models import utcnow
+    from survey.policies.models import Policy
+    from survey.policies.services import load_policy
+    from survey.questionnaire.loading import load_questionnaire
+    from survey.questionnaire.rounds import create_round
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": key, "TESTING": True})
+    cli = app.test_cli_runner()
+    upgrade = cli.invoke(args=["db", "upgrade"])
+    assert upgrade.exit_code == 0, upgrade.output
+    created = cli.invoke(
+        args=["staff", "create", "--email", STAFF_EMAIL, "--role", "admin", "--password", STAFF_PASSWORD]
+    )
+    assert created.exit_code == 0, created.output
+    with app.app_context():
+        load_policy(DATA / "policies/syddjurs.yaml")
+        questionnaire, _ = load_questionnaire(DATA / "questionnaires/syddjurs-tilfredshed.yaml")
+        now = utcnow().replace(microsecond=0)
+        round_ = create_round(questionnaire, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30))
+        policy = db.session.scalar(select(Policy).where(Policy.slug == "syddjurs"))
+        starts = now + timedelta(days=7)
+        meeting = Meeting(
+            policy=policy,
+            title="Dialogmøde om job og uddannelse",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            registration_deadline=starts - timedelta(days=1),
+            venue_name="Rådhuset, mødesal 1",
+            venue_address="Lundbergsvej 2, 8400 Ebeltoft",
+            capacity=10,
+            status="published",
+            focus_areas=[a for a in policy.focus_areas if a.code in ("1", "5")],
+        )
+        db.session.add(meeting)
+        db.session.commit()
+        found = round_.slug, meeting.id
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for the module (each test opens contexts of its own)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium, site):
+    """A phone-sized browser context on the site, trusting the test's self-signed certificate."""
+    context = chromium.new_context(**PHONE, base_url=site.base_url, ignore_https_errors=True)
+    context.set_default_timeout(15_000)  # a step that fails says so well before the test's budget
+    yield context
+    context.close()
