@@ -121,7 +121,7 @@ def _receipt(meeting: Meeting, signup: services.Signup) -> dict:
     already signed up."""
     phone = signup.phone and phonenumbers.format_number(
         phonenumbers.parse(signup.phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
+    ).replace(" ", "\u00a0")  # "+45 20 30 40 50" kept on one line
     asked = {name: getattr(signup, name) for name in ASKED}
     return {"meeting_id": meeting.id, "email": signup.email, "phone": phone, "asked": asked}
 
