@@ -105,8 +105,9 @@ def register_for_meeting(
     """Sign up for a meeting: a confirmed seat while there are seats, else a place on the waiting list.
 
     Staff (kind 'staff_added') may add someone after the deadline; the public may not. A public sign-up with an
-    e-mail or mobile number that already has a live sign-up is a DuplicateSignup (staff may add several people
-    sharing one phone, e.g. a care home's). Only flushes; the confirmation e-mail is queued for after the commit."""
+    e-mail or mobile number that already has a live sign-up is a DuplicateSignup (staff may add people sharing one
+    phone, e.g. a care home's, each with an e-mail of their own). Only flushes; the confirmation e-mail is queued
+    for after the commit."""
     meeting = lock_meeting(meeting_id)
     state = meeting.registration_state(now)
     if state not in (("open",) if kind == "public" else ("open", "deadline")):
