@@ -74,6 +74,9 @@ class Config:
     OPEN_ROUND_BURST_MIN = int(os.environ.get("OPEN_ROUND_BURST_MIN", "30"))
     OPEN_ROUND_BURST_FACTOR = float(os.environ.get("OPEN_ROUND_BURST_FACTOR", "5"))
     RATELIMIT_SIGNUP = os.environ.get("RATELIMIT_SIGNUP", "10 per minute; 100 per hour")
+    #: sign-ups for one meeting from one address (only those that pass the form): room for a pårørende signing up
+    #: a couple of family members, none for a script filling the meeting under made-up e-mail addresses
+    RATELIMIT_SIGNUP_MEETING = os.environ.get("RATELIMIT_SIGNUP_MEETING", "3 per hour; 6 per day")
     #: per address; wrong passwords for one account are also counted per account (survey.staff)
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
     #: per address, on the second login step and the password change (wrong codes also count per user)

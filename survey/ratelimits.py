@@ -8,11 +8,14 @@ module-level one would let one app's settings leak into another's)."""
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 
 from survey.questionnaire.open_link import start_limit
 
@@ -46,3 +49,26 @@ def _limit_and_scope(config_key: str | Callable[[], str]):
     if callable(config_key):
         return (lambda: current_app.config[config_key()]), (lambda _endpoint: config_key())
     return (lambda: current_app.config[config_key]), None
+
+
+def meeting_signup_wait(meeting_id: int) -> int:
+    """Count a sign-up for one meeting from this client address against RATELIMIT_SIGNUP_MEETING; 0 when it may go
+    ahead, else the seconds until one may.
+
+    Called by the sign-up view once the form is valid (a typo uses nothing up), before it is known whether the
+    contact is already signed up (a repeat counts like a new one: the two must look alike). `hit` adds and
+    compares in one step in the store, so sign-ups sent at the same moment cannot all slip under the limit."""
+    limiter: Limiter = current_app.extensions["rate_limiter"]
+    if not limiter.enabled:
+        return 0
+    keys = ("signup_meeting", str(meeting_id), get_remote_address())
+    waits = [0]
+    try:
+        for item in parse_many(current_app.config["RATELIMIT_SIGNUP_MEETING"]):
+            # limiter.limiter: the shared store, or this process's memory while the store is unreachable
+            if not limiter.limiter.hit(item, *keys):
+                reset_at, _left = limiter.limiter.get_window_stats(item, *keys)
+                waits.append(max(math.ceil(reset_at - time.time()), 1))
+    except Exception:  # the store went away during this request: its next request counts in memory
+        current_app.logger.warning("rate-limit store unreachable: a meeting sign-up was not counted", exc_info=True)
+    return max(waits)

@@ -12,6 +12,7 @@ from survey.extensions import db
 from survey.meetings import admin_bp
 from survey.meetings import exports as ex
 from survey.meetings.admin_forms import MeetingForm, ReserveSeatsForm, StaffSignupForm
+from survey.meetings.bursts import BURST_GAP, signup_bursts
 from survey.meetings.forms import ROLE_LABELS
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import (
@@ -21,6 +22,7 @@ from survey.meetings.services import (
     active_registrations,
     cancel_meeting,
     cancel_registration,
+    cancel_registrations,
     lock_meeting,
     register_for_meeting,
     reserve_seats,
@@ -29,6 +31,7 @@ from survey.meetings.services import (
     update_meeting,
     waitlist_position,
 )
+from survey.meetings.views import MAX_ID
 from survey.models import utcnow
 from survey.rendering import render_form_page
 from survey.staff.access import role_required
@@ -42,6 +45,8 @@ REFUSED = {
     "past": _l("Mødet er afholdt. Der kan ikke tilmeldes."),
 }
 EXPORT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
+#: the most sign-ups one confirmation page takes (more than any meeting holds)
+MAX_CHOSEN = 2000
 
 
 def _meeting(meeting_id: int, lock: bool = False) -> Meeting:
@@ -65,11 +70,14 @@ def _added_message(registration: Registration) -> str:
 
 
 def _cancelled_message(registration: Registration, promoted: list[Registration]) -> str:
-    text = _("%(name)s er afmeldt.", name=registration.name)
-    if promoted:
-        names = ", ".join(r.name for r in promoted)
-        text += " " + _("Fra ventelisten har %(names)s fået plads og får besked.", names=names)
-    return text
+    return _("%(name)s er afmeldt.", name=registration.name) + _promoted_note(promoted)
+
+
+def _promoted_note(promoted: list[Registration]) -> str:
+    if not promoted:
+        return ""
+    names = ", ".join(r.name for r in promoted)
+    return " " + _("Fra ventelisten har %(names)s fået plads og får besked.", names=names)
 
 
 def _to_meeting(meeting: Meeting, anchor: str | None = None):
@@ -180,6 +188,8 @@ def show(meeting_id: int):
         taken=seats_taken(meeting),
         need_labels=ex.need_labels,
         role_labels=ROLE_LABELS,
+        bursts=signup_bursts(meeting),
+        burst_minutes=int(BURST_GAP.total_seconds() // 60),
     )
 
 
@@ -226,7 +236,10 @@ def add_registration(meeting_id: int):
         try:
             registration = register_for_meeting(meeting.id, form.signup(), kind="staff_added")
         except DuplicateSignup:
-            form.email.errors.append(_("Der er allerede en tilmelding med denne e-mail til mødet"))
+            if form.email.data:
+                form.email.errors.append(_("Der er allerede en tilmelding med denne e-mail til mødet"))
+            else:
+                form.phone.errors.append(_("Der er allerede en tilmelding med dette telefonnummer til mødet"))
         except SignupRefused as refused:
             flash(REFUSED.get(refused.reason, _("Der kan ikke tilmeldes mødet.")), "error")
             return _to_meeting(meeting)
@@ -254,6 +267,39 @@ def cancel_signup(meeting_id: int, registration_id: int):
         flash(_cancelled_message(registration, promoted), "success")
         return _to_meeting(meeting, "tilmeldte")
     return render_template("meetings_admin/cancel_registration.html", meeting=meeting, registration=registration)
+
+
+@admin_bp.route("/<int:meeting_id>/tilmeldinger/afmeld", methods=["GET", "POST"])
+@role_required(*STAFF)
+def cancel_signups(meeting_id: int):
+    """Cancel several sign-ups at once (ticked on the meeting page, e.g. a burst) after a confirmation page."""
+    meeting = _meeting(meeting_id, lock=request.method == "POST")
+    chosen = _chosen(meeting, (request.form if request.method == "POST" else request.args).getlist("id"))
+    if not chosen:
+        flash(_("Sæt kryds ved de tilmeldinger, du vil afmelde."), "error")
+        return _to_meeting(meeting, "hurtige-tilmeldinger")
+    if request.method == "GET":
+        return render_template("meetings_admin/cancel_registrations.html", meeting=meeting, chosen=chosen)
+    promoted = cancel_registrations(meeting, chosen)
+    for registration in chosen:
+        audit(
+            "registration_cancelled", target=f"meeting:{meeting.id}", registration=registration.id, together=len(chosen)
+        )
+    db.session.commit()
+    done = ngettext("%(num)d tilmelding er afmeldt.", "%(num)d tilmeldinger er afmeldt.", len(chosen))
+    flash(done + _promoted_note(promoted), "success")
+    return _to_meeting(meeting, "tilmeldte")
+
+
+def _chosen(meeting: Meeting, values: list[str]) -> list[Registration]:
+    """The live sign-ups of this meeting among the ids sent; anything else sent is left out."""
+    ids = {int(v) for v in values[:MAX_CHOSEN] if v.isascii() and v.isdigit() and len(v) <= 10 and int(v) <= MAX_ID}
+    if not ids:
+        return []
+    query = select(Registration).where(
+        Registration.meeting_id == meeting.id, Registration.id.in_(ids), Registration.status != "cancelled"
+    )
+    return list(db.session.scalars(query.order_by(Registration.created_at, Registration.id)))
 
 
 @admin_bp.get("/<int:meeting_id>/indtjekning")

@@ -152,11 +152,13 @@ def promoted(registration: Registration) -> None:
         _send(registration, "promoted", subject, ics="REQUEST", manage_url=_manage_url(registration))
 
 
-def manage_link_resent(registration: Registration) -> None:
-    """Someone signed up again with the same e-mail: send the link to the sign-up they already have."""
+def already_signed_up(registration: Registration) -> None:
+    """Someone signed up again with this sign-up's e-mail or mobile number: tell its owner that they are already
+    signed up and that nothing changed, with their manage link. Only what the owner gave is in it, never a word of
+    what the other sign-up typed."""
     with force_locale(LOCALE):
-        subject = _("Dit link til din tilmelding: %(title)s", title=registration.meeting.title)
-        _send_status(registration, "manage_link_resent", subject)
+        subject = _("Du er allerede tilmeldt: %(title)s", title=registration.meeting.title)
+        _send_status(registration, "already_signed_up", subject)
 
 
 def meeting_changed(registration: Registration) -> None:

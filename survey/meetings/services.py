@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from survey.extensions import db
 from survey.meetings import notify
@@ -22,7 +22,7 @@ class SignupRefused(Exception):
 
 
 class DuplicateSignup(Exception):
-    """This e-mail is already signed up for the meeting; `registration` is that sign-up."""
+    """This e-mail (or mobile number) is already signed up for the meeting; `registration` is that sign-up."""
 
     def __init__(self, registration: Registration):
         super().__init__(registration.email)
@@ -78,12 +78,24 @@ def seats_free_by_meeting(meetings: list[Meeting]) -> dict[int, int]:
     return {m.id: max(m.capacity - (taken.get(m.id) or 0), 0) for m in meetings}
 
 
-def find_active(meeting: Meeting, email: str | None = None, phone: str | None = None) -> Registration | None:
-    """A live sign-up for the meeting with this e-mail, or (when no e-mail is given) this phone number."""
-    if not email and not phone:
+def find_active(
+    meeting: Meeting, email: str | None = None, phone: str | None = None, either: bool = False
+) -> Registration | None:
+    """A live sign-up for the meeting with this e-mail, or (when no e-mail is given) this phone number.
+
+    `either`: one with this e-mail or this phone number, so that one contact holds one sign-up (of at most
+    MAX_SEATS seats) however the two are combined."""
+    same = []
+    if email:
+        same.append(Registration.email == email)
+    if phone and (either or not email):
+        same.append(Registration.phone == phone)
+    if not same:
         return None
-    same = Registration.email == email if email else Registration.phone == phone
-    query = select(Registration).where(Registration.meeting_id == meeting.id, same, Registration.status != "cancelled")
+    live = (Registration.meeting_id == meeting.id, Registration.status != "cancelled")
+    # the one with this e-mail first: its owner is who a repeat sign-up is told about
+    first = case((Registration.email == email, 0), else_=1) if email else Registration.id
+    query = select(Registration).where(*live, or_(*same)).order_by(first, Registration.id)
     return db.session.scalar(query.limit(1))
 
 
@@ -92,14 +104,16 @@ def register_for_meeting(
 ) -> Registration:
     """Sign up for a meeting: a confirmed seat while there are seats, else a place on the waiting list.
 
-    Staff (kind 'staff_added') may add someone after the deadline; the public may not. Only flushes; the
-    confirmation e-mail is queued for after the commit."""
+    Staff (kind 'staff_added') may add someone after the deadline; the public may not. A public sign-up with an
+    e-mail or mobile number that already has a live sign-up is a DuplicateSignup (staff may add people sharing one
+    phone, e.g. a care home's, each with an e-mail of their own). Only flushes; the confirmation e-mail is queued
+    for after the commit."""
     meeting = lock_meeting(meeting_id)
     state = meeting.registration_state(now)
     if state not in (("open",) if kind == "public" else ("open", "deadline")):
         raise SignupRefused(state)
     email = signup.email.strip().lower() if signup.email else None
-    if (existing := find_active(meeting, email, signup.phone)) is not None:
+    if (existing := find_active(meeting, email, signup.phone, either=kind == "public")) is not None:
         raise DuplicateSignup(existing)
     fits = seats_taken(meeting) + signup.seats <= meeting.capacity
     registration = Registration(
@@ -126,6 +140,17 @@ def register_for_meeting(
     db.session.flush()
     notify.registration_received(registration)
     return registration
+
+
+def sign_up_public(meeting_id: int, signup: Signup) -> Registration | None:
+    """A sign-up from the public form. A repeat for a contact already signed up changes nothing and tells the
+    owner of that sign-up (by e-mail; no SMS yet) that they are signed up, with their manage link: the stranger
+    who typed their address learns nothing. Returns the new registration, or None for a repeat. Only flushes."""
+    try:
+        return register_for_meeting(meeting_id, signup)
+    except DuplicateSignup as duplicate:
+        notify.already_signed_up(duplicate.registration)
+        return None
 
 
 def reserve_seats(meeting_id: int, label: str, seats: int) -> Registration:
@@ -181,11 +206,30 @@ def cancel_registration(registration: Registration, now: datetime | None = None)
     meeting = lock_meeting(registration.meeting_id)
     if registration.status == "cancelled":
         return []
-    notify.registration_cancelled(registration, had_seat=registration.status == "confirmed")
-    registration.status = "cancelled"
-    registration.cancelled_at = now or utcnow()
+    _cancel(registration, now or utcnow())
     db.session.flush()
     return promote_waitlist(meeting)
+
+
+def cancel_registrations(meeting: Meeting, registrations: list[Registration]) -> list[Registration]:
+    """Cancel several sign-ups of one meeting at once (a host clearing a burst): each is told as on a single
+    cancellation, then the waiting list moves up once, so none of those cancelled here is promoted on the way.
+    Returns who was promoted. Only flushes."""
+    meeting = lock_meeting(meeting.id)
+    now = utcnow()
+    for registration in registrations:
+        if registration.meeting_id != meeting.id:
+            raise ValueError(f"registration {registration.id} is not for meeting {meeting.id}")
+        if registration.status != "cancelled":
+            _cancel(registration, now)
+    db.session.flush()
+    return promote_waitlist(meeting)
+
+
+def _cancel(registration: Registration, now: datetime) -> None:
+    notify.registration_cancelled(registration, had_seat=registration.status == "confirmed")
+    registration.status = "cancelled"
+    registration.cancelled_at = now
 
 
 def change_seats(registration: Registration, seats: int) -> None:

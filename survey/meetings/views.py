@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import math
 from functools import wraps
+from types import SimpleNamespace
 
-from flask import abort, redirect, render_template, request, url_for
+import phonenumbers
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from survey.core.errors import unavailable_summary
 from survey.extensions import db
 from survey.meetings import bp, notify, services
 from survey.meetings.forms import ConfirmForm, NeedsForm, SignupForm
 from survey.meetings.models import Meeting, meeting_focus_area
-from survey.meetings.tokens import LinkInvalid, manage_token, registration_for_token
+from survey.meetings.tokens import LinkInvalid, registration_for_token
 from survey.models import utcnow
 from survey.policies.models import FocusArea
+from survey.ratelimits import meeting_signup_wait
 from survey.rendering import render_form_page
 
+#: the session key of the thank-you page's content (survey.meetings.views.signed_up)
+RECEIPT = "meeting_signup"
+#: what the thank-you page repeats of what was asked for (the lines notify.asked_for makes)
+ASKED = ("seats", "on_behalf_of", "needs", "interpreter_language", "needs_other")
 #: the largest id an Integer column holds; a larger number in a URL names no meeting (and SQLite cannot take it)
 MAX_ID = 2**31 - 1
 
@@ -73,38 +83,72 @@ def meeting(meeting_id: int):
 
 @bp.route("/<int:meeting_id>/tilmeld", methods=["GET", "POST"])
 def signup(meeting_id: int):
-    """Sign up, for oneself or on someone's behalf."""
+    """Sign up, for oneself or on someone's behalf. A repeat sign-up gets exactly the answer a new one gets."""
     meeting = published_meeting(meeting_id)
     if (state := meeting.registration_state()) != "open":
         return _closed(meeting, state)
     form = SignupForm(focus_areas=meeting.focus_areas)
     if form.validate_on_submit():
+        if wait := meeting_signup_wait(meeting.id):
+            return _too_many(meeting, form, wait)
+        signup = _signup_from(form)
         try:
-            registration = services.register_for_meeting(meeting.id, _signup_from(form))
+            services.sign_up_public(meeting.id, signup)
         except services.SignupRefused as refused:
             db.session.rollback()
             return _closed(meeting, refused.reason)
-        except services.DuplicateSignup as duplicate:
-            db.session.rollback()
-            _tell_about_duplicate(form, duplicate.registration)
-        else:
-            # the link before the commit, which expires the registration: reading it after would begin a transaction
-            manage_url = url_for(".manage", token=manage_token(registration), ny=1)
-            db.session.commit()
-            return redirect(manage_url)
+        # before the commit, which expires the meeting: reading it after would begin a transaction
+        session[RECEIPT], thanks = _receipt(meeting, signup), url_for(".signed_up", meeting_id=meeting.id)
+        db.session.commit()
+        return redirect(thanks)
     return render_form_page("meetings/signup.html", form, meeting=meeting, seats_free=services.seats_free(meeting))
 
 
-def _tell_about_duplicate(form: SignupForm, registration) -> None:
-    """Already signed up: send the manage link again (by e-mail), never a second sign-up."""
-    if registration.email:
-        notify.manage_link_resent(registration)
-        db.session.commit()
-        form.email.errors.append(_("Du er allerede tilmeldt med denne e-mail. Vi har sendt dit link igen."))
-    else:
-        form.phone.errors.append(
-            _("Du er allerede tilmeldt med dette mobilnummer. Ring til kommunen, hvis du vil ændre din tilmelding.")
-        )
+@bp.get("/<int:meeting_id>/tilmeld/tak")
+def signed_up(meeting_id: int):
+    """After a sign-up, new or repeat alike: where the confirmation went and what was asked for."""
+    meeting = published_meeting(meeting_id)
+    # shown once: on a shared PC the next person must not find the contact and needs by reloading
+    receipt = session.pop(RECEIPT, None)
+    if not isinstance(receipt, dict) or receipt.get("meeting_id") != meeting.id:
+        receipt = None
+    asked = notify.asked_for(SimpleNamespace(**receipt["asked"])) if receipt else []
+    return render_template("meetings/signed_up.html", meeting=meeting, receipt=receipt, asked=asked)
+
+
+def _receipt(meeting: Meeting, signup: services.Signup) -> dict:
+    """What the thank-you page shows: only what was typed, so it is the same whether or not the contact was
+    already signed up."""
+    phone = signup.phone and phonenumbers.format_number(
+        phonenumbers.parse(signup.phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    ).replace(" ", "\u00a0")  # "+45 20 30 40 50" kept on one line
+    asked = {name: getattr(signup, name) for name in ASKED}
+    return {"meeting_id": meeting.id, "email": signup.email, "phone": phone, "asked": asked}
+
+
+def _too_many(meeting: Meeting, form: SignupForm, wait: int):
+    """The form again, with what was typed and how long to wait (RATELIMIT_SIGNUP_MEETING)."""
+    message = _(
+        "Der er kommet mange tilmeldinger til dette møde fra din internetforbindelse. Vent %(wait)s, og prøv "
+        "igen. Du kan også ringe til kommunen og blive tilmeldt.",
+        wait=wait_in_words(wait),
+    )
+    html = render_template(
+        "meetings/signup.html",
+        form=form,
+        meeting=meeting,
+        seats_free=services.seats_free(meeting),
+        **unavailable_summary(form.name.id, message),
+    )
+    return html, 429, {"Retry-After": str(wait)}
+
+
+def wait_in_words(seconds: int) -> str:
+    """'12 minutter', '3 timer': rounded up, so waiting that long is always enough."""
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 90:
+        return ngettext("%(num)d minut", "%(num)d minutter", minutes)
+    return ngettext("%(num)d time", "%(num)d timer", math.ceil(minutes / 60))
 
 
 def _signup_from(form: SignupForm) -> services.Signup:
@@ -164,7 +208,6 @@ def _render_manage(registration, token: str, form):
         meeting=registration.meeting,
         token=token,
         position=services.waitlist_position(registration),
-        new=request.args.get("ny") == "1",
     )
 
 

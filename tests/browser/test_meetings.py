@@ -15,7 +15,9 @@ from survey.meetings.models import Registration
 from tests.browser.checks import MIN_TARGET, axe_violations, describe_violations, sideways_overflow, tap_targets
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.keyboard import choose_radio, press_button, tab_until, type_into
-from tests.meetings.test_signup import manage_link, sign_up
+from tests.browser.test_staff_pages import DESKTOP, password_step
+from tests.conftest import totp_code
+from tests.meetings.test_signup import sign_up, signed_up_link
 
 
 def tick(page: Page, name: str, value: str | None = None) -> None:
@@ -44,8 +46,8 @@ def test_sign_up_by_keyboard_only(new_page, make_meeting, in_app, javascript):
     tick(page, "needs", "sign_language")
     tick(page, "consent")
     press_button(page, "Tilmeld")
-    expect(page).to_have_title(re.compile("^Din tilmelding"))
-    assert "Du er tilmeldt" in page.inner_text("main")
+    expect(page).to_have_title(re.compile("^Tak for din tilmelding"))
+    assert "Vi har sendt en bekræftelse til karen@example.dk." in page.inner_text("main")
     with in_app():
         registration = db.session.scalars(select(Registration)).one()
         assert (registration.name, registration.role, registration.seats, registration.needs) == (
@@ -75,26 +77,43 @@ def _signup_errors(page, client, make_meeting):
     expect(page).to_have_title(re.compile("^Fejl: "))
 
 
+def _thanks(page, client, make_meeting, **changes):
+    """The thank-you page, opened in the browser that sent the sign-up (it is shown from that browser's session)."""
+    meeting_id = make_meeting()
+    page.goto(f"/moeder/{meeting_id}/tilmeld")
+    page.fill("#name", "Karen Hansen")
+    for field, value in changes.items():
+        page.fill(f"#{field}", value)
+    for box in ("role", "needs-2", "consent"):  # borger, Tegnsprogstolk, consent
+        page.locator(f"label[for={box}]").click()
+    page.get_by_role("button", name="Tilmeld", exact=True).click()
+    expect(page).to_have_title(re.compile("^Tak for din tilmelding"))
+
+
 def _confirmation(page, client, make_meeting):
-    page.goto(sign_up(client, make_meeting()).location)
+    _thanks(page, client, make_meeting, email="karen@example.dk")
+
+
+def _confirmation_phone_only(page, client, make_meeting):
+    _thanks(page, client, make_meeting, phone="20 30 40 50")
 
 
 def _waitlisted(page, client, make_meeting):
     meeting_id = make_meeting(capacity=1)
     sign_up(client, meeting_id, email="a@example.dk", seats="1")
-    page.goto(manage_link(sign_up(client, meeting_id, email="b@example.dk", seats="1")))
+    page.goto(signed_up_link(client, meeting_id, email="b@example.dk", seats="1"))
 
 
 def _manage(page, client, make_meeting):
-    page.goto(manage_link(sign_up(client, make_meeting())))
+    page.goto(signed_up_link(client, make_meeting()))
 
 
 def _cancel(page, client, make_meeting):
-    page.goto(manage_link(sign_up(client, make_meeting())) + "/afmeld")
+    page.goto(signed_up_link(client, make_meeting()) + "/afmeld")
 
 
 def _delete(page, client, make_meeting):
-    page.goto(manage_link(sign_up(client, make_meeting())) + "/slet")
+    page.goto(signed_up_link(client, make_meeting()) + "/slet")
 
 
 def _closed(page, client, make_meeting):
@@ -111,6 +130,7 @@ MEETING_PAGES = {
     "tilmeld": _signup,
     "tilmeld-fejl": _signup_errors,
     "tilmeldt": _confirmation,
+    "tilmeldt-mobil": _confirmation_phone_only,
     "venteliste": _waitlisted,
     "tilmelding": _manage,
     "afmeld": _cancel,
@@ -134,3 +154,50 @@ def test_meeting_pages_are_accessible_on_a_phone(page, client, make_meeting, nam
     for width in (375, 320):
         scroll_width, sticking_out = sideways_overflow(page, width)
         assert scroll_width <= width, f"{name} scrolls sideways at {width} px: {sticking_out}"
+
+
+def _log_in_as_host(app, page, make_staff) -> None:
+    email = make_staff("meeting_host")
+    password_step(page, email, "/personale/totrin")
+    page.fill("#code", totp_code(app, email))
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url("**/personale/")
+
+
+def _check(page, name: str) -> None:
+    violations = axe_violations(page)
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "screenshots" / f"{name}.png", full_page=True)
+    assert not violations, f"axe-core on {name}:\n{describe_violations(violations)}"
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_host_sees_a_burst_and_cancels_two_of_it(app, new_page, client, make_staff, make_meeting, in_app, size):
+    meeting_id = make_meeting(capacity=6)
+    for n in range(4):  # one after another from the test client: a burst; the fourth waits
+        sign_up(client, meeting_id, name=f"Falsk Person {n}", email=f"falsk{n}@example.dk", seats="2")
+    page = new_page()
+    if size == "desktop":
+        page.set_viewport_size(DESKTOP)
+    _log_in_as_host(app, page, make_staff)
+    page.goto(f"/personale/moeder/{meeting_id}")
+    assert "4 tilmeldinger fra hjemmesiden kom tæt efter hinanden." in page.inner_text("main")
+    _check(page, f"staff-moede-burst-{size}")
+    for n in range(2):
+        page.get_by_label(re.compile(f"Falsk Person {n},")).check()
+    page.get_by_role("button", name="Afmeld de valgte").click()
+    expect(page).to_have_title(re.compile("^Afmeld de valgte"))
+    _check(page, f"staff-afmeld-valgte-{size}")
+    if size == "phone":
+        scroll_width, sticking_out = sideways_overflow(page, 375)
+        assert scroll_width <= 375, sticking_out
+    page.get_by_role("button", name="Ja, afmeld 2 tilmeldinger").click()
+    expect(page.locator("main")).to_contain_text("2 tilmeldinger er afmeldt.")
+    with in_app():
+        by_name = {r.name: r.status for r in db.session.scalars(select(Registration))}
+    assert by_name == {
+        "Falsk Person 0": "cancelled",
+        "Falsk Person 1": "cancelled",
+        "Falsk Person 2": "confirmed",
+        "Falsk Person 3": "confirmed",
+    }

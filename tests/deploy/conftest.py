@@ -34,6 +34,7 @@ class Deployment:
     round_slug: str
     meeting_id: int
     engine: Engine
+    mail_dirs: tuple[Path, ...] = ()  #: each server's mail sink (MAIL_BACKEND=file), in the order of `servers`
 
     def session(self) -> Session:
         """`with deployment.session() as s:` — for checking what the servers stored."""
@@ -69,7 +70,7 @@ def deployment(deploy_database_url, redis_server, tmp_path_factory) -> Deploymen
     database, the SECRET_KEY and the rate-limit store. While they start, the database is migrated by
     `flask db upgrade`, as an operator does it, and gets an open round and a meeting."""
     key = secrets.token_urlsafe(32)
-    started = []
+    started, mail_dirs = [], []
     try:
         for name in ("a", "b"):
             instance = tmp_path_factory.mktemp(f"server-{name}")
@@ -86,11 +87,12 @@ def deployment(deploy_database_url, redis_server, tmp_path_factory) -> Deploymen
                 "HTTPS_ONLY": "0",  # plain HTTP on 127.0.0.1: no Secure cookies, which a client would not send back
             }
             started.append(Gunicorn(port, env, instance / "gunicorn.log").start())
+            mail_dirs.append(instance / "mail")
         round_slug, meeting_id = _migrate_and_load(deploy_database_url, key)
         for server in started:
             server.wait_until_ready()
         engine = create_engine(deploy_database_url)
-        yield Deployment([server.base_url for server in started], round_slug, meeting_id, engine)
+        yield Deployment([server.base_url for server in started], round_slug, meeting_id, engine, tuple(mail_dirs))
         engine.dispose()
     finally:
         stop_processes([server.process for server in started])

@@ -6,6 +6,10 @@ to the other."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
+
 from sqlalchemy import func, select
 
 from survey import codes
@@ -67,10 +71,17 @@ def test_a_meeting_sign_up_across_both_servers(deployment):
     form = phone.get(server(), path)
     assert form.status == 200
     signed_up = phone.post(server(), path, {**SIGNUP, "csrf_token": csrf_token(form)})
-    assert signed_up.status == 302 and "/moeder/tilmelding/" in signed_up.location, signed_up.text[:2000]
-    # the manage link is signed with SECRET_KEY by one server and opened on the other
-    manage = phone.get(server(), signed_up.location)
-    assert manage.status == 200 and "Du er tilmeldt" in text_of(manage.doc.find(".//main"))
+    assert signed_up.status == 302 and signed_up.location.endswith(f"{path}/tak"), signed_up.text[:2000]
+    # the thank-you page comes from the session the other server signed
+    thanks = phone.get(server(), signed_up.location)
+    assert "Vi har sendt en bekræftelse til karen@example.dk." in text_of(thanks.doc.find(".//main"))
+    # the manage link is signed with SECRET_KEY by the server that mailed it and opened on the other
+    (sender,) = [n for n, folder in enumerate(deployment.mail_dirs) if folder.exists() and any(folder.iterdir())]
+    (mail,) = [f.read_bytes() for f in deployment.mail_dirs[sender].iterdir()]
+    body = email.message_from_bytes(mail, policy=email.policy.default).get_body(("plain",)).get_content()
+    (link,) = re.findall(r"^https?://[^/\s]+(/moeder/tilmelding/\S+)$", body, re.MULTILINE)
+    manage = phone.get(servers[1 - sender], link)
+    assert manage.status == 200 and "Du har 2 pladser til mødet." in text_of(manage.doc.find(".//main"))
 
     with deployment.session() as stored:
         registrations = stored.scalars(select(Registration).where(Registration.meeting_id == deployment.meeting_id))

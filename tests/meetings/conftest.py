@@ -29,6 +29,12 @@ def mail_config(app, **settings):
         app.extensions["mailman"] = state
 
 
+@pytest.fixture(autouse=True)
+def _empty_outbox(app):
+    """Mail kept by MAIL_BACKEND=locmem: each test starts with none (tests.meetings.test_signup.mails_to)."""
+    app.extensions["mailman"].outbox = []
+
+
 @pytest.fixture(scope="session")
 def smtp_server():
     server = SmtpServer()

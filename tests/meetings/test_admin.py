@@ -389,6 +389,18 @@ def test_staff_may_add_after_the_deadline_and_duplicates_are_explained(host, mak
     assert count(in_app, Registration) == 1
 
 
+def test_staff_are_told_when_a_phone_number_is_already_signed_up(host, make_meeting, in_app):
+    meeting_id = make_meeting()
+    data = {"name": "Anna Jensen", "role": "borger", "phone": "20 12 34 56", "email": "", "seats": "1"}
+    assert post(host, f"{BASE}/{meeting_id}/tilmeld", data).status_code == 302
+    again = post(host, f"{BASE}/{meeting_id}/tilmeld", {**data, "name": "Ib Jensen"})
+    assert again.status_code == 400
+    assert field_error(again, "phone") == "Fejl: Der er allerede en tilmelding med dette telefonnummer til mødet"
+    shared = {**data, "name": "Ib Jensen", "email": "ib@example.dk"}
+    assert post(host, f"{BASE}/{meeting_id}/tilmeld", shared).status_code == 302, "a shared phone, an own e-mail"
+    assert count(in_app, Registration) == 2
+
+
 def test_staff_signup_beyond_capacity_goes_on_the_waiting_list(host, make_meeting, add_registration, in_app):
     meeting_id = make_meeting(capacity=2)
     add_registration(meeting_id, "Anna", seats=2)

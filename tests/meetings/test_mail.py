@@ -254,20 +254,25 @@ def test_cancelling_the_meeting_cancels_the_calendar_entry(app, smtp, meeting, s
         assert event["SEQUENCE"] == 1
 
 
-def test_a_second_signup_gets_the_link_again(app, smtp, meeting, sign_up):
+def test_a_repeat_sign_up_tells_the_owner_with_their_link_and_changes_nothing(app, smtp, meeting, sign_up):
     meeting_id = meeting()
-    registration_id = sign_up(meeting_id)
+    registration_id = sign_up(meeting_id, seats=2)
     smtp.clear()
+    stranger = services.Signup(role="borger", name="Mallory", email="karen@example.dk", seats=4, topic="Spam")
     with app.app_context():
-        notify.manage_link_resent(db.session.get(Registration, registration_id))
+        assert services.sign_up_public(meeting_id, stranger) is None
         db.session.commit()
     (message,) = smtp.messages
-    assert subject(message) == "Dit link til din tilmelding: Dialogmøde om job og uddannelse"
+    assert subject(message) == "Du er allerede tilmeldt: Dialogmøde om job og uddannelse"
+    assert [rcpt for envelope in smtp.envelopes for rcpt in envelope.rcpt_tos] == ["karen@example.dk"]
     text = text_part(message)
-    assert "Du er allerede tilmeldt dette møde" in text
-    assert "Du har en plads på mødet." in text
+    assert "Du er allerede tilmeldt, så vi har ikke ændret noget." in text
+    assert "Du har en plads på mødet." in text and "Antal pladser: 2" in text and "Mallory" not in text
+    assert "Du er allerede tilmeldt, så vi har ikke ændret noget." in text_of(parse(html_part(message)))
     with app.app_context():
         assert registration_for_token(manage_url(text).rsplit("/", 1)[1]).id == registration_id
+        registration = db.session.get(Registration, registration_id)
+        assert (registration.name, registration.seats, registration.topics) == ("Karen Hansen", 2, [])
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,11 @@ def test_a_sign_up_reads_nothing_after_its_commit_and_its_page_reads_the_meeting
     assert signed_up.status_code == 302 and after_commit(sent) == []
 
     with recorded(app) as sent:
-        manage = client.get(manage_link(signed_up))
+        thanks = client.get(signed_up.location)
+    assert thanks.status_code == 200 and "Tak for din tilmelding" in title(thanks)
+    assert len(reads(sent)) == 2, reads(sent)  # the meeting (with its policy), its focus areas
+
+    with recorded(app) as sent:
+        manage = client.get(manage_link(client))
     assert manage.status_code == 200 and "Din tilmelding" in title(manage)
     assert len(reads(sent)) == 2, reads(sent)  # the sign-up (with its meeting and policy), the focus areas

@@ -48,8 +48,11 @@ def test_meeting_sign_up_and_manage_pages_are_never_stored(client, make_meeting)
     assert form.headers["Cache-Control"] == "no-store"
     assert form.headers["Referrer-Policy"] == DEFAULT_REFERRER
     signed_up = sign_up(client, meeting_id)
-    manage = manage_link(signed_up)
-    for url in (signed_up.location, manage, f"{manage}/afmeld", f"{manage}/slet", "/moeder/tilmelding/forfalsket"):
+    thanks = client.get(signed_up.location)  # the contact typed and what was asked for, but no key in its URL
+    assert thanks.headers["Cache-Control"] == "no-store"
+    assert thanks.headers["Referrer-Policy"] == DEFAULT_REFERRER
+    manage = manage_link(client)
+    for url in (manage, f"{manage}/afmeld", f"{manage}/slet", "/moeder/tilmelding/forfalsket"):
         response = client.get(url)
         assert response.status_code in (200, 404), url
         assert response.headers["Cache-Control"] == "no-store", url
