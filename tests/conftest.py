@@ -74,6 +74,21 @@ def _no_submits_counted(app):
     app.extensions.pop("submit_rate", None)
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session, shared by tests/browser and tests/https: Playwright's sync API
+    runs an event loop in this thread, so a second one cannot start while the first lives."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
 @pytest.fixture
 def app_ctx(app):
     """An app context for the whole test: for tests that make no requests."""

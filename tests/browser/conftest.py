@@ -1,5 +1,5 @@
-"""Browser fixtures: the session's app served on 127.0.0.1 by werkzeug, Debian's Chromium driven by Playwright
-(it never downloads a browser), and a fresh phone-sized context (375×667, touch, Danish) for every test.
+"""Browser fixtures: the session's app served on 127.0.0.1 by werkzeug, and a fresh phone-sized context (375×667,
+touch, Danish) for every test in the session's Chromium (`browser`, tests/conftest.py).
 Every page a test opens is watched for Content-Security-Policy violations: any one fails the test."""
 
 from __future__ import annotations
@@ -8,28 +8,12 @@ import threading
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey import ROOT
 from tests.browser.checks import csp_violations, forget, watch_policy_violations
+from tests.chromium import PHONE
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # the tests run as root
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {
-    "viewport": {"width": 375, "height": 667},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "locale": "da-DK",
-}
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -55,15 +39,6 @@ def live_server(app):
     server.shutdown()
     server.server_close()
     thread.join()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    yield chromium
-    chromium.close()
-    playwright.stop()
 
 
 @pytest.fixture

@@ -15,12 +15,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
 from survey import ROOT
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.chromium import PHONE
 from tests.conftest import STAFF_PASSWORD
 from tests.servers import Gunicorn, Nginx, free_port, postgres_database, self_signed_certificate, stop_processes
 
@@ -130,19 +129,10 @@ def _set_up(url: str, key: str) -> tuple[str, int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Chromium for the module (each test opens contexts of its own)."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def phone(chromium, site):
+def phone(browser, site):
     """A phone-sized browser context on the site, trusting the test's self-signed certificate."""
-    context = chromium.new_context(**PHONE, base_url=site.base_url, ignore_https_errors=True)
+    context = browser.new_context(**PHONE, base_url=site.base_url, ignore_https_errors=True)
     context.set_default_timeout(15_000)  # a step that fails says so well before the test's budget
     yield context
     context.close()

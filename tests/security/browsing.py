@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 from xml.etree.ElementTree import Element
 
 from werkzeug.datastructures import MultiDict
@@ -50,10 +50,15 @@ class Page:
         found = (urljoin(self.url, a.get("href")).split("#")[0] for a in self.doc.iter("a") if a.get("href"))
         return [url for url in found if urlsplit(url).netloc == HOST]
 
-    def forms(self) -> list[Form]:
+    def forms(self, method: str = "post") -> list[Form]:
         if self.doc is None:
             return []
-        return [Form(self, f) for f in self.doc.iter("form") if (f.get("method") or "get").lower() == "post"]
+        return [Form(self, f) for f in self.doc.iter("form") if (f.get("method") or "get").lower() == method]
+
+    def get_forms_sent(self, typed: Typed) -> list[str]:
+        """Where the GET forms on this page lead when sent as filled by `typed` (a filter, the choice of sign-ups
+        to cancel before the page that confirms it)."""
+        return [f"{form.action.split('?')[0]}?{urlencode(form.fill(typed))}" for form in self.forms("get")]
 
 
 @dataclass

@@ -43,6 +43,8 @@ class Submission:
     unprotected: list[str]  #: the attacks that were not refused
 
 
+#: what a link ends with when it downloads a file rather than opens a page
+DOWNLOADS = (".ics", ".csv", ".xlsx", ".json", ".pdf")
 #: Flask-Mailman's file backend (MAIL_BACKEND=file) ends every message in its files with a line of 79 dashes
 MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
@@ -103,6 +105,10 @@ class Crawl:
             pages = [browser.open(url, fetch_site) for url, fetch_site in level]
             level = []
             for page in pages:
+                # a GET form (the choice of sign-ups to cancel) is sent before the post forms of its page change
+                # what it would choose from
+                sent = [url for url in page.get_forms_sent(typed) if in_scope(url) and self._new(url)]
+                pages += [browser.open(url, "same-origin") for url in sent]
                 for form, button in self._read(page, done):
                     if (self.endpoint(form.action, "POST") or ("",))[0] in last:
                         deferred.append((form, button))
@@ -136,7 +142,8 @@ class Crawl:
         """A page not read yet, that is a page (not a file to download or a static asset)."""
         path = urlsplit(url).path
         found = self.endpoint(url, "GET")
-        if found is None or found[0] == "static" or "." in path.rsplit("/", 1)[-1]:
+        # a file is named by its extension; a manage link's key has dots in it too, but is a page
+        if found is None or found[0] == "static" or path.endswith(DOWNLOADS):
             return False
         return (found[0], tuple(sorted(found[1].items()))) not in self.visited
 

@@ -29,6 +29,12 @@ CITIZEN = {"name": "Karen Hansen", "email": "karen@example.dk", "interpreter_lan
 EARLIER = Signup(role="borger", name="Jens Jensen", email="jens@example.dk")
 #: someone signed up, whom a meeting host checks in and cancels
 ATTENDEE = Signup(role="paaroerende", name="Hanne Holm", email="hanne@example.dk", on_behalf_of="Ole Holm")
+#: two more public sign-ups within minutes of the two above: a burst (three or more), which a host may cancel at
+#: once, and which stays one when staff have erased Jens
+BURST = [
+    Signup(role="borger", name="Per Poulsen", email="per@example.dk"),
+    Signup(role="borger", name="Ida Iversen", email="ida@example.dk"),
+]
 ADMIN, NEWCOMER = "admin@kommune.test", "ny@kommune.test"
 #: logging out ends the staff member's session: the last form they send
 LAST = frozenset({"staff.logout"})
@@ -49,7 +55,7 @@ def production(make_app, tmp_path):
 
 @pytest.fixture
 def world(app, make_round, make_meeting, make_staff):
-    """An open survey round with five quotable comments, a published meeting with one sign-up, a draft meeting,
+    """An open survey round with five quotable comments, a published meeting with four sign-ups, a draft meeting,
     a staff admin with the second factor and a new admin who has yet to set it up."""
     slug = make_round()
     meeting_id = make_meeting(capacity=10)
@@ -62,6 +68,8 @@ def world(app, make_round, make_meeting, make_staff):
         rebuild_sums(db.session.connection())
         register_for_meeting(meeting_id, EARLIER)
         register_for_meeting(meeting_id, ATTENDEE)
+        for signup in BURST:
+            register_for_meeting(meeting_id, signup)
         db.session.commit()
     make_staff("admin", ADMIN)
     make_staff("admin", NEWCOMER, second_factor=False)
