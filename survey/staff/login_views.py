@@ -12,14 +12,8 @@ from survey.staff import bp, services, sessions, totp
 from survey.staff.access import half_login_required, role_required
 from survey.staff.forms import CodeForm, EnrolForm, LoginForm
 from survey.staff.models import ROLES
+from survey.staff.redirects import safe_next
 from survey.staff.services import LoginLocked, authenticate, check_second_factor, confirm_enrolment
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never send a freshly logged-in user somewhere else."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.home")
 
 
 def _locked_message() -> str:
@@ -38,7 +32,7 @@ def login():
             user, message = None, _locked_message()
         db.session.commit()
         if user is not None:
-            sessions.begin_half_login(user, _safe_next(request.args.get("next")))
+            sessions.begin_half_login(user, safe_next(request.args.get("next")))
             return redirect(url_for(".second_factor" if user.has_second_factor else ".enrol"))
         form.password.errors.append(message)
     return render_form_page("staff/login.html", form)

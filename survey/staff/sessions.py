@@ -14,6 +14,7 @@ from flask_login import login_user, logout_user
 from survey.extensions import db
 from survey.staff import clock
 from survey.staff.models import StaffUser
+from survey.staff.redirects import safe_next
 
 #: the half-login marker: {"user": id, "since": unix time, "next": path, "version": session_version}
 PENDING = "staff_pending"
@@ -58,7 +59,7 @@ def pending_expired() -> bool:
 
 def complete_login(user: StaffUser) -> str:
     """After the second factor: a new session, fully logged in. Returns where to go next."""
-    next_path = (session.get(PENDING) or {}).get("next") or url_for("staff.home")
+    next_path = safe_next((session.get(PENDING) or {}).get("next"))  # checked again: a cookie from before a fix
     session.clear()
     login_user(user)
     now = clock.timestamp()
