@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from survey.extensions import db
@@ -16,8 +17,12 @@ from survey.staff.redirects import safe_next
 from survey.staff.services import LoginLocked, authenticate, check_second_factor, confirm_enrolment
 
 
-def _locked_message() -> str:
-    return _("For mange forkerte forsøg. Vent 15 minutter, og prøv igen.")
+def _locked_message(locked: LoginLocked) -> str:
+    return ngettext(
+        "For mange forkerte forsøg. Vent %(num)d minut, og prøv igen.",
+        "For mange forkerte forsøg. Vent %(num)d minutter, og prøv igen.",
+        locked.minutes,
+    )
 
 
 @bp.route("/log-ind", methods=["GET", "POST"])
@@ -27,9 +32,9 @@ def login():
     if form.validate_on_submit():
         message = _("E-mail eller adgangskode er forkert")
         try:
-            user = authenticate(form.email.data, form.password.data)
-        except LoginLocked:
-            user, message = None, _locked_message()
+            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        except LoginLocked as locked:
+            user, message = None, _locked_message(locked)
         db.session.commit()
         if user is not None:
             sessions.begin_half_login(user, safe_next(request.args.get("next")))
@@ -49,9 +54,9 @@ def second_factor():
     if form.validate_on_submit():
         message = _("Koden er forkert eller allerede brugt. Skriv den kode, appen viser nu.")
         try:
-            method = check_second_factor(user, form.code.data)
-        except LoginLocked:
-            method, message = None, _locked_message()
+            method = check_second_factor(user, form.code.data, request.remote_addr)
+        except LoginLocked as locked:
+            method, message = None, _locked_message(locked)
         db.session.commit()
         if method is not None:
             next_path = sessions.complete_login(user)
@@ -75,9 +80,9 @@ def enrol():
     if form.validate_on_submit():
         message = _("Koden passer ikke. Tjek at du har tilføjet nøglen i appen, og skriv den kode, den viser nu.")
         try:
-            recovery_codes = confirm_enrolment(user, secret, form.code.data)
-        except LoginLocked:
-            recovery_codes, message = None, _locked_message()
+            recovery_codes = confirm_enrolment(user, secret, form.code.data, request.remote_addr)
+        except LoginLocked as locked:
+            recovery_codes, message = None, _locked_message(locked)
         db.session.commit()
         if recovery_codes:
             next_path = sessions.complete_login(user)
