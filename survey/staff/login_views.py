@@ -75,7 +75,7 @@ def enrol():
     user = g.pending_user
     if user.has_second_factor:
         return redirect(url_for(".second_factor"))
-    secret = sessions.enrolment_secret(totp.new_secret)
+    secret = sessions.enrolment_secret(user, totp.new_secret)
     form = EnrolForm()
     if form.validate_on_submit():
         message = _("Koden passer ikke. Tjek at du har tilføjet nøglen i appen, og skriv den kode, den viser nu.")
@@ -89,6 +89,8 @@ def enrol():
             # shown once, straight from this POST: the codes are stored nowhere in clear, not even in the session
             return render_template("staff/recovery_codes.html", codes=recovery_codes, next_path=next_path)
         form.code.errors.append(message)
+    else:
+        db.session.commit()  # a new pending enrolment is kept for the next request
     uri = totp.provisioning_uri(secret, user.email)
     return render_form_page(
         "staff/enrol.html", form, qr=totp.qr_svg(uri, _("QR-kode til din app")), secret=totp.grouped_secret(secret)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.staff import clock, throttling, totp
+from survey.staff import clock, enrolment, throttling, totp
 from survey.staff.audit import audit, audit_cli
 from survey.staff.models import ROLES, AuditEvent, StaffUser, spend_password_check_time
 from survey.staff.passwords import password_problem
@@ -96,6 +96,7 @@ def confirm_enrolment(user: StaffUser, secret: str, code: str, address: str) -> 
         throttling.failed(SECOND_FACTOR, user.email, address, actor=user, enrolment=True)
         return None
     recovery_codes = totp.enable(user, secret)
+    enrolment.finish(user)
     audit("second_factor_enrolled", target=user.email, actor=user)
     audit("login", target=user.email, actor=user)
     return recovery_codes
