@@ -7,8 +7,8 @@ holds, options that are not offered, any text), sent with this session's CSRF to
 the values the page shows lets a hostile value in one field get past the others to the code behind the form.
 
 Random examples spread thinly over some thirty pages, so a sweep goes first: every parameter a page reads (the
-test watches which query and form names each view asks for) and every field of its forms gets each of a few
-extreme values, one at a time.
+test watches which query and form names each view asks for), every field of its forms and every path argument
+gets each of a few extreme values, one at a time, the rest valid.
 
 Whatever is sent: never a 5xx, a refused request says so in its title ("Fejl: …"), and the admin stays logged
 in. The login steps are fuzzed in test_staff_login.py; logging out is left out (it would end the run)."""
@@ -303,6 +303,14 @@ def test_every_parameter_a_staff_page_reads_takes_extreme_values(staff_site):
                 pairs = [(n, v) for n, v in baseline(site, fields) if n != name] + [(name, value)]
                 send(site, method, path, [], pairs)
                 sent += 1
+    for rule, methods in site.rules:  # and each path argument, the others valid
+        for argument in _ARGUMENT.finditer(rule.rule):
+            for value in (*EXTREMES[:2], str(2**31), "%00"):
+                path = rule.rule.replace(argument.group(0), value, 1)
+                path = _ARGUMENT.sub(lambda m: site.world.get(m.group(2), ("1",))[0], path)
+                for method in methods:
+                    assert send(site, method, path, [], []).status_code in (404, 405), (method, path)
+                    sent += 1
     assert sent >= 300, f"only {sent} requests: the pages' parameters were not found"
     assert {"fra", "til"} <= {f.name for f in site.fields("GET", "/personale/log")}, "the audit log's filters"
     assert "side" in site.reads["GET", "/personale/resultater/omraade/1"], "a query parameter the view reads"
