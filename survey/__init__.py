@@ -22,8 +22,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
 
     from survey import i18n, mail, ratelimits, security
-    from survey.core import errors, translations
+    from survey.core import converters, errors, translations
 
+    converters.init_app(app)  # before the blueprints: `<int:…>` holds only what the database can
     security.init_app(app)  # first: cookie flags and ProxyFix before anything reads them; its headers come last
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

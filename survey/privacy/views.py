@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from wtforms.fields.choices import SelectChoice
 
+from survey.core.converters import whole_number
 from survey.extensions import db
 from survey.privacy import admin_bp
 from survey.privacy.forms import EraseForm, PersonSearchForm, PersonSelectionForm, too_short
@@ -83,7 +84,7 @@ def _download(chosen):
 @role_required("admin")
 def erase():
     """Erase the chosen sign-ups after a confirmation page; the waiting list moves up."""
-    ids = request.args.getlist("id", type=int) or abort(404)
+    ids = request.args.getlist("id", type=whole_number) or abort(404)
     registrations = registrations_by_id(ids)
     if not registrations:
         flash(_("Tilmeldingerne findes ikke længere. De kan allerede være slettet."), "info")

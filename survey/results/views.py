@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from survey.core.converters import whole_number
 from survey.extensions import db
 from survey.i18n import decimal
 from survey.policies.models import FocusArea, Policy
@@ -49,7 +50,7 @@ def _choice() -> tuple[list[Policy], Policy | None, list, list]:
         abort(404)
     chosen = chosen or (policies[0] if policies else None)
     rounds = policy_rounds(chosen) if chosen else []
-    wanted = set(request.args.getlist("runde", type=int))
+    wanted = set(request.args.getlist("runde", type=whole_number))
     selected = [r for r in rounds if r.id in wanted] or rounds
     return policies, chosen, rounds, selected
 
@@ -142,7 +143,7 @@ def area(code: str):
     report = policy_report(policy, selected)
     rows = report.rows_of(focus_area)
     allowed = open_rounds(rows)
-    page = max(request.args.get("side", 1, type=int) or 1, 1)
+    page = max(request.args.get("side", 1, type=whole_number) or 1, 1)
     quotable_only = request.args.get("citerbare") == "1"
     found, total = comments(focus_area.id, allowed, quotable_only, page) if allowed else ([], 0)
     return render_template(
@@ -173,7 +174,7 @@ def choose_quote(code: str):
     """Pick or drop a comment as a quote for the report (form on the focus area page; CSRF checked)."""
     policy, rounds, selected = _chosen_policy()
     focus_area = _area(policy, code)
-    answer = db.session.get(Answer, request.form.get("svar", type=int) or 0)
+    answer = db.session.get(Answer, request.form.get("svar", type=whole_number) or 0)
     if (
         answer is None
         or answer.focus_area_id != focus_area.id

@@ -57,6 +57,8 @@ def half_login_required(view):
         g.pending_user = sessions.pending_user()
         if g.pending_user is None:
             expired = sessions.pending_expired()
+            sessions.forget_enrolment()
+            db.session.commit()
             sessions.end_session()
             if expired:
                 flash(_("Det tog for lang tid. Log ind igen."), "info")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from survey.extensions import db
@@ -12,18 +13,16 @@ from survey.staff import bp, services, sessions, totp
 from survey.staff.access import half_login_required, role_required
 from survey.staff.forms import CodeForm, EnrolForm, LoginForm
 from survey.staff.models import ROLES
+from survey.staff.redirects import safe_next
 from survey.staff.services import LoginLocked, authenticate, check_second_factor, confirm_enrolment
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never send a freshly logged-in user somewhere else."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.home")
-
-
-def _locked_message() -> str:
-    return _("For mange forkerte forsøg. Vent 15 minutter, og prøv igen.")
+def _locked_message(locked: LoginLocked) -> str:
+    return ngettext(
+        "For mange forkerte forsøg. Vent %(num)d minut, og prøv igen.",
+        "For mange forkerte forsøg. Vent %(num)d minutter, og prøv igen.",
+        locked.minutes,
+    )
 
 
 @bp.route("/log-ind", methods=["GET", "POST"])
@@ -33,12 +32,12 @@ def login():
     if form.validate_on_submit():
         message = _("E-mail eller adgangskode er forkert")
         try:
-            user = authenticate(form.email.data, form.password.data)
-        except LoginLocked:
-            user, message = None, _locked_message()
+            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        except LoginLocked as locked:
+            user, message = None, _locked_message(locked)
         db.session.commit()
         if user is not None:
-            sessions.begin_half_login(user, _safe_next(request.args.get("next")))
+            sessions.begin_half_login(user, safe_next(request.args.get("next")))
             return redirect(url_for(".second_factor" if user.has_second_factor else ".enrol"))
         form.password.errors.append(message)
     return render_form_page("staff/login.html", form)
@@ -55,9 +54,9 @@ def second_factor():
     if form.validate_on_submit():
         message = _("Koden er forkert eller allerede brugt. Skriv den kode, appen viser nu.")
         try:
-            method = check_second_factor(user, form.code.data)
-        except LoginLocked:
-            method, message = None, _locked_message()
+            method = check_second_factor(user, form.code.data, request.remote_addr)
+        except LoginLocked as locked:
+            method, message = None, _locked_message(locked)
         db.session.commit()
         if method is not None:
             next_path = sessions.complete_login(user)
@@ -76,20 +75,22 @@ def enrol():
     user = g.pending_user
     if user.has_second_factor:
         return redirect(url_for(".second_factor"))
-    secret = sessions.enrolment_secret(totp.new_secret)
+    secret = sessions.enrolment_secret(user, totp.new_secret)
     form = EnrolForm()
     if form.validate_on_submit():
         message = _("Koden passer ikke. Tjek at du har tilføjet nøglen i appen, og skriv den kode, den viser nu.")
         try:
-            recovery_codes = confirm_enrolment(user, secret, form.code.data)
-        except LoginLocked:
-            recovery_codes, message = None, _locked_message()
+            recovery_codes = confirm_enrolment(user, secret, form.code.data, request.remote_addr)
+        except LoginLocked as locked:
+            recovery_codes, message = None, _locked_message(locked)
         db.session.commit()
         if recovery_codes:
             next_path = sessions.complete_login(user)
             # shown once, straight from this POST: the codes are stored nowhere in clear, not even in the session
             return render_template("staff/recovery_codes.html", codes=recovery_codes, next_path=next_path)
         form.code.errors.append(message)
+    else:
+        db.session.commit()  # a new pending enrolment is kept for the next request
     uri = totp.provisioning_uri(secret, user.email)
     return render_form_page(
         "staff/enrol.html", form, qr=totp.qr_svg(uri, _("QR-kode til din app")), secret=totp.grouped_secret(secret)

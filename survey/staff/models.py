@@ -1,4 +1,4 @@
-"""StaffUser (with roles and second factor), RecoveryCode and AuditEvent (who did what, when)."""
+"""StaffUser (with roles and second factor), RecoveryCode, PendingEnrolment and AuditEvent (who did what, when)."""
 
 from __future__ import annotations
 
@@ -95,6 +95,22 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[StaffUser] = relationship(back_populates="recovery_codes")
+
+
+class PendingEnrolment(db.Model):
+    """The second-factor secret shown to a user who is setting up their authenticator app, kept here until the
+    first code from it is confirmed: never in the session cookie, which is signed but readable. Belongs to one
+    half login, whose session holds only the random key; gone when the enrolment is done or its half login has
+    run out of time (survey.staff.enrolment)."""
+
+    __tablename__ = "staff_pending_enrolment"
+
+    #: random; the half login's session holds it (a cookie that held the secret could be read by anyone who has it)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    #: the TOTP secret (base32) shown on the enrolment page
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class AuditEvent(db.Model):

@@ -7,20 +7,17 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.staff import clock, totp
+from survey.staff import clock, enrolment, throttling, totp
 from survey.staff.audit import audit, audit_cli
 from survey.staff.models import ROLES, AuditEvent, StaffUser, spend_password_check_time
 from survey.staff.passwords import password_problem
+from survey.staff.throttling import PASSWORD, SECOND_FACTOR, LoginLocked
 
-__all__ = ["audit", "audit_cli", "authenticate", "create_staff", "find_staff", "normalise_email"]
+__all__ = ["LoginLocked", "audit", "audit_cli", "authenticate", "create_staff", "find_staff", "normalise_email"]
 
-#: failed attempts within FAILURE_WINDOW after which an account (or e-mail) is refused for FAILURE_WINDOW
+#: wrong current passwords on the password change (a logged-in user) within FAILURE_WINDOW that lock it for as long
 FAILURE_LIMIT = 10
 FAILURE_WINDOW = timedelta(minutes=15)
-
-
-class LoginLocked(Exception):
-    """Too many wrong attempts for this e-mail (or this user's second factor) lately."""
 
 
 def normalise_email(email: str) -> str:
@@ -48,34 +45,35 @@ def create_staff(email: str, role: str, password: str, name: str = "") -> StaffU
 
 
 def recent_failures(action: str, email: str) -> int:
-    """Failed attempts of `action` for `email` within the window, counted in the audit log (so every app server
-    sees the same count without any state of its own)."""
+    """Failed attempts of `action` for `email` within FAILURE_WINDOW, counted in the audit log (so every app
+    server sees the same count without any state of its own)."""
     since = clock.utcnow() - FAILURE_WINDOW
     query = select(func.count()).where(AuditEvent.action == action, AuditEvent.target == email, AuditEvent.at >= since)
     return db.session.scalar(query)
 
 
-def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active user with this e-mail and password, else None; every outcome is audited (the e-mail as typed,
-    never the password). Raises LoginLocked, the same whether or not the account exists. Only flushes."""
+def authenticate(email: str, password: str, address: str) -> StaffUser | None:
+    """The active user with this e-mail and password, else None; every outcome is audited (the e-mail as typed
+    and the client address, never the password). Raises LoginLocked while the e-mail is locked from `address` or
+    everywhere (survey.staff.throttling), the same whether or not the account exists. Only flushes."""
     email = normalise_email(email)[:200]
-    if recent_failures("login_failed", email) >= FAILURE_LIMIT:
-        audit("login_throttled", target=email)
-        raise LoginLocked
+    throttling.check(PASSWORD, email, address)
     user = find_staff(email)
     if user is None:
         spend_password_check_time(password)
     ok = user is not None and user.active and user.check_password(password)
-    audit("login_password_ok" if ok else "login_failed", target=email, actor=user if ok else None)
-    return user if ok else None
+    if ok:
+        audit("login_password_ok", target=email, actor=user, address=throttling.client_key(address))
+        return user
+    throttling.failed(PASSWORD, email, address)
+    return None
 
 
-def check_second_factor(user: StaffUser, code: str) -> str | None:
+def check_second_factor(user: StaffUser, code: str, address: str) -> str | None:
     """'totp' or 'recovery_code' when `code` is the user's current TOTP code or an unused recovery code, else
-    None; audited. Raises LoginLocked after too many wrong codes. Only flushes."""
-    if recent_failures("second_factor_failed", user.email) >= FAILURE_LIMIT:
-        audit("second_factor_throttled", target=user.email, actor=user)
-        raise LoginLocked
+    None; audited. Raises LoginLocked after too many wrong codes from `address`, or from anywhere (the same
+    limits as the password step). Only flushes."""
+    throttling.check(SECOND_FACTOR, user.email, address, actor=user)
     method = None
     if totp.looks_like_totp(code):
         method = "totp" if totp.verify_totp(user, code) else None
@@ -83,23 +81,22 @@ def check_second_factor(user: StaffUser, code: str) -> str | None:
         method = "recovery_code"
         audit("recovery_code_used", target=user.email, actor=user, left=totp.unused_recovery_codes(user))
     if method is None:
-        audit("second_factor_failed", target=user.email, actor=user)
+        throttling.failed(SECOND_FACTOR, user.email, address, actor=user)
     else:
         audit("second_factor_ok", target=user.email, actor=user, method=method)
         audit("login", target=user.email, actor=user)
     return method
 
 
-def confirm_enrolment(user: StaffUser, secret: str, code: str) -> list[str] | None:
+def confirm_enrolment(user: StaffUser, secret: str, code: str, address: str) -> list[str] | None:
     """Make `secret` the user's second factor when `code` comes from it; returns the new recovery codes (to be
     shown once), else None. Audited; wrong codes count towards the lock like wrong login codes. Only flushes."""
-    if recent_failures("second_factor_failed", user.email) >= FAILURE_LIMIT:
-        audit("second_factor_throttled", target=user.email, actor=user)
-        raise LoginLocked
+    throttling.check(SECOND_FACTOR, user.email, address, actor=user)
     if not totp.verify_totp(user, code, secret=secret):
-        audit("second_factor_failed", target=user.email, actor=user, enrolment=True)
+        throttling.failed(SECOND_FACTOR, user.email, address, actor=user, enrolment=True)
         return None
     recovery_codes = totp.enable(user, secret)
+    enrolment.finish(user)
     audit("second_factor_enrolled", target=user.email, actor=user)
     audit("login", target=user.email, actor=user)
     return recovery_codes

@@ -7,15 +7,19 @@ Idle and absolute time limits are checked on every request from the times kept i
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from survey.extensions import db
-from survey.staff import clock
+from survey.staff import clock, enrolment
 from survey.staff.models import StaffUser
+from survey.staff.redirects import safe_next
 
-#: the half-login marker: {"user": id, "since": unix time, "next": path, "version": session_version}
+#: the half-login marker: {"user": id, "since": unix time, "next": path, "version": session_version}, and while
+#: enrolling "enrolment": the key of its PendingEnrolment (never the secret itself: the cookie is readable)
 PENDING = "staff_pending"
 VERSION = "staff_version"
 LOGIN_AT = "staff_login_at"
@@ -58,7 +62,7 @@ def pending_expired() -> bool:
 
 def complete_login(user: StaffUser) -> str:
     """After the second factor: a new session, fully logged in. Returns where to go next."""
-    next_path = (session.get(PENDING) or {}).get("next") or url_for("staff.home")
+    next_path = safe_next((session.get(PENDING) or {}).get("next"))  # checked again: a cookie from before a fix
     session.clear()
     # the new session gets a CSRF token of its own; the one made earlier in this request would be refused on the
     # next form (the logout button on the page that shows the recovery codes)
@@ -134,11 +138,20 @@ def enforce_limits():
     return None
 
 
-def enrolment_secret(new_secret) -> str:
-    """The secret shown while enrolling: made once per half login and kept in this session only, so a second
-    login elsewhere (or a reload) never sees or replaces it."""
+def enrolment_secret(user: StaffUser, new_secret) -> str:
+    """The secret shown while enrolling: made once per half login and kept on the server until the enrolment is
+    done (survey.staff.enrolment); the session holds only its random key, so a reload (or a second tab) shows the
+    same secret and a login elsewhere gets its own. Only flushes."""
     marker = session[PENDING]
-    if not marker.get("secret"):
-        marker["secret"] = new_secret()
+    lifetime = timedelta(seconds=PENDING_SECONDS)
+    key, secret = enrolment.pending_secret(user, marker.get("enrolment"), lifetime, new_secret)
+    if marker.get("enrolment") != key or "secret" in marker:
+        marker["enrolment"] = key
+        marker.pop("secret", None)  # a session from before the secret moved to the server
         session.modified = True  # a change inside the dict is not noticed by itself
-    return marker["secret"]
+    return secret
+
+
+def forget_enrolment() -> None:
+    """The half login is over: its pending enrolment goes with it. Only flushes."""
+    enrolment.forget((session.get(PENDING) or {}).get("enrolment"))

@@ -176,3 +176,20 @@ def test_admins_filter_the_log_by_action_email_and_dates(app, client, login_as, 
     assert bad.status_code == 400 and error_summary(bad) == [("#fra", "Indtast datoen som dd-mm-åååå, fx 24-09-2026")]
     backwards = client.get("/personale/log?fra=2026-03-12&til=2026-03-11")
     assert error_summary(backwards)[0][0] == "#til"
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("til=9999-12-31", "#til"),
+        ("fra=9999-12-31", "#fra"),
+        ("fra=0001-01-01", "#fra"),
+        ("fra=1999-12-31&til=2100-01-01", "#fra"),
+        ("til=31-12-9999", "#til"),
+    ],
+)
+def test_a_date_outside_the_log_years_is_a_message_at_its_field(client, login_as, query, field):
+    login_as(client, "admin")
+    page = client.get(f"/personale/log?{query}")
+    assert page.status_code == 400
+    assert error_summary(page)[0] == (field, "Indtast en dato mellem 01-01-2000 og 31-12-2099")

@@ -3,6 +3,7 @@ codes used once, the 5-minute limit on the second step, and the reset command.""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.staff import clock, totp
-from survey.staff.models import AuditEvent, RecoveryCode, StaffUser
+from survey.staff.models import AuditEvent, PendingEnrolment, RecoveryCode, StaffUser
 from tests.conftest import STAFF_PASSWORD, STAFF_TOTP_SECRET
 from tests.pages import csrf_token, error_summary, text_of
 
@@ -191,3 +192,83 @@ def test_reset_command_removes_the_second_factor_and_ends_sessions(app, login_as
         "meeting_host@kommune.test",
         "flask staff reset-second-factor",
     )
+
+
+def session_contents(client) -> dict:
+    """The session as anyone holding the cookie can read it (signed, not encrypted)."""
+    app = client.application
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def pending_rows(in_app) -> list[tuple[int, str]]:
+    with in_app():
+        return [(p.user_id, p.secret) for p in db.session.scalars(select(PendingEnrolment))]
+
+
+def test_the_secret_being_enrolled_stays_on_the_server(client, make_staff, in_app):
+    email = make_staff("admin", second_factor=False)
+    password_step(client, email)
+    page = client.get("/personale/totrin/opsaet")
+    secret = shown_key(page)
+    contents = session_contents(client)
+    assert secret not in json.dumps(contents) and "secret" not in contents["staff_pending"], "not in the cookie"
+    assert len(contents["staff_pending"]["enrolment"]) >= 40, "only the random key of the pending enrolment"
+    with in_app():
+        user_id = db.session.scalar(select(StaffUser.id))
+    assert pending_rows(in_app) == [(user_id, secret)]
+
+    done = client.post(
+        "/personale/totrin/opsaet", data={"csrf_token": csrf_token(page), "code": pyotp.TOTP(secret).now()}
+    )
+    assert done.status_code == 200 and client.get("/personale/").status_code == 200, "enrolment still works"
+    assert pending_rows(in_app) == [], "gone once the enrolment is done"
+    with in_app():
+        assert db.session.scalar(select(StaffUser.totp_secret)) == secret
+
+
+def test_a_second_tab_shares_the_enrolment_and_a_second_device_loses_the_race(app, make_staff, in_app):
+    email = make_staff("admin", second_factor=False)
+    first, other_device = app.test_client(), app.test_client()
+    password_step(first, email)
+    password_step(other_device, email)
+    page = first.get("/personale/totrin/opsaet")
+    secret = shown_key(page)
+    assert shown_key(first.get("/personale/totrin/opsaet")) == secret, "a second tab of the same login: same key"
+    other_page = other_device.get("/personale/totrin/opsaet")
+    other_secret = shown_key(other_page)
+    assert other_secret != secret and len(pending_rows(in_app)) == 2
+
+    done = first.post("/personale/totrin/opsaet", data={"csrf_token": csrf_token(page), "code": code_now(secret)})
+    assert done.status_code == 200
+    assert pending_rows(in_app) == [], "the other device's enrolment ended with this one"
+    late = other_device.post(
+        "/personale/totrin/opsaet", data={"csrf_token": csrf_token(other_page), "code": code_now(other_secret)}
+    )
+    assert late.status_code == 302 and late.location == "/personale/totrin", "on to the code step instead"
+    with in_app():
+        assert db.session.scalar(select(StaffUser.totp_secret)) == secret, "the first confirmed key stays"
+    assert other_device.get("/personale/").status_code == 302, "not logged in by the other device's key"
+
+
+def test_a_pending_enrolment_ends_with_its_half_login(app, make_staff, frozen, in_app):
+    email = make_staff("admin", second_factor=False)
+    client = app.test_client()
+    password_step(client, email)
+    client.get("/personale/totrin/opsaet")
+    assert len(pending_rows(in_app)) == 1
+    frozen(timedelta(minutes=5, seconds=1))
+    assert client.get("/personale/totrin/opsaet").location == "/personale/log-ind"
+    assert pending_rows(in_app) == [], "removed when the half login ran out"
+
+    abandoned = app.test_client()  # a half login that is never seen again
+    password_step(abandoned, email)
+    abandoned.get("/personale/totrin/opsaet")
+    frozen(timedelta(minutes=6))
+    password_step(client, email)
+    fresh = shown_key(client.get("/personale/totrin/opsaet"))
+    assert [secret for _user, secret in pending_rows(in_app)] == [fresh], "the abandoned one is cleared away"
+
+
+def code_now(secret: str) -> str:
+    return pyotp.TOTP(secret).now()
