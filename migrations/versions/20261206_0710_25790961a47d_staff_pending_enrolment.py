@@ -1,7 +1,7 @@
 """staff pending enrolment: the second-factor secret being set up is kept on the server, not in the session
 
 Revision ID: 25790961a47d
-Revises: 11cddf4182d9
+Revises: dca315607def
 Create Date: 2026-12-06 07:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '25790961a47d'
-down_revision = '11cddf4182d9'
+down_revision = 'dca315607def'
 branch_labels = None
 depends_on = None
 
