@@ -20,6 +20,7 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Index,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
@@ -203,20 +204,29 @@ class Response(db.Model):
 
 
 def new_answer_id() -> int:
-    """A random key for an answer, 1 to 2⁶³ − 1 (a signed 64-bit integer on both databases). Even at 10⁸ answers a
-    new key hits a kept one with a probability of 10⁻¹¹; a hit fails the submit's flush, and the citizen's draft is
-    still there to send again."""
+    """A random key for an answer, 1 to 2⁶³ − 1 (a signed 64-bit integer on both databases), never counted. Even at
+    10⁸ answers a new key hits a kept one with a probability of 10⁻¹¹; a hit fails the submit's flush, and the
+    citizen's draft is still there to send again."""
     return secrets.randbelow(2**63 - 1) + 1
 
 
 class Answer(db.Model):
-    """One answer, carrying the focus area it addresses. Its key is random: a sequence would count the answers."""
+    """One answer, carrying the focus area it addresses. Its id is random: a sequence would count the answers.
+
+    The table is stored by (response_id, id), both random, so a response's answers lie side by side (reading or
+    writing one response touches one page, and the results' GROUP BY finds them without a second index) while the
+    responses lie in random order; the model knows an answer by its id alone, unique on its own."""
 
     __tablename__ = "answer"
-    __table_args__ = (Index("ix_answer_question_area_score", "question_id", "focus_area_id", "score"), NO_ROWID)
+    __table_args__ = (
+        PrimaryKeyConstraint("response_id", "id"),
+        UniqueConstraint("id"),
+        Index("ix_answer_question_area_score", "question_id", "focus_area_id", "score"),
+        NO_ROWID,
+    )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, default=new_answer_id)
-    response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=False, default=new_answer_id)
+    response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
     focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_area.id"), index=True)
     #: the option chosen: '1'..'5', 'dont_know', 'yes', 'no' or a single-choice value
@@ -230,3 +240,5 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
     focus_area: Mapped[FocusArea | None] = relationship()
+
+    __mapper_args__ = {"primary_key": [id]}

@@ -195,11 +195,11 @@ def make_chunk(plan: Plan, n: int, rng: random.Random, keys: random.Random, rece
         receipts.add(receipt)
         response_id = f"{keys.getrandbits(128):032x}"
         responses.append((response_id, plan.round_id, f"{keys.getrandbits(128):032x}", receipt, rng.choice(plan.weeks)))
-        # the answers' keys are random like a real submit's (questionnaire.models.new_answer_id), never counted
+        # keyed like a real submit's answers (questionnaire.models.new_answer_id): at random, never counted
         answers += [(new_answer_id(), response_id, *row) for row in respondent(plan, rng)]
     # written in key order, the random keys land next to each other in the tables and indexes: about 15 % faster
     responses.sort()
-    answers.sort(key=itemgetter(0))
+    answers.sort(key=itemgetter(1, 0))  # the answer table's key: (response_id, id)
     return responses, answers
 
 

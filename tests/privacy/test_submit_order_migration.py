@@ -131,7 +131,7 @@ def test_the_migration_rekeys_answers_stored_in_submit_order(own_app):
         sent = send_the_old_way(round_id)
         before = contents()
         assert len(before["quote"]) == SURVEYS and sum(before["answer"].values()) > 500
-        old = {name for name, order in orders(sent, stored=True).items() if follows(order)[1] >= SIGMAS}
+        old = {name for name, order in orders(sent, stored=True).items() if follows(order)[2] >= SIGMAS}
         assert old >= {"answer by primary key", "quote by primary key", "answer as stored", "quote as stored"}
         db.session.remove()
 
@@ -140,7 +140,7 @@ def test_the_migration_rekeys_answers_stored_in_submit_order(own_app):
         postgres = db.engine.dialect.name == "postgresql"
         # PostgreSQL too: the migration wrote the rows out again in key order (CLUSTER)
         new = {name: follows(order) for name, order in orders(sent, stored=True).items()}
-        assert {name: rho for name, (rho, sigmas) in new.items() if sigmas >= SIGMAS} == {}
+        assert {name: rho for name, (_, rho, sigmas) in new.items() if sigmas >= SIGMAS} == {}
         assert counted_columns([table.name for table in response_tables()]) == []
         if postgres:  # and every row carries the migration's transaction id, no longer its submit's
             for table in ("response", "answer", "quote", "result_sum"):
@@ -153,7 +153,7 @@ def test_the_migration_rekeys_answers_stored_in_submit_order(own_app):
         assert contents() == before
         ids = db.session.scalars(text("SELECT id FROM answer ORDER BY id")).all()
         assert ids == list(range(1, len(ids) + 1)), "numbered again, in the order of the random keys"
-        assert follows(orders(sent, stored=False)["answer by primary key"])[1] < SIGMAS
+        assert follows(orders(sent, stored=False)["answer by primary key"])[2] < SIGMAS
         columns = ", ".join(ANSWER)
         copied = f"INSERT INTO answer ({columns}) SELECT {columns} FROM answer WHERE id = 1 RETURNING id"
         assert db.session.scalar(text(copied)) == len(ids) + 1, "the database numbers answers again"
