@@ -313,8 +313,8 @@ def submit_number_of(sent: Sent) -> dict:
 def listings(table: Table) -> dict[str, Select]:
     """The ways a table is read back in an order: by primary key (and the model's, where it differs), by any
     relationship's order_by, and on SQLite as stored (no ORDER BY: the order of the table's B-tree, by rowid or,
-    WITHOUT ROWID, by key). PostgreSQL gives back a plain SELECT in heap order, which follows insertion until
-    CLUSTER or VACUUM FULL: what the README says remains."""
+    WITHOUT ROWID, by key). PostgreSQL gives back a plain SELECT in heap order, which follows insertion until a
+    CLUSTER: what the README says remains."""
     found = {"by primary key": select(table).order_by(*table.primary_key.columns)}
     if db.engine.dialect.name == "sqlite":
         found["as stored"] = select(table)
