@@ -108,7 +108,11 @@ def _make_keys(bind, renumber: bool) -> None:
             taken.add(new)
             pairs.append({"old": key, "new": new})
     op.execute(f"CREATE TEMPORARY TABLE {KEYS} (old_id BIGINT PRIMARY KEY, new_id BIGINT NOT NULL UNIQUE)")
-    if pairs:
+    if bind.dialect.name == "postgresql":  # COPY: an INSERT per answer took 20 of 51 s at 1 M answers
+        with bind.connection.driver_connection.cursor().copy(f"COPY {KEYS} (old_id, new_id) FROM STDIN") as copy:
+            for pair in pairs:
+                copy.write_row((pair["old"], pair["new"]))
+    elif pairs:
         bind.execute(sa.text(f"INSERT INTO {KEYS} (old_id, new_id) VALUES (:old, :new)"), pairs)
 
 
