@@ -124,19 +124,25 @@ def _policy_rounds():
 
 @contextmanager
 def bulk_load(engine, tables) -> Iterator[None]:
-    """Drop the tables' secondary indexes (and on PostgreSQL their foreign keys) for a bulk load and build them
-    after it: one sort per index and one join per key, instead of millions of inserts at random places in B-trees
-    outgrowing the cache (the response ids are random) and a trigger per row. Measured at 1 M answers:
-    PostgreSQL's COPY took 8.5 s per 260,000 answers with the keys and 3.5 s without."""
-    from sqlalchemy import event
+    """Drop the tables' secondary indexes (and on PostgreSQL their keys: primary, unique and foreign, and the foreign
+    keys pointing at them) for a bulk load and build them after it: one sort per index and one join per key,
+    instead of millions of inserts at random places in B-trees outgrowing the cache (every key is random) and a
+    trigger per row. Measured at 1 M answers: PostgreSQL's COPY took 8.5 s per 260,000 answers with the foreign
+    keys and 3.5 s without; the build took 18–21 s with the answers' random primary key kept through the load and
+    12–18 s without (10–12 s when answer.id was still counted). SQLite's keys are its tables (WITHOUT ROWID)."""
+    from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint, event
     from sqlalchemy.schema import AddConstraint, DropConstraint
 
     postgres = engine.dialect.name == "postgresql"
     indexes = [index for table in tables for index in table.indexes]
-    keys = [key for table in tables for key in table.foreign_key_constraints] if postgres else []
+    keys, unique = [], []
+    if postgres:
+        every = tables[0].metadata.sorted_tables
+        keys = [k for t in every for k in t.foreign_key_constraints if {k.table, k.referred_table} & set(tables)]
+        unique = [c for t in tables for c in t.constraints if isinstance(c, PrimaryKeyConstraint | UniqueConstraint)]
     with engine.begin() as connection:
-        for key in keys:
-            connection.execute(DropConstraint(key))
+        for constraint in keys + unique:
+            connection.execute(DropConstraint(constraint))
         for index in indexes:
             index.drop(connection)
     if not postgres:  # the unique indexes left still take random inserts: 1 GB of page cache instead of 2 MB
@@ -152,8 +158,8 @@ def bulk_load(engine, tables) -> Iterator[None]:
             connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")  # each sort in memory
         for index in indexes:
             index.create(connection)
-        for key in keys:
-            connection.execute(AddConstraint(key))
+        for constraint in unique + keys:
+            connection.execute(AddConstraint(constraint))
 
 
 def _large_cache(dbapi_connection, _record) -> None:

@@ -2,10 +2,14 @@
 
 Anonymity is a property of this schema: a Response holds no invitation, no IP address, no user agent and
 no time finer than the ISO week; Invitation holds no reference to what it unlocked, and no time it was used.
+Nothing that holds answers follows the order they were sent in, or the n-th submit in the web server's access log
+would point at a response: their keys are random, never counted, and on SQLite they are WITHOUT ROWID tables
+(a rowid rises with every insert), stored in the order of those keys.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,6 +20,7 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Index,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
@@ -33,8 +38,8 @@ from survey.questionnaire.schema import QuestionnaireSpec
 if TYPE_CHECKING:
     from survey.meetings.models import Meeting
 
-# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key for many answers.
-BigId = BigInteger().with_variant(db.Integer(), "sqlite")
+#: table options of every table holding answers: SQLite stores the rows in the order of their (random) key
+NO_ROWID = {"sqlite_with_rowid": False}
 
 #: parsed questionnaire files by content hash, shared by every request of the process: a definition never changes
 #: under its hash (loading.py replaces both together), and parsing it is a large part of a survey page's CPU time
@@ -184,6 +189,7 @@ class Response(db.Model):
     """One submitted questionnaire. Random key, no invitation, no IP, time only as the ISO week."""
 
     __tablename__ = "response"
+    __table_args__ = NO_ROWID
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
@@ -197,14 +203,30 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 
+def new_answer_id() -> int:
+    """A random key for an answer, 1 to 2⁶³ − 1 (a signed 64-bit integer on both databases), never counted. Even at
+    10⁸ answers a new key hits a kept one with a probability of 10⁻¹¹; a hit fails the submit's flush, and the
+    citizen's draft is still there to send again."""
+    return secrets.randbelow(2**63 - 1) + 1
+
+
 class Answer(db.Model):
-    """One answer, carrying the focus area it addresses."""
+    """One answer, carrying the focus area it addresses. Its id is random: a sequence would count the answers.
+
+    The table is stored by (response_id, id), both random, so a response's answers lie side by side (reading or
+    writing one response touches one page, and the results' GROUP BY finds them without a second index) while the
+    responses lie in random order; the model knows an answer by its id alone, unique on its own."""
 
     __tablename__ = "answer"
-    __table_args__ = (Index("ix_answer_question_area_score", "question_id", "focus_area_id", "score"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("response_id", "id"),
+        UniqueConstraint("id"),
+        Index("ix_answer_question_area_score", "question_id", "focus_area_id", "score"),
+        NO_ROWID,
+    )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=False, default=new_answer_id)
+    response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
     focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_area.id"), index=True)
     #: the option chosen: '1'..'5', 'dont_know', 'yes', 'no' or a single-choice value
@@ -218,3 +240,5 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
     focus_area: Mapped[FocusArea | None] = relationship()
+
+    __mapper_args__ = {"primary_key": [id]}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Double, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Double, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
 from survey.models import utcnow
-from survey.questionnaire.models import Answer, BigId
+from survey.questionnaire.models import NO_ROWID, Answer
 
 
 class Quote(db.Model):
@@ -18,8 +18,11 @@ class Quote(db.Model):
     picked (checked where it is picked); the row goes with the answer."""
 
     __tablename__ = "quote"
+    __table_args__ = NO_ROWID
 
-    answer_id: Mapped[int] = mapped_column(BigId, ForeignKey("answer.id", ondelete="CASCADE"), primary_key=True)
+    answer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("answer.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -36,8 +39,9 @@ class ResultSum(db.Model):
     than the answers it sums, and is only ever shown through the suppression of small groups."""
 
     __tablename__ = "result_sum"
-    #: tells the anonymity proof (tests/privacy) that these rows are made from answers
-    __table_args__ = {"info": {"from_answers": True}}
+    #: info tells the anonymity proof (tests/privacy) that these rows are made from answers; without a rowid, a
+    #: group's row is stored by its key, not by when its first respondent sent the survey
+    __table_args__ = {"info": {"from_answers": True}} | NO_ROWID
 
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
     focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_area.id"), primary_key=True)

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 from survey.codes import ALPHABET
 from survey.extensions import db
 from survey.models import iso_week
-from survey.questionnaire.models import Question, Response, Round
+from survey.questionnaire.models import Question, Response, Round, new_answer_id
 from survey.questionnaire.services import RECEIPT_LENGTH
 from survey.results.sums import Increments, add_increments, breakdown_keys, response_increments
 
@@ -56,7 +56,7 @@ NEGATIVE_TEXTS = (
     "Jeg føler ikke, at der bliver lyttet til mig.",
 )
 RESPONSE_COLUMNS = ("id", "round_id", "submission_id", "receipt", "iso_week")
-ANSWER_COLUMNS = ("response_id", "question_id", "focus_area_id", "choice", "score", "text", "may_quote")
+ANSWER_COLUMNS = ("id", "response_id", "question_id", "focus_area_id", "choice", "score", "text", "may_quote")
 
 
 @dataclass
@@ -195,10 +195,11 @@ def make_chunk(plan: Plan, n: int, rng: random.Random, keys: random.Random, rece
         receipts.add(receipt)
         response_id = f"{keys.getrandbits(128):032x}"
         responses.append((response_id, plan.round_id, f"{keys.getrandbits(128):032x}", receipt, rng.choice(plan.weeks)))
-        answers += [(response_id, *row) for row in respondent(plan, rng)]
-    # written in key order, the random keys land next to each other in the indexes: about 15 % faster
+        # keyed like a real submit's answers (questionnaire.models.new_answer_id): at random, never counted
+        answers += [(new_answer_id(), response_id, *row) for row in respondent(plan, rng)]
+    # written in key order, the random keys land next to each other in the tables and indexes: about 15 % faster
     responses.sort()
-    answers.sort(key=itemgetter(0))  # stable: a response's answers keep their questionnaire order
+    answers.sort(key=itemgetter(1, 0))  # the answer table's key: (response_id, id)
     return responses, answers
 
 
@@ -224,8 +225,8 @@ def chunk_increments(plan: Plan, answers: list[tuple], breakdowns: list[str]) ->
     """The kept sums' increments of a chunk's respondents, added up: what their submits would have added."""
     facts_of = {item.question_id: (item.key, item.dimension) for item in plan.items}
     total: Increments = {}
-    for _response_id, rows in groupby(answers, key=itemgetter(0)):  # a chunk's answers are sorted by response
-        facts = [(*facts_of[question], area, choice, score) for _, question, area, choice, score, *_ in rows]
+    for _response_id, rows in groupby(sorted(answers, key=itemgetter(1)), key=itemgetter(1)):
+        facts = [(*facts_of[question], area, choice, score) for _, _, question, area, choice, score, *_ in rows]
         for key, values in response_increments(plan.round_id, facts, breakdowns).items():
             kept = total.setdefault(key, [0] * len(values))
             for i, value in enumerate(values):

@@ -3,18 +3,21 @@ feedback code mailed after a dialogue meeting they signed up for) from a known a
 every table that stores anything of a response is inspected for anything that could tie it to the invitation,
 the draft, the sign-up, the address or the time of sending.
 
-What a database administrator can still work out is in the report of issue 5 (physical row order, PostgreSQL
-transaction ids); it is not something a stored value shows, so it is not tested here."""
+Then the order: fifty citizens send a survey one after another, and no way the app or a database reader lists the
+tables holding answers (as stored, by key, by the app's own orderings) may follow the order they were sent in,
+or the n-th `POST …/tjek` in the web server's access log would give a response's time and address. What remains
+(PostgreSQL's heap order and transaction ids, the pages of the database files) is described in the README."""
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import combinations
+from itertools import combinations, groupby
 
 import pytest
-from sqlalchemy import Date, DateTime, Interval, Table, Time, func, inspect, select, text
+from sqlalchemy import Date, DateTime, Interval, Select, Table, Time, func, inspect, select, text
 
 from survey import ROOT, codes
 from survey.extensions import db
@@ -25,11 +28,14 @@ from survey.models import to_local, utcnow
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Answer, Draft, Invitation, Response, Round
 from survey.questionnaire.rounds import create_invitations
+from survey.questionnaire.services import response_for_submission
+from survey.results.comments import chosen_quotes, comments
 from survey.results.models import Quote, ResultSum
 from survey.staff.models import StaffUser
 from tests.pages import csrf_token, error_summary
+from tests.privacy.ranks import LEAST_UNITS, SIGMAS, follows
 from tests.privacy.scan import leaks
-from tests.questionnaire.walker import Citizen
+from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen
 
 IP, FORWARDED_IP = "203.0.113.7", "198.51.100.23"
 USER_AGENT = "Mozilla/5.0 (Linux; Android 9) AnonymitetsProeve/7.3"
@@ -231,3 +237,148 @@ def test_response_ids_and_receipts_are_random_not_counted(app, trail):
         assert a[:6] != b[:6] and a[-6:] != b[-6:], "shared parts (a clock, a counter, a machine id)"
     for a, b in combinations(receipts, 2):
         assert sum(x != y for x, y in zip(a, b, strict=True)) >= 3, f"receipts {a} and {b} look counted"
+
+
+SURVEYS = 50
+AGES = ("under-18", "18-29", "30-49", "50-64", "65-79", "80-plus")
+WHO_ANSWERS = ("mig-selv", "paaroerende-for-borger", "paaroerende-egen")
+
+
+def varied_answers(n: int) -> dict:
+    """Survey n's answers: help with a job (so every comment is in one focus area's list), scores and background
+    drawn with a fixed seed (new groups of the running sums appear along the way), a quotable comment of its own."""
+    rng = random.Random(f"submit-order:{n}")
+    answers = {page: {key: rng.choice("12345") for key in given} for page, given in SYDDJURS_ANSWERS.items()}
+    answers["din-sag"] = {"hjaelp": "job"}
+    answers["egne-ord"] = {"kommentar": f"Kommentar nummer {n + 1}.", "maa-citere": "yes"}
+    answers["om-dig"] = {"alder": rng.choice(AGES), "hvem-svarer": rng.choice(WHO_ANSWERS)}
+    return answers
+
+
+@dataclass
+class Sent:
+    """What fifty citizens sent one after another, by submit number (0 for the first)."""
+
+    response_ids: list[str] = field(default_factory=list)
+    #: the running sums' rows (by primary key) → the submit that made the row
+    sums_made_by: dict[tuple, int] = field(default_factory=dict)
+    #: each comment's text → its submit
+    comments: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture
+def sent_in_order(app, make_round) -> Sent:
+    """Fifty surveys sent one after another through the pages, each from a phone of its own; then staff pick every
+    comment as a quote in the order they were sent (the quote table's worst case)."""
+    slug, sent = make_round(), Sent()
+    for n in range(SURVEYS):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
+        citizen = Citizen(client, slug)
+        assert citizen.start().status_code == 302
+        answers = varied_answers(n)
+        response, form = citizen.submit(citizen.answer_all(answers))
+        assert response.status_code == 302
+        sent.comments[answers["egne-ord"]["kommentar"]] = n
+        with app.app_context():
+            sent.response_ids.append(response_for_submission(form["submission_id"]).id)
+            for key in db.session.execute(select(*ResultSum.__table__.primary_key.columns)):
+                sent.sums_made_by.setdefault(tuple(key), n)
+    with app.app_context():
+        staff = StaffUser(email="analytiker@kommune.test", role="analyst", password_hash="-")
+        db.session.add(staff)
+        db.session.flush()
+        number = {response_id: n for n, response_id in enumerate(sent.response_ids)}
+        quotable = db.session.execute(select(Answer.id, Answer.response_id).where(Answer.may_quote)).all()
+        for answer_id, _ in sorted(quotable, key=lambda row: number[row.response_id]):
+            db.session.add(Quote(answer_id=answer_id, chosen_by_id=staff.id))
+            db.session.flush()
+        db.session.commit()
+    return sent
+
+
+def submit_number_of(sent: Sent) -> dict:
+    """Per table holding answers: a row (as a mapping) → the submit number of the response it belongs to."""
+    number = {response_id: n for n, response_id in enumerate(sent.response_ids)}
+    of_answer = {row.id: number[row.response_id] for row in db.session.execute(select(Answer.id, Answer.response_id))}
+    sum_key = [column.name for column in ResultSum.__table__.primary_key.columns]
+    return {
+        "response": lambda row: number[row["id"]],
+        "answer": lambda row: number[row["response_id"]],
+        "quote": lambda row: of_answer[row["answer_id"]],
+        "result_sum": lambda row: sent.sums_made_by[tuple(row[name] for name in sum_key)],
+    }
+
+
+def listings(table: Table) -> dict[str, Select]:
+    """The ways a table is read back in an order: by primary key (and the model's, where it differs), by any
+    relationship's order_by, and on SQLite as stored (no ORDER BY: the order of the table's B-tree, by rowid or,
+    WITHOUT ROWID, by key). PostgreSQL gives back a plain SELECT in heap order, which follows insertion until a
+    CLUSTER: what the README says remains."""
+    found = {"by primary key": select(table).order_by(*table.primary_key.columns)}
+    if db.engine.dialect.name == "sqlite":
+        found["as stored"] = select(table)
+    for mapper in db.Model.registry.mappers:
+        if mapper.local_table is table and list(mapper.primary_key) != list(table.primary_key.columns):
+            found["by the model's key"] = select(table).order_by(*mapper.primary_key)
+        for relationship in mapper.relationships:
+            if relationship.target is table and relationship.order_by:
+                found[f"by {relationship}'s order_by"] = select(table).order_by(*relationship.order_by)
+    return found
+
+
+def app_listings(sent: Sent) -> dict[str, list[int]]:
+    """The submit numbers of what the staff's comment list (every page) and the committee report's quotes show,
+    in the order they show it."""
+    number = submit_number_of(sent)
+    round_id, area_id = db.session.execute(
+        select(Response.round_id, Answer.focus_area_id).join(Answer).where(Answer.text.is_not(None)).distinct()
+    ).one()
+    shown, page = [], 1
+    while len(shown) < SURVEYS:
+        found, _total = comments(area_id, [round_id], quotable_only=False, page=page)
+        assert found, "the comment list ended early"
+        shown += [number["quote"]({"answer_id": comment.answer_id}) for comment in found]
+        page += 1
+    quotes = [sent.comments[quote] for quote in chosen_quotes(area_id, [round_id], limit=SURVEYS)]
+    return {"staff's comment list": shown, "the report's quotes": quotes}
+
+
+def test_no_listing_of_the_answers_follows_the_order_they_were_sent_in(app, sent_in_order):
+    with app.app_context():
+        number, listed = submit_number_of(sent_in_order), {}
+        for table in response_tables():
+            assert table.name in number, f"{table.name} holds answers: say here how its rows belong to a response"
+            for how, query in listings(table).items():
+                rows = db.session.execute(query).mappings().all()
+                listed[f"{table.name} {how}"] = [number[table.name](row) for row in rows]
+        listed |= app_listings(sent_in_order)
+    # a running sum's key is what it sums (round, area, dimension, question, group): its place is fixed by the
+    # seeded answers, not drawn, so its rows are compared one by one (a row belongs to the submit that made it)
+    followed = {name: follows(order, by_response=not name.startswith("result_sum")) for name, order in listed.items()}
+    assert {name: units for name, (units, _, _) in followed.items() if units < LEAST_UNITS} == {}, "too few to tell"
+    # under a random order, SIGMAS is reached with a probability of about 2e-9 per listing (tests/privacy/ranks.py)
+    leaking = {
+        name: f"ρ = {rho:.2f} ({sigmas:.1f} σ)" for name, (_, rho, sigmas) in followed.items() if sigmas >= SIGMAS
+    }
+    assert leaking == {}, f"listed in the order the surveys were sent: {leaking}"
+    # while a response's answers lie side by side (one page to read or write: questionnaire.models.Answer)
+    assert len([n for n, _ in groupby(listed["answer by primary key"])]) == SURVEYS
+
+
+def counted_columns(names: list[str]) -> list[str]:
+    """What the database counts in the tables `names`: a rowid on SQLite (it rises with every insert), a column
+    filled from a sequence or an identity on PostgreSQL."""
+    if db.engine.dialect.name == "sqlite":
+        made = dict(db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
+        return [f"{name}.rowid" for name in names if not re.search(r"WITHOUT\s+ROWID\s*$", made[name], re.IGNORECASE)]
+    query = text(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ANY(:names) AND (column_default LIKE 'nextval(%' OR is_identity = 'YES')"
+    )
+    return [f"{table}.{column}" for table, column in db.session.execute(query, {"names": names})]
+
+
+def test_the_tables_holding_answers_count_nothing(app):
+    with app.app_context():
+        assert counted_columns([table.name for table in response_tables()]) == []
