@@ -1,7 +1,7 @@
 """answers keyed at random, never in submit order
 
 Revision ID: 45131a907031
-Revises: 11cddf4182d9
+Revises: 25790961a47d
 Create Date: 2026-12-06 06:30:00
 
 The tables holding answers (response, answer, quote, result_sum) stop following the order surveys were sent in, so
@@ -21,7 +21,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "45131a907031"
-down_revision = "11cddf4182d9"
+down_revision = "25790961a47d"
 branch_labels = None
 depends_on = None
 
