@@ -12,6 +12,8 @@ from werkzeug.routing import IntegerConverter
 
 #: the largest value of an `Integer` column on PostgreSQL, the smaller of the two databases' limits
 MAX_ID = 2**31 - 1
+#: the largest value of a `BigInteger` column: answers are keyed by random numbers up to it
+MAX_BIG_ID = 2**63 - 1
 
 
 class IdConverter(IntegerConverter):
@@ -23,13 +25,18 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def whole_number(text: str) -> int:
-    """`text` as a whole number 0 … MAX_ID, for `request.args.get(name, type=whole_number)` (which then gives the
+def whole_number(text: str, most: int = MAX_ID) -> int:
+    """`text` as a whole number 0 … `most`, for `request.args.get(name, type=whole_number)` (which then gives the
     default) and `getlist` (which leaves the value out). Raises ValueError for anything else."""
     text = text.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(most)) or int(text) > most:
         raise ValueError(f"not an id: {text[:20]!r}")
     return int(text)
+
+
+def big_id(text: str) -> int:
+    """`text` as the key of a BigInteger column (an answer's random key), else ValueError."""
+    return whole_number(text, MAX_BIG_ID)
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from survey.core.converters import whole_number
+from survey.core.converters import big_id, whole_number
 from survey.extensions import db
 from survey.i18n import decimal
 from survey.policies.models import FocusArea, Policy
@@ -174,7 +174,7 @@ def choose_quote(code: str):
     """Pick or drop a comment as a quote for the report (form on the focus area page; CSRF checked)."""
     policy, rounds, selected = _chosen_policy()
     focus_area = _area(policy, code)
-    answer = db.session.get(Answer, request.form.get("svar", type=whole_number) or 0)
+    answer = db.session.get(Answer, request.form.get("svar", type=big_id) or 0)
     if (
         answer is None
         or answer.focus_area_id != focus_area.id

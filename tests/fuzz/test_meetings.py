@@ -36,15 +36,18 @@ NAMES = ("Karen Hansen", "Søren Ærø Østergaard", "محمد الأحمد", "�
 PHONES = ("20 30 40 50", "+45 20304050", "0045 2030 4050", "2030-4050", "31 12 34 56", "+4522334455")
 SIGNUP_FIELDS = {
     "name": st.one_of(sampled(NAMES), st.text(min_size=1, max_size=40)),
-    # <new> becomes an address (and <new_phone> a number) not used before: most sign-ups are not repeats
-    "email": sampled(("<new>", "<new>", "<new>", "", "Karen.Hansen+møde@Eksempel.DK", "søren@ærø.dk")),
-    "phone": sampled(("", "", "<new_phone>", *PHONES)),
+    # <new> becomes an address (and <new_phone> a number) not used before: most sign-ups are not repeats (a known
+    # e-mail or a known number makes one, as one contact holds one sign-up)
+    "email": sampled((*["<new>"] * 6, "", "Karen.Hansen+møde@Eksempel.DK", "søren@ærø.dk")),
+    "phone": sampled((*[""] * 4, *["<new_phone>"] * 8, *PHONES)),
     "role": sampled(tuple(ROLE_LABELS)),
     "on_behalf_of": sampled(("", "", "Mor", "Ahmed", "Åse")),
     "seats": sampled(tuple(str(n) for n in range(1, MAX_SEATS + 1))),
     "needs": st.lists(sampled(NEEDS), max_size=3),
-    "interpreter_language": sampled(("", "arabisk", "tyrkisk", "ukrainsk")),
-    "needs_other": sampled(("", "Jeg kommer med min førerhund", "Pladser tæt på døren")),
+    # never empty when valid: an interpreter or "other" need without its text is refused (a missing field, one of the
+    # hostile variants, still sends none), and all-valid sign-ups must be stored often enough to be checked
+    "interpreter_language": sampled(("arabisk", "tyrkisk", "ukrainsk")),
+    "needs_other": sampled(("Jeg kommer med min førerhund", "Pladser tæt på døren")),
     "topic": st.one_of(sampled(("", "Ventetid på svar i min sag")), st.text(max_size=50)),
     "topic_focus_area": sampled(("", "<area>", "<area2>")),
     "consent": sampled(("y", "on", "1")),
@@ -147,11 +150,13 @@ def test_signup(app, raw_client, meeting_world, in_app, fuzz):
 
         ok, wanted = (False, {}) if seen.too_large else signup_rule(seen, set(meeting_world.areas))
         duplicate = ok and kind in ("open", "roomy") and _already_signed_up(ledger.rows, meeting_id, wanted)
-        if seen.too_large:
+        if kind == "huge":
+            expected = 404  # no route takes an id the database cannot hold (survey.core.converters)
+        elif seen.too_large:
             expected = 413
         elif not global_csrf_ok(seen, tokens):
             expected = 400
-        elif kind in ("unknown", "huge", "draft"):
+        elif kind in ("unknown", "draft"):
             expected = 404
         elif kind in ("deadline", "cancelled"):
             expected = 409
