@@ -67,6 +67,19 @@ def seats_free(meeting: Meeting) -> int:
     return max(meeting.capacity - seats_taken(meeting), 0)
 
 
+#: fewer free seats than this are shown to the public as "few": one sign-up takes up to 4
+FEW_SEATS = 5
+
+
+def availability(free: int) -> str:
+    """What the public is told of a meeting's free seats: 'free', 'few' or 'full', never the number. An exact
+    count would tell a stranger who signs up with someone's address whether that person was already signed up
+    (the count stays put: a repeat takes no seat) or not (it drops)."""
+    if free <= 0:
+        return "full"
+    return "few" if free < FEW_SEATS else "free"
+
+
 def seats_free_by_meeting(meetings: list[Meeting]) -> dict[int, int]:
     """Free seats of several meetings in one query (the public list)."""
     query = (

@@ -65,7 +65,7 @@ def index():
         .distinct()
         .order_by(FocusArea.title)
     ).all()
-    seats = services.seats_free_by_meeting(meetings)
+    seats = {m: services.availability(free) for m, free in services.seats_free_by_meeting(meetings).items()}
     return render_template("meetings/index.html", meetings=meetings, areas=areas, focus=focus, seats=seats)
 
 
@@ -77,7 +77,7 @@ def meeting(meeting_id: int):
         "meetings/meeting.html",
         meeting=meeting,
         state=meeting.registration_state(),
-        seats_free=services.seats_free(meeting),
+        seats=services.availability(services.seats_free(meeting)),
     )
 
 
@@ -101,7 +101,8 @@ def signup(meeting_id: int):
         session[RECEIPT], thanks = _receipt(meeting, signup), url_for(".signed_up", meeting_id=meeting.id)
         db.session.commit()
         return redirect(thanks)
-    return render_form_page("meetings/signup.html", form, meeting=meeting, seats_free=services.seats_free(meeting))
+    seats = services.availability(services.seats_free(meeting))
+    return render_form_page("meetings/signup.html", form, meeting=meeting, seats=seats)
 
 
 @bp.get("/<int:meeting_id>/tilmeld/tak")
@@ -137,7 +138,7 @@ def _too_many(meeting: Meeting, form: SignupForm, wait: int):
         "meetings/signup.html",
         form=form,
         meeting=meeting,
-        seats_free=services.seats_free(meeting),
+        seats=services.availability(services.seats_free(meeting)),
         **unavailable_summary(form.name.id, message),
     )
     return html, 429, {"Retry-After": str(wait)}

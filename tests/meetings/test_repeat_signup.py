@@ -129,3 +129,45 @@ def test_after_a_cancellation_the_contact_may_sign_up_again(app, make_meeting, i
         statuses = db.session.scalars(select(Registration.status).order_by(Registration.id)).all()
     assert statuses == ["cancelled", "confirmed"]
     assert mails_to(app, "a@example.dk")[-1].subject.startswith("Du er tilmeldt")
+
+
+def public_pages(client, meeting_id: int) -> list[str]:
+    """The main text of every public page that speaks of the meeting's seats."""
+    paths = ["/moeder/", f"/moeder/{meeting_id}", f"/moeder/{meeting_id}/tilmeld"]
+    return [text_of(client.get(path).doc.find(".//main")) for path in paths]
+
+
+def test_the_seats_shown_do_not_tell_whether_an_address_was_signed_up(app, make_meeting):
+    """The attack on the count of free seats: read the meeting's pages, sign up with someone's address and one
+    seat, read them again. A count that stays put would say the owner was already coming; one that drops, not."""
+    meeting_id = make_meeting(capacity=40)
+    assert sign_up(app.test_client(), meeting_id, **OWNER).status_code == 302
+    stranger = app.test_client()
+    for contact in ({"email": "karen@example.dk"}, {"email": "ny@example.dk"}):
+        before = public_pages(stranger, meeting_id)
+        assert (
+            sign_up(app.test_client(), meeting_id, **{**STRANGER, "seats": "1", "phone": ""}, **contact).status_code
+            == 302
+        )
+        assert public_pages(stranger, meeting_id) == before, contact
+
+
+@pytest.mark.parametrize(
+    "taken, listed, told",
+    [
+        (0, "Ledige pladser", "Der er ledige pladser."),
+        (5, "Ledige pladser", "Der er ledige pladser."),
+        (6, "Få ledige pladser", "Der er få ledige pladser tilbage."),
+        (9, "Få ledige pladser", "Der er få ledige pladser tilbage."),
+        (10, "Fuldt – du kan komme på venteliste", "Mødet er fuldt."),
+    ],
+)
+def test_the_public_is_told_free_few_or_full(app, make_meeting, taken, listed, told):
+    """Enough to decide whether to sign up (one sign-up takes up to 4 seats), not a number to watch."""
+    meeting_id = make_meeting(capacity=10)
+    for n, seats in enumerate([4] * (taken // 4) + ([taken % 4] if taken % 4 else [])):
+        person = {**OWNER, "email": f"person{n}@example.dk", "phone": "", "seats": str(seats)}
+        assert sign_up(app.test_client(), meeting_id, **person).status_code == 302
+    listing, meeting, _signup = public_pages(app.test_client(), meeting_id)
+    assert listed in listing and told in meeting
+    assert not any(str(10 - taken) + " ledig" in text for text in (listing, meeting))
