@@ -74,6 +74,32 @@ def _no_submits_counted(app):
     app.extensions.pop("submit_rate", None)
 
 
+@pytest.fixture
+def make_app(app, database_url):
+    """Factory: an app like the session's with some settings changed (the session's app made the schema); its
+    pooled connections are closed after the test."""
+    made = []
+
+    def make(**config):
+        base = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+        new = create_app({**base, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", **config})
+        new.test_client_class = CheckedClient
+        made.append(new)
+        return new
+
+    yield make
+    for made_app in made:
+        with made_app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def limited_app(make_app):
+    """Factory: `make_app` with rate limits on (the session's app has them off), counted in the app's own memory
+    unless `config` says otherwise."""
+    return lambda **config: make_app(**{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", **config})
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole session, shared by tests/browser and tests/https: Playwright's sync API

@@ -8,48 +8,26 @@ import threading
 
 import pytest
 
-from survey import create_app
-from survey.config import TestConfig
-from tests.pages import CheckedClient, csrf_token
+from tests.pages import csrf_token
 from tests.questionnaire.walker import Citizen, path_of
 
 
 @pytest.fixture
-def limited_app(database_url):
-    """Factory: an app on the test database with rate limits on, counted in `storage`; closed after the test."""
-    from survey.extensions import db
-
-    made = []
+def app_counting_in(limited_app):
+    """Factory: an app with rate limits on (a code-entry limit small enough to reach), counted in `storage`."""
 
     def make(storage: str, csrf: bool = True):
-        settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-        app = create_app(
-            {
-                **settings,
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "SECRET_KEY": "test-secret",
-                "RATELIMIT_ENABLED": True,
-                "RATELIMIT_STORAGE_URI": storage,
-                "RATELIMIT_CODE_ENTRY": "4 per minute",
-                "WTF_CSRF_ENABLED": csrf,
-            }
-        )
-        app.test_client_class = CheckedClient
-        made.append(app)
-        return app
+        return limited_app(RATELIMIT_STORAGE_URI=storage, RATELIMIT_CODE_ENTRY="4 per minute", WTF_CSRF_ENABLED=csrf)
 
-    yield make
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()  # its pooled connections, before the garbage collector finds them open
+    return make
 
 
-def test_with_memory_storage_each_server_counts_alone(limited_app, make_round):
+def test_with_memory_storage_each_server_counts_alone(app_counting_in, make_round):
     """The other side of test_two_servers' Redis test: 5 attempts alternating between two servers all get
     through, though one server alone refuses its 5th."""
     resume = f"/s/{make_round()}/fortsaet"
     # without CSRF the attempts need no page first; the limit is counted before the form is read anyway
-    clients = [limited_app("memory://", csrf=False).test_client() for _ in range(2)]
+    clients = [app_counting_in("memory://", csrf=False).test_client() for _ in range(2)]
     alternating = [clients[i % 2].post(resume, data={"code": "ABCD-EFGH-JKMN"}).status_code for i in range(5)]
     assert alternating == [400] * 5
     one_server = [clients[0].post(resume, data={"code": "ABCD-EFGH-JKMN"}).status_code for _ in range(2)]
@@ -84,14 +62,14 @@ def run_guarded(walk, hang_guard_s: float = 120):
     return outcome["result"]
 
 
-def test_a_survey_is_sent_while_the_rate_limit_store_hangs(limited_app, make_round, in_app, silent_redis):
+def test_a_survey_is_sent_while_the_rate_limit_store_hangs(app_counting_in, make_round, in_app, silent_redis):
     """Redis not answering: the limits time out and fall back to each process's memory instead of failing (or
     hanging) every limited post, so a citizen's answers are still stored, and code entry is still limited."""
     from survey.questionnaire.models import Response
     from tests.helpers import count
 
     slug = make_round()
-    client = limited_app(silent_redis).test_client()
+    client = app_counting_in(silent_redis).test_client()
 
     def walk():
         citizen = Citizen(client, slug)
@@ -110,7 +88,7 @@ def test_a_survey_is_sent_while_the_rate_limit_store_hangs(limited_app, make_rou
 
 
 def test_two_servers_count_an_open_rounds_submits_in_one_redis(
-    limited_app, make_round, in_app, redis_server, monkeypatch
+    app_counting_in, make_round, in_app, redis_server, monkeypatch
 ):
     """The submit count behind the ballot-stuffing warning is shared like the limits: two servers' submits add up in
     Redis, and the burst is written to the audit log once, by whichever server crossed the threshold."""
@@ -124,7 +102,7 @@ def test_two_servers_count_an_open_rounds_submits_in_one_redis(
     stopped = clock.now()
     monkeypatch.setattr(clock, "now", lambda: stopped)  # all three in one hour
     redis_server.client().flushdb()
-    servers = [limited_app(redis_server.url) for _ in range(2)]
+    servers = [app_counting_in(redis_server.url) for _ in range(2)]
     for app in servers:
         app.config["OPEN_ROUND_BURST_MIN"] = 2  # a round opened a day ago with nothing counted: usual rate 0
     slug = make_round()

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from survey import create_app
-from survey.config import TestConfig
-from survey.extensions import db
 from tests.pages import CheckedClient
 
 
@@ -25,21 +22,15 @@ class RecordingClient(CheckedClient):
 
 
 @pytest.fixture
-def make_app(app, database_url):
-    """Factory: an app like the session's with some settings changed (the session's app made the schema)."""
-    made = []
+def make_app(make_app):
+    """The suite's `make_app`, its clients recording every response (tests.security.conftest.RecordingClient)."""
 
     def make(**config):
-        base = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-        new = create_app({**base, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", **config})
+        new = make_app(**config)
         new.test_client_class = RecordingClient
-        made.append(new)
         return new
 
-    yield make
-    for made_app in made:
-        with made_app.app_context():
-            db.engine.dispose()
+    return make
 
 
 def parse_set_cookie(header: str) -> tuple[str, dict[str, str]]:
