@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from survey.core.errors import unavailable_summary
+from survey.core.errors import form_again_when_limited, unavailable_summary
 from survey.extensions import db
 from survey.meetings import bp, notify, services
 from survey.meetings.forms import ConfirmForm, NeedsForm, SignupForm
@@ -81,7 +81,27 @@ def meeting(meeting_id: int):
     )
 
 
+def _signup_again(message: str, meeting_id: int) -> str | None:
+    """The form again, with what was typed and how long to wait, when the limit on all sign-ups from an address
+    (RATELIMIT_SIGNUP) refused the post before the view ran."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.status != "published":
+        return None
+    return _signup_form_again(meeting, SignupForm(focus_areas=meeting.focus_areas), message)
+
+
+def _signup_form_again(meeting: Meeting, form: SignupForm, message: str) -> str:
+    return render_template(
+        "meetings/signup.html",
+        form=form,
+        meeting=meeting,
+        seats=services.availability(services.seats_free(meeting)),
+        **unavailable_summary(form.name.id, message),
+    )
+
+
 @bp.route("/<int:meeting_id>/tilmeld", methods=["GET", "POST"])
+@form_again_when_limited(_signup_again)
 def signup(meeting_id: int):
     """Sign up, for oneself or on someone's behalf. A repeat sign-up gets exactly the answer a new one gets."""
     meeting = published_meeting(meeting_id)
@@ -134,14 +154,7 @@ def _too_many(meeting: Meeting, form: SignupForm, wait: int):
         "igen. Du kan også ringe til kommunen og blive tilmeldt.",
         wait=wait_in_words(wait),
     )
-    html = render_template(
-        "meetings/signup.html",
-        form=form,
-        meeting=meeting,
-        seats=services.availability(services.seats_free(meeting)),
-        **unavailable_summary(form.name.id, message),
-    )
-    return html, 429, {"Retry-After": str(wait)}
+    return _signup_form_again(meeting, form, message), 429, {"Retry-After": str(wait)}
 
 
 def wait_in_words(seconds: int) -> str:

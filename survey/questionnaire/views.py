@@ -121,14 +121,17 @@ def resume(round_: Round):
     return render_form_page("questionnaire/resume.html", form, round_=round_)
 
 
-def _page_again(round_slug: str, token: str, number: int) -> str | None:
-    """The question page again with what was posted, shown while the database does not answer."""
+def _page_again(round_slug: str, token: str, number: int, message: str | None = None) -> str | None:
+    """The question page again with what was posted, shown while the database does not answer (or, with the
+    rate limit's `message`, while the limit holds)."""
     round_ = services.seen_round(round_slug)
     if round_ is None or not 1 <= number <= len(round_.questionnaire.spec.pages):
         return None
     context = _page_context(round_, token, number)
     form = page_form_class(context["page"], context["lang"])()
-    message = _("Vi kunne ikke gemme dine svar lige nu. Dine svar står stadig i felterne. Prøv igen om lidt.")
+    message = message or _(
+        "Vi kunne ikke gemme dine svar lige nu. Dine svar står stadig i felterne. Prøv igen om lidt."
+    )
     summary = unavailable_summary(context["page"].questions[0].id, message)
     return render_template("questionnaire/page.html", form=form, **summary, **context)
 
@@ -148,6 +151,7 @@ def _page_context(round_, token: str, number: int) -> dict:
 
 @bp.route("/<round_slug>/svar/<token>/side/<int:number>", methods=["GET", "POST"])
 @form_again(_page_again)
+@form_again_when_limited(lambda message, **args: _page_again(**args, message=message))
 @open_round
 @with_draft
 def page(round_: Round, draft, token: str, number: int):
@@ -229,12 +233,13 @@ class _AnswersNotShown:
         return iter(())
 
 
-def _review_again(round_slug: str, token: str) -> str | None:
-    """'Tjek dine svar' again with the same submission id, shown while the database does not answer."""
+def _review_again(round_slug: str, token: str, message: str | None = None) -> str | None:
+    """'Tjek dine svar' again with the same submission id, shown while the database does not answer (or, with the
+    rate limit's `message`, while the limit holds)."""
     round_ = services.seen_round(round_slug)
     if round_ is None:
         return None
-    message = _(
+    message = message or _(
         "Vi kunne ikke sende dine svar lige nu. De svar, du har gemt, er ikke tabt. Prøv at sende igen om lidt."
     )
     return render_template(
@@ -250,6 +255,7 @@ def _review_again(round_slug: str, token: str) -> str | None:
 
 @bp.post("/<round_slug>/svar/<token>/tjek")
 @form_again(_review_again)
+@form_again_when_limited(lambda message, **args: _review_again(**args, message=message))
 @open_round
 def submit(round_: Round, token: str):
     """Send the answers: one transaction; a repeated submit is answered with the same receipt."""

@@ -9,13 +9,11 @@ import socket
 import pytest
 from sqlalchemy import func, select
 
-from survey import create_app
-from survey.config import TestConfig
 from survey.extensions import db
 from survey.meetings.models import Registration
 from survey.meetings.views import wait_in_words
 from tests.meetings.test_signup import sign_up
-from tests.pages import CheckedClient, error_summary, title
+from tests.pages import error_summary, title
 
 REFUSED = re.compile(
     r"Der er kommet mange tilmeldinger til dette møde fra din internetforbindelse\. Vent (\d+) minutter, og prøv "
@@ -24,36 +22,15 @@ REFUSED = re.compile(
 
 
 @pytest.fixture
-def limited_app(database_url):
-    """Factory: an app on the test database with rate limits on (counted in `storage`) and the default per-meeting
-    limit; the limit on all sign-ups from an address is raised out of the way, so only the per-meeting one shows."""
-    made = []
-
-    def make(storage: str = "memory://"):
-        settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-        app = create_app(
-            {
-                **settings,
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "SECRET_KEY": "test-secret",
-                "RATELIMIT_ENABLED": True,
-                "RATELIMIT_STORAGE_URI": storage,
-                "RATELIMIT_SIGNUP": "1000 per hour",
-            }
-        )
-        app.test_client_class = CheckedClient
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
+def signup_app(limited_app):
+    """Factory: an app with rate limits on (counted in `storage`) and the default per-meeting limit; the limit on all
+    sign-ups from an address is raised out of the way, so only the per-meeting one shows."""
+    return lambda storage="memory://": limited_app(RATELIMIT_STORAGE_URI=storage, RATELIMIT_SIGNUP="1000 per hour")
 
 
 @pytest.fixture
-def limited(limited_app):
-    return limited_app()
+def limited(signup_app):
+    return signup_app()
 
 
 def made_up(n: int) -> dict:
@@ -131,13 +108,26 @@ def test_the_wait_is_said_in_words_rounded_up(app, seconds, words):
         assert wait_in_words(seconds) == words
 
 
-def test_while_the_store_hangs_sign_ups_go_through_and_are_counted_in_memory(limited_app, make_meeting):
+def test_while_the_store_hangs_sign_ups_go_through_and_are_counted_in_memory(signup_app, make_meeting):
     """Redis taking connections and never answering: no error page (and no hang) for the citizen; each process
     counts alone until the store is back, as the other limits do."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(64)
-        client = limited_app(f"redis://127.0.0.1:{listener.getsockname()[1]}/0").test_client()
+        client = signup_app(f"redis://127.0.0.1:{listener.getsockname()[1]}/0").test_client()
         meeting_id = make_meeting()
         statuses = [sign_up(client, meeting_id, **made_up(n)).status_code for n in range(4)]
     assert statuses == [302, 302, 302, 429]
+
+
+def test_the_limit_on_all_sign_ups_from_an_address_keeps_what_was_typed(limited_app, make_meeting):
+    """RATELIMIT_SIGNUP refuses before the view runs: the form comes back filled in, with the wait in minutes."""
+    meeting_id = make_meeting(capacity=40)
+    client = limited_app(RATELIMIT_SIGNUP="2 per minute").test_client()
+    assert [sign_up(client, meeting_id, **made_up(n)).status_code for n in range(2)] == [302, 302]
+    refused = sign_up(client, meeting_id, **made_up(2))
+    assert refused.status_code == 429 and title(refused).startswith("Fejl: ")
+    assert refused.doc.find(".//input[@name='name']").get("value") == "Falsk Person 2"
+    assert refused.doc.find(".//input[@name='email']").get("value") == "falsk2@example.dk"
+    [(_target, message)] = error_summary(refused)
+    assert message == "Du har prøvet for mange gange på kort tid. Vent 1 minut og prøv igen."

@@ -86,3 +86,24 @@ def test_a_refused_open_start_is_the_start_page_with_the_wait(limited_app, make_
     ]
     assert text_of(refused.doc.find(".//h1")) != "For mange forsøg", "the start page, not a bare error page"
     assert refused.doc.find(".//form[@method='post']//button") is not None
+
+
+def test_a_question_page_refused_by_the_limit_keeps_the_answers_and_names_the_wait(limited_app, make_round):
+    """A shared address (a care home's Wi-Fi) that hits the survey-post limit mid-survey: the citizen gets the page
+    they were on again with what they chose and wrote, and how long to wait, not a page that loses a long comment."""
+    from tests.faults.pages import TYPED, checked_radio, textarea_text
+    from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen, path_of
+
+    slug = make_round(access="open")
+    client = limited_app(RATELIMIT_SURVEY_POST="4 per minute").test_client()
+    citizen = Citizen(client, slug)
+    assert citizen.start().status_code == 302
+    url = citizen.page_url
+    for answers in list(SYDDJURS_ANSWERS.values())[:4]:
+        url = path_of(citizen.post_page(url, answers).location)
+    refused = citizen.post_page(url, TYPED)
+    assert refused.status_code == 429
+    assert title(refused).startswith("Fejl: ")
+    assert textarea_text(refused, "kommentar") == TYPED["kommentar"] and checked_radio(refused, "maa-citere") == "yes"
+    [(_target, message)] = error_summary(refused)
+    assert message == "Du har prøvet for mange gange på kort tid. Vent 1 minut og prøv igen."
