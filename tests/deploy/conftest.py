@@ -13,17 +13,15 @@ import shutil
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
-from survey import ROOT
 from tests.servers import Gunicorn, Postgres, Redis, free_port, postgres_database, stop_processes
+from tests.site_data import migrate_and_load
 
-DATA = ROOT / "data"
 #: small enough that a test reaches it in a few requests
 CODE_ENTRY_LIMIT = "4 per minute"
 
@@ -88,7 +86,7 @@ def deployment(deploy_database_url, redis_server, tmp_path_factory) -> Deploymen
             }
             started.append(Gunicorn(port, env, instance / "gunicorn.log").start())
             mail_dirs.append(instance / "mail")
-        round_slug, meeting_id = _migrate_and_load(deploy_database_url, key)
+        round_slug, meeting_id = migrate_and_load(deploy_database_url, key)
         for server in started:
             server.wait_until_ready()
         engine = create_engine(deploy_database_url)
@@ -96,44 +94,3 @@ def deployment(deploy_database_url, redis_server, tmp_path_factory) -> Deploymen
         engine.dispose()
     finally:
         stop_processes([server.process for server in started])
-
-
-def _migrate_and_load(url: str, key: str) -> tuple[str, int]:
-    from survey import create_app
-    from survey.extensions import db
-    from survey.meetings.models import Meeting
-    from survey.models import utcnow
-    from survey.policies.models import Policy
-    from survey.policies.services import load_policy
-    from survey.questionnaire.loading import load_questionnaire
-    from survey.questionnaire.rounds import create_round
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": key, "TESTING": True})
-    # the operator's command itself, run in this process (a new interpreter would import the app again)
-    upgrade = app.test_cli_runner().invoke(args=["db", "upgrade"])
-    assert upgrade.exit_code == 0, upgrade.output
-    with app.app_context():
-        load_policy(DATA / "policies/syddjurs.yaml")
-        questionnaire, _ = load_questionnaire(DATA / "questionnaires/syddjurs-tilfredshed.yaml")
-        now = utcnow().replace(microsecond=0)
-        round_ = create_round(questionnaire, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30))
-        policy = db.session.scalar(select(Policy).where(Policy.slug == "syddjurs"))
-        starts = now + timedelta(days=7)
-        meeting = Meeting(
-            policy=policy,
-            title="Dialogmøde om job og uddannelse",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            registration_deadline=starts - timedelta(days=1),
-            venue_name="Rådhuset, mødesal 1",
-            venue_address="Lundbergsvej 2, 8400 Ebeltoft",
-            capacity=10,
-            status="published",
-            focus_areas=[a for a in policy.focus_areas if a.code in ("1", "5")],
-        )
-        db.session.add(meeting)
-        db.session.commit()
-        found = round_.slug, meeting.id
-        db.session.remove()
-        db.engine.dispose()
-    return found

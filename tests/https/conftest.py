@@ -11,19 +11,17 @@ import os
 import secrets
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
-from survey import ROOT
 from tests.chromium import PHONE
 from tests.conftest import STAFF_PASSWORD
 from tests.servers import Gunicorn, Nginx, free_port, postgres_database, self_signed_certificate, stop_processes
+from tests.site_data import migrate_and_load
 
-DATA = ROOT / "data"
 STAFF_EMAIL = "leder@kommune.test"
 
 
@@ -70,7 +68,7 @@ def site(https_database_url, tmp_path_factory) -> Site:
         "MAIL_BACKEND": "file",
         "MAIL_FILE_PATH": str(folder / "mail"),
     }
-    round_slug, meeting_id = _set_up(https_database_url, key)
+    round_slug, meeting_id = migrate_and_load(https_database_url, key, staff=(STAFF_EMAIL, STAFF_PASSWORD))
     app_server = Gunicorn(app_port, env, folder / "gunicorn.log", workers=2)
     proxy = Nginx(folder / "nginx", proxy_port, app_server.base_url, certificate, private_key)
     try:
@@ -81,52 +79,6 @@ def site(https_database_url, tmp_path_factory) -> Site:
         engine.dispose()
     finally:
         stop_processes([proxy.process, app_server.process])
-
-
-def _set_up(url: str, key: str) -> tuple[str, int]:
-    """Migrate, load a policy, a questionnaire, an open round and a meeting; create the staff user by the CLI."""
-    from survey import create_app
-    from survey.extensions import db
-    from survey.meetings.models import Meeting
-    from survey.models import utcnow
-    from survey.policies.models import Policy
-    from survey.policies.services import load_policy
-    from survey.questionnaire.loading import load_questionnaire
-    from survey.questionnaire.rounds import create_round
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": key, "TESTING": True})
-    cli = app.test_cli_runner()
-    upgrade = cli.invoke(args=["db", "upgrade"])
-    assert upgrade.exit_code == 0, upgrade.output
-    created = cli.invoke(
-        args=["staff", "create", "--email", STAFF_EMAIL, "--role", "admin", "--password", STAFF_PASSWORD]
-    )
-    assert created.exit_code == 0, created.output
-    with app.app_context():
-        load_policy(DATA / "policies/syddjurs.yaml")
-        questionnaire, _ = load_questionnaire(DATA / "questionnaires/syddjurs-tilfredshed.yaml")
-        now = utcnow().replace(microsecond=0)
-        round_ = create_round(questionnaire, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30))
-        policy = db.session.scalar(select(Policy).where(Policy.slug == "syddjurs"))
-        starts = now + timedelta(days=7)
-        meeting = Meeting(
-            policy=policy,
-            title="Dialogmøde om job og uddannelse",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            registration_deadline=starts - timedelta(days=1),
-            venue_name="Rådhuset, mødesal 1",
-            venue_address="Lundbergsvej 2, 8400 Ebeltoft",
-            capacity=10,
-            status="published",
-            focus_areas=[a for a in policy.focus_areas if a.code in ("1", "5")],
-        )
-        db.session.add(meeting)
-        db.session.commit()
-        found = round_.slug, meeting.id
-        db.session.remove()
-        db.engine.dispose()
-    return found
 
 
 @pytest.fixture
