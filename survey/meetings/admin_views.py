@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import case, func, select
 
+from survey.core.converters import whole_number
 from survey.extensions import db
 from survey.meetings import admin_bp
 from survey.meetings import exports as ex
@@ -31,7 +34,6 @@ from survey.meetings.services import (
     update_meeting,
     waitlist_position,
 )
-from survey.meetings.views import MAX_ID
 from survey.models import utcnow
 from survey.rendering import render_form_page
 from survey.staff.access import role_required
@@ -293,7 +295,10 @@ def cancel_signups(meeting_id: int):
 
 def _chosen(meeting: Meeting, values: list[str]) -> list[Registration]:
     """The live sign-ups of this meeting among the ids sent; anything else sent is left out."""
-    ids = {int(v) for v in values[:MAX_CHOSEN] if v.isascii() and v.isdigit() and len(v) <= 10 and int(v) <= MAX_ID}
+    ids = set()
+    for value in values[:MAX_CHOSEN]:
+        with suppress(ValueError):  # not an id (survey.core.converters): left out
+            ids.add(whole_number(value))
     if not ids:
         return []
     query = select(Registration).where(

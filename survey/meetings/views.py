@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from survey.core.converters import whole_number
 from survey.core.errors import form_again_when_limited, unavailable_summary
 from survey.extensions import db
 from survey.meetings import bp, notify, services
@@ -28,8 +29,6 @@ from survey.rendering import render_form_page
 RECEIPT = "meeting_signup"
 #: what the thank-you page repeats of what was asked for (the lines notify.asked_for makes)
 ASKED = ("seats", "on_behalf_of", "needs", "interpreter_language", "needs_other")
-#: the largest id an Integer column holds; a larger number in a URL names no meeting (and SQLite cannot take it)
-MAX_ID = 2**31 - 1
 
 
 @bp.before_request
@@ -43,7 +42,8 @@ def published_meeting(meeting_id: int) -> Meeting:
     """A meeting the public may see: published or cancelled (so a shared link still explains itself)."""
     # every public meeting page names the municipality: its policy comes in the same statement
     with_policy = [joinedload(Meeting.policy, innerjoin=True)]
-    meeting = db.session.get(Meeting, meeting_id, options=with_policy) if meeting_id <= MAX_ID else None
+    # a number no database column holds never gets here (survey.core.converters)
+    meeting = db.session.get(Meeting, meeting_id, options=with_policy)
     if meeting is None or meeting.status == "draft":
         abort(404)
     return meeting
@@ -53,8 +53,8 @@ def published_meeting(meeting_id: int) -> Meeting:
 def index():
     """Upcoming meetings, optionally only those about one focus area."""
     query = select(Meeting).where(Meeting.status == "published", Meeting.starts_at > utcnow())
-    focus = request.args.get("fokus", type=int)
-    if focus and 0 < focus <= MAX_ID:
+    focus = request.args.get("fokus", type=whole_number)
+    if focus:
         query = query.join(meeting_focus_area).where(meeting_focus_area.c.focus_area_id == focus)
     meetings = db.session.scalars(query.order_by(Meeting.starts_at)).all()
     areas = db.session.scalars(
