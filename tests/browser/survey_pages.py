@@ -73,6 +73,7 @@ def receipt(visit: Visit) -> None:
     visit.draft_page(visit.citizen(answered=True), "/tjek")
     visit.page.get_by_role("button", name="Send svar", exact=True).click()
     expect(visit.page).to_have_title(re.compile(r"^Tak for dine svar"))
+    visit.page.wait_for_load_state("load")  # as post_in_browser: the title comes before the stylesheet
 
 
 def saved(visit: Visit) -> None:

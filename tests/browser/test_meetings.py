@@ -75,6 +75,7 @@ def _signup_errors(page, client, make_meeting):
     page.goto(f"/moeder/{make_meeting()}/tilmeld")
     page.get_by_role("button", name="Tilmeld", exact=True).click()
     expect(page).to_have_title(re.compile("^Fejl: "))
+    page.wait_for_load_state("load")  # the title comes with the HTML, before the stylesheet the checks measure
 
 
 def _thanks(page, client, make_meeting, **changes):
@@ -88,6 +89,7 @@ def _thanks(page, client, make_meeting, **changes):
         page.locator(f"label[for={box}]").click()
     page.get_by_role("button", name="Tilmeld", exact=True).click()
     expect(page).to_have_title(re.compile("^Tak for din tilmelding"))
+    page.wait_for_load_state("load")
 
 
 def _confirmation(page, client, make_meeting):
@@ -187,6 +189,7 @@ def test_the_host_sees_a_burst_and_cancels_two_of_it(app, new_page, client, make
         page.get_by_label(re.compile(f"Falsk Person {n},")).check()
     page.get_by_role("button", name="Afmeld de valgte").click()
     expect(page).to_have_title(re.compile("^Afmeld de valgte"))
+    page.wait_for_load_state("load")
     _check(page, f"staff-afmeld-valgte-{size}")
     if size == "phone":
         scroll_width, sticking_out = sideways_overflow(page, 375)
