@@ -37,10 +37,12 @@ def _page(status: int, title: str, message: str):
 
 
 def form_again(render: Callable[..., str | None]):
-    """Mark a view whose page can be shown again without the database when a POST to it fails there.
+    """Mark a view whose page can be shown again without the database when a POST to it fails there, and (unless
+    it says otherwise with `form_again_when_limited`) when a rate limit refuses the POST.
 
-    `render(**view_args)` builds the page from the posted form (the message at the top comes from
-    `unavailable_summary`) and returns its HTML, or None when it cannot (then a general page is shown)."""
+    `render(message=None, **view_args)` builds the page from the posted form with `message` (its own "prøv igen"
+    when None) at the top (`unavailable_summary`) and returns its HTML, or None when it cannot (then a general page
+    is shown)."""
 
     def mark(view):
         view.form_again = render
@@ -62,29 +64,41 @@ def form_again_when_limited(render: Callable[..., str | None]):
     return mark
 
 
-def wait_minutes() -> int | None:
-    """Whole minutes until the limit this request broke lets the next try through, or None when unknown."""
+def wait_seconds() -> float | None:
+    """Seconds until the limit this request broke lets the next try through, or None when unknown."""
     limiter = current_app.extensions.get("rate_limiter")
     breached = limiter.current_limit if limiter is not None else None
     if breached is None:
         return None
     try:
         # the window's own reset time: RequestLimit.reset_at adds a second for the Retry-After header
-        seconds = breached.window.reset_time - time.time()
+        return breached.window.reset_time - time.time()
     except Exception:  # the store failed while answering (Redis errors have no common base): the whole window
-        seconds = breached.limit.get_expiry()
-    return max(1, math.ceil(seconds / 60))
+        return breached.limit.get_expiry()
 
 
-def too_many_message(minutes: int | None) -> str:
+def wait_in_words(seconds: float) -> str:
+    """'1 minut', '12 minutter', '3 timer': rounded up (at least a minute), so waiting that long is always enough."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes <= 90:
+        return ngettext("%(num)d minut", "%(num)d minutter", minutes)
+    return ngettext("%(num)d time", "%(num)d timer", math.ceil(minutes / 60))
+
+
+def too_many_message(seconds: float | None) -> str:
     """What a citizen or staff member reads when a rate limit stops them: how long to wait."""
-    if minutes is None:
+    if seconds is None:
         return _("Du har prøvet for mange gange på kort tid. Vent et øjeblik og prøv igen.")
-    return ngettext(
-        "Du har prøvet for mange gange på kort tid. Vent %(num)d minut og prøv igen.",
-        "Du har prøvet for mange gange på kort tid. Vent %(num)d minutter og prøv igen.",
-        minutes,
-    )
+    return _("Du har prøvet for mange gange på kort tid. Vent %(wait)s og prøv igen.", wait=wait_in_words(seconds))
+
+
+def _limited_render(view) -> Callable[..., str | None] | None:
+    """How a view's form is shown again under a rate limit: its own renderer, else its `form_again` one."""
+    if render := getattr(view, "form_again_when_limited", None):
+        return render
+    if again := getattr(view, "form_again", None):
+        return lambda message, **view_args: again(message=message, **view_args)
+    return None
 
 
 def unavailable_summary(field_id: str, message: str) -> dict:
@@ -125,9 +139,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many_requests(_error):
-        message = too_many_message(wait_minutes())
+        message = too_many_message(wait_seconds())
         view = current_app.view_functions.get(request.endpoint or "")
-        render = getattr(view, "form_again_when_limited", None) if request.method == "POST" else None
+        render = _limited_render(view) if request.method == "POST" else None
         html = render(message, **(request.view_args or {})) if render else None
         if html is None:
             html, _status = _page(429, _("For mange forsøg"), message)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from functools import wraps
 from types import SimpleNamespace
 
 import phonenumbers
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from survey.core.converters import whole_number
-from survey.core.errors import form_again_when_limited, unavailable_summary
+from survey.core.errors import form_again_when_limited, unavailable_summary, wait_in_words
 from survey.extensions import db
 from survey.meetings import bp, notify, services
 from survey.meetings.forms import ConfirmForm, NeedsForm, SignupForm
@@ -155,14 +153,6 @@ def _too_many(meeting: Meeting, form: SignupForm, wait: int):
         wait=wait_in_words(wait),
     )
     return _signup_form_again(meeting, form, message), 429, {"Retry-After": str(wait)}
-
-
-def wait_in_words(seconds: int) -> str:
-    """'12 minutter', '3 timer': rounded up, so waiting that long is always enough."""
-    minutes = math.ceil(seconds / 60)
-    if minutes <= 90:
-        return ngettext("%(num)d minut", "%(num)d minutter", minutes)
-    return ngettext("%(num)d time", "%(num)d timer", math.ceil(minutes / 60))
 
 
 def _signup_from(form: SignupForm) -> services.Signup:

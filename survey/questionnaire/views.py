@@ -151,7 +151,6 @@ def _page_context(round_, token: str, number: int) -> dict:
 
 @bp.route("/<round_slug>/svar/<token>/side/<int:number>", methods=["GET", "POST"])
 @form_again(_page_again)
-@form_again_when_limited(lambda message, **args: _page_again(**args, message=message))
 @open_round
 @with_draft
 def page(round_: Round, draft, token: str, number: int):
@@ -255,7 +254,6 @@ def _review_again(round_slug: str, token: str, message: str | None = None) -> st
 
 @bp.post("/<round_slug>/svar/<token>/tjek")
 @form_again(_review_again)
-@form_again_when_limited(lambda message, **args: _review_again(**args, message=message))
 @open_round
 def submit(round_: Round, token: str):
     """Send the answers: one transaction; a repeated submit is answered with the same receipt."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
+from survey.core.errors import wait_in_words
 from survey.extensions import db
 from survey.rendering import render_form_page
 from survey.staff import bp, services, sessions, totp
@@ -18,11 +18,7 @@ from survey.staff.services import LoginLocked, authenticate, check_second_factor
 
 
 def _locked_message(locked: LoginLocked) -> str:
-    return ngettext(
-        "For mange forkerte forsøg. Vent %(num)d minut, og prøv igen.",
-        "For mange forkerte forsøg. Vent %(num)d minutter, og prøv igen.",
-        locked.minutes,
-    )
+    return _("For mange forkerte forsøg. Vent %(wait)s, og prøv igen.", wait=wait_in_words(locked.wait.total_seconds()))
 
 
 @bp.route("/log-ind", methods=["GET", "POST"])

@@ -15,7 +15,6 @@ Each lock is an audit event naming the address(es) whose failures caused it; ref
 from __future__ import annotations
 
 import ipaddress
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,11 +59,6 @@ class LoginLocked(Exception):
     def __init__(self, wait: timedelta):
         super().__init__(wait)
         self.wait = wait
-
-    @property
-    def minutes(self) -> int:
-        """The wait in whole minutes, rounded up (at least 1)."""
-        return max(1, math.ceil(self.wait.total_seconds() / 60))
 
 
 def client_key(address: str | None) -> str:
