@@ -16,11 +16,8 @@ from survey.extensions import db
 from survey.meetings.models import Meeting, MeetingStats, Registration
 from survey.models import utcnow
 from survey.questionnaire.services import purge_expired_drafts
-from survey.staff.audit import purge_audit_events
+from survey.staff.audit import audit_system, purge_audit_events
 from survey.staff.models import AuditEvent
-
-#: the audit log's actor for what the scheduled job does
-SYSTEM_ACTOR = "system"
 
 
 @dataclass
@@ -97,18 +94,13 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
     report.drafts = purge_expired_drafts(now, config["DRAFT_RETENTION_DAYS"])
     report.audit_events = purge_expired_audit_events(now, config["AUDIT_RETENTION_DAYS"])
     if report.anything:
-        db.session.add(
-            AuditEvent(
-                actor_email=SYSTEM_ACTOR,
-                action="purge_expired",
-                target="retention",
-                detail={
-                    "registrations": report.registrations,
-                    "meetings": report.meeting_ids,
-                    "drafts": report.drafts,
-                    "audit_events": report.audit_events,
-                },
-            )
+        audit_system(
+            "purge_expired",
+            target="retention",
+            registrations=report.registrations,
+            meetings=report.meeting_ids,
+            drafts=report.drafts,
+            audit_events=report.audit_events,
         )
     db.session.commit()
     return report

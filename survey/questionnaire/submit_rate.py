@@ -35,7 +35,6 @@ HISTORY_HOURS = 7 * 24
 #: an hour's count is kept a day longer than it is looked back at
 KEPT_SECONDS = (HISTORY_HOURS + 24) * 3600
 AUDIT_ACTION = "open_round_burst"
-SYSTEM_ACTOR = "system"
 #: seconds this process counts in memory after the shared store failed, before it tries the store again
 RETRY_STORE_SECONDS = 60
 
@@ -163,19 +162,10 @@ def _usual(counter: _Counter, store: Storage, round_id: int, hour: int, opening_
 
 def _audit(burst: Burst) -> None:
     """The audit event of a burst, in a transaction of its own after the submit's."""
-    from survey.staff import clock
-    from survey.staff.models import AuditEvent
+    from survey.staff.audit import audit_system
 
     try:
-        db.session.add(
-            AuditEvent(
-                at=clock.utcnow(),
-                actor_email=SYSTEM_ACTOR,
-                action=AUDIT_ACTION,
-                target=f"round:{burst.round_id}",
-                detail=burst.detail(),
-            )
-        )
+        audit_system(AUDIT_ACTION, target=f"round:{burst.round_id}", **burst.detail())
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()

@@ -20,6 +20,8 @@ from survey.staff.models import AuditEvent, StaffUser
 
 #: the actor of events written by operational commands (`flask …`), which run without a logged-in user
 CLI_ACTOR = "cli"
+#: the actor of events the app writes on its own (the retention purge, a burst of answers to an open round)
+SYSTEM_ACTOR = "system"
 #: names of the triggers made by the migration (SQLite; on PostgreSQL one trigger covers UPDATE and DELETE)
 SQLITE_DELETE_TRIGGER = "audit_event_no_delete"
 POSTGRES_TRIGGER = "audit_event_append_only"
@@ -52,6 +54,16 @@ def audit_cli(action: str, target: str = "", **detail) -> AuditEvent:
         action=action,
         target=target,
         detail={"command": _command(), "os_user": _os_user(), **detail},
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def audit_system(action: str, target: str = "", **detail) -> AuditEvent:
+    """Record what the app did or saw by itself: actor 'system'. Only flushes."""
+    event = AuditEvent(
+        at=clock.utcnow(), actor_id=None, actor_email=SYSTEM_ACTOR, action=action, target=target, detail=detail
     )
     db.session.add(event)
     db.session.flush()
