@@ -80,10 +80,10 @@ def prepared(url: str, label: str, demo: bool = False) -> str:
     closing in 30 days), after the whole demo (policies, questionnaires, meetings) when `demo`; the round's slug."""
     from flask_migrate import upgrade
 
-    from survey import ROOT
     from survey.demo import ensure_demo_meetings, load_demo
-    from survey.extensions import db
-    from survey.models import utcnow
+    from survey.kernel.clock import utcnow
+    from survey.kernel.config import ROOT
+    from survey.kernel.extensions import db
     from survey.policies.services import load_policy
     from survey.questionnaire.loading import load_questionnaire
     from survey.questionnaire.rounds import create_round
@@ -109,7 +109,7 @@ def _policy_rounds():
     """The demo's open round of the policy plus one closed half-year before it, so changes get computed."""
     from sqlalchemy import select
 
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.questionnaire.models import Round
     from survey.questionnaire.rounds import create_round
 
@@ -171,10 +171,10 @@ def build(engine: str, size: int, url: str) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import func, select, text
 
-    from survey import ROOT
     from survey.demo import ensure_demo_meetings, load_demo
-    from survey.extensions import db
-    from survey.models import utcnow
+    from survey.kernel.clock import utcnow
+    from survey.kernel.config import ROOT
+    from survey.kernel.extensions import db
     from survey.questionnaire.models import Answer, Response
     from survey.results.synthetic import generate_responses
 
@@ -211,8 +211,8 @@ def log_in_analyst(app):
 
     import pyotp
 
-    from survey.extensions import db
-    from survey.models import utcnow
+    from survey.kernel.clock import utcnow
+    from survey.kernel.extensions import db
     from survey.staff.services import create_staff
 
     email = f"bench-analytiker-{os.getpid()}-{time.monotonic_ns()}@borgerdialog.test"

@@ -61,7 +61,7 @@ def setting_statements(settings: list[str]) -> tuple[list[str], list[str]]:
 def aggregate_statements(app) -> list[tuple[str, object]]:
     """The GROUP BY statements cell_sums_from_answers sends, with their parameters, caught on their way to the
     driver."""
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.results.measures import cell_sums_from_answers
     from survey.results.report import DIMENSIONS
 
@@ -84,7 +84,7 @@ def aggregate_statements(app) -> list[tuple[str, object]]:
 
 
 def _round_ids() -> list[int]:
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.policies.models import Policy
     from survey.results.report import policy_rounds
 
@@ -94,7 +94,7 @@ def _round_ids() -> list[int]:
 def timings(app, whole_table: bool = True) -> dict[str, float]:
     """Median seconds of the two aggregates (cell_sums_from_answers, both dimensions) and, if asked, the whole
     policy_table."""
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.policies.models import Policy
     from survey.results.measures import cell_sums_from_answers
     from survey.results.report import DIMENSIONS, policy_rounds, policy_table
@@ -117,7 +117,7 @@ def timings(app, whole_table: bool = True) -> dict[str, float]:
 
 
 def explain(app, statement: str, parameters) -> str:
-    from survey.extensions import db
+    from survey.kernel.extensions import db
 
     with app.app_context(), db.engine.connect() as connection:
         postgres = connection.dialect.name == "postgresql"
@@ -129,7 +129,7 @@ def explain(app, statement: str, parameters) -> str:
 
 
 def execute(app, statements: list[str]) -> float:
-    from survey.extensions import db
+    from survey.kernel.extensions import db
 
     started = time.perf_counter()
     with app.app_context(), db.engine.begin() as connection:
@@ -142,7 +142,7 @@ def execute(app, statements: list[str]) -> float:
 
 def _used_mb(app) -> float:
     """Space the database's data takes (SQLite: pages in use, as a dropped index leaves free pages behind)."""
-    from survey.extensions import db
+    from survey.kernel.extensions import db
 
     with app.app_context(), db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
             log("ANALYZE")
             trial(app, "ANALYZE only (sqlite_stat1)", ["ANALYZE"], ["DROP TABLE sqlite_stat1"], query)
         with app.app_context():
-            from survey.extensions import db
+            from survey.kernel.extensions import db
 
             db.engine.dispose()
 

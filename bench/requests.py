@@ -157,9 +157,9 @@ def _prepare(app) -> tuple[str, int, int]:
     """Migrate, load Syddjurs with an open round (as bench.load does) and publish a roomy meeting."""
     from flask_migrate import upgrade
 
-    from survey.extensions import db
+    from survey.kernel.clock import utcnow
+    from survey.kernel.extensions import db
     from survey.meetings.models import Meeting
-    from survey.models import utcnow
     from survey.policies.services import load_policy
     from survey.questionnaire.loading import load_questionnaire
     from survey.questionnaire.rounds import create_round
@@ -195,7 +195,7 @@ def _prepare(app) -> tuple[str, int, int]:
 @contextmanager
 def _app_on_fresh_file():
     from survey import create_app
-    from survey.extensions import db
+    from survey.kernel.extensions import db
 
     directory = Path(tempfile.mkdtemp(prefix="bench-requests-"))
     try:
@@ -237,7 +237,7 @@ def measure(quick: bool, profile_type: str | None = None) -> dict:
     with _app_on_fresh_file() as app:
         slug, meeting_id, area_id = _prepare(app)
         with app.app_context():
-            from survey.extensions import db
+            from survey.kernel.extensions import db
 
             engine = db.engine
         recorder = Recorder(None, engine, profile_type)

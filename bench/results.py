@@ -70,7 +70,7 @@ def log(message: str) -> None:
 def _policy(app):
     from sqlalchemy import select
 
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.policies.models import Policy
     from survey.results.report import policy_rounds, report_questions
 
@@ -86,7 +86,7 @@ def _policy(app):
 def _count_answers(app) -> int:
     from sqlalchemy import func, select
 
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.questionnaire.models import Answer
 
     with app.app_context():
@@ -99,7 +99,7 @@ def measure_report(app, answers: int) -> dict:
     """The full results of the policy, the results page, and the same aggregates from the answers."""
     from sqlalchemy import select
 
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.policies.models import Policy
     from survey.results import measures
     from survey.results.report import DIMENSIONS, policy_report, policy_rounds
@@ -157,7 +157,7 @@ def measure_xlsx(app, answers: int) -> dict:
 
 def measure_duckdb(app, answers: int) -> dict:
     from bench import reference
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.questionnaire.models import Question
     from survey.results.measures import cell_sums, question_sums
     from survey.results.report import DIMENSIONS
@@ -196,7 +196,7 @@ def measure(step: str, url: str) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    from survey.extensions import db
+    from survey.kernel.extensions import db
 
     app = make_app(url)
     with app.app_context():

@@ -63,8 +63,8 @@ def prepare() -> tuple[int, list[str]]:
     """Migrate, load Syddjurs and open a round; returns its id and the keys of its Likert items."""
     from flask_migrate import upgrade
 
-    from survey.extensions import db
-    from survey.models import utcnow
+    from survey.kernel.clock import utcnow
+    from survey.kernel.extensions import db
     from survey.policies.services import load_policy
     from survey.questionnaire.loading import load_questionnaire
     from survey.questionnaire.rounds import create_round
@@ -81,7 +81,7 @@ def prepare() -> tuple[int, list[str]]:
 
 def timed_submit(round_id: int, answers: dict) -> float:
     """One draft made (not timed), then submit_response and the commit (timed); seconds."""
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.questionnaire.models import Draft
     from survey.questionnaire.services import submit_response
 
@@ -117,7 +117,7 @@ def measure_engine(engine: str, quick: bool) -> dict:
         with app.app_context():
             from sqlalchemy import func, select
 
-            from survey.extensions import db
+            from survey.kernel.extensions import db
             from survey.results.models import ResultSum
 
             round_id, likert = prepare()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from survey.config import INSTANCE, Config
-from survey.extensions import babel, csrf, db, login_manager, migrate
+from survey.kernel.config import INSTANCE, ROOT, Config
+from survey.kernel.extensions import babel, csrf, db, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["ROOT", "create_app"]
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -21,8 +21,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from survey import i18n, mail, ratelimits, security
-    from survey.core import converters, errors, translations
+    from survey.kernel import converters, errors, i18n, ratelimits, security, translations
+    from survey.kernel import outbox as mail
 
     converters.init_app(app)  # before the blueprints: `<int:…>` holds only what the database can
     security.init_app(app)  # first: cookie flags and ProxyFix before anything reads them; its headers come last
@@ -35,16 +35,16 @@ def create_app(config: type | dict | None = None) -> Flask:
     mail.init_app(app)
     _prepare_database(app)
 
-    from survey.core import bp as core_bp
     from survey.meetings import admin_bp as meetings_admin_bp
     from survey.meetings import bp as meetings_bp
     from survey.privacy import admin_bp as privacy_admin_bp
     from survey.questionnaire import bp as questionnaire_bp
     from survey.results import admin_bp as results_admin_bp
+    from survey.site import bp as site_bp
     from survey.staff import access  # noqa: F401  (registers the user loader)
     from survey.staff import bp as staff_bp
 
-    app.register_blueprint(core_bp)
+    app.register_blueprint(site_bp)
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(meetings_bp)
@@ -59,10 +59,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     # again with what was typed and a message, instead of an error page that loses a long comment.
     csrf.exempt(questionnaire_bp)
 
+    from survey import meetings, policies, questionnaire, staff
     from survey.cli import register_cli
+    from survey.staff import cli_audit
 
     register_cli(app)
-    ratelimits.init_app(app)
+    cli_audit.watch(policies.describe_change, questionnaire.describe_change)  # what commands change, audited
+    ratelimits.init_app(app, {**questionnaire.RATE_LIMITS, **meetings.RATE_LIMITS, **staff.RATE_LIMITS})
     i18n.init_app(app)
     errors.init_app(app)
     app.jinja_env.trim_blocks = True
@@ -71,9 +74,8 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 
 def _prepare_database(app: Flask) -> None:
-    from survey import models  # noqa: F401  (register every model with the metadata)
-    from survey.core import health as _h  # noqa: F401
-    from survey.database import check_sqlite, configure_sqlite
+    from survey.kernel import health as _h  # noqa: F401
+    from survey.kernel.database import check_sqlite, configure_sqlite
     from survey.meetings import models as _m  # noqa: F401
     from survey.policies import models as _p  # noqa: F401
     from survey.questionnaire import models as _q  # noqa: F401

@@ -16,7 +16,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 
 
 def _fail(message: str) -> NoReturn:

@@ -9,13 +9,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from survey import ROOT
-from survey.extensions import db
+from survey.kernel.clock import local_to_utc, utcnow
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
+from survey.kernel.urls import public_url
 from survey.meetings.models import Meeting
-from survey.models import local_to_utc, utcnow
 from survey.policies.models import Policy
 from survey.policies.services import load_policy
-from survey.questionnaire.cli import public_url
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_round

@@ -3,7 +3,6 @@ and two runs at the same time take turns (the meetings are row-locked) instead o
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -12,9 +11,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from survey.extensions import db
-from survey.meetings.models import Meeting, MeetingStats, Registration
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
+from survey.meetings.models import Meeting, Registration
+from survey.meetings.services import keep_anonymous_counts
 from survey.questionnaire.services import purge_expired_drafts
 from survey.staff.audit import audit_system, purge_audit_events
 from survey.staff.models import AuditEvent
@@ -30,21 +30,6 @@ class PurgeReport:
     @property
     def anything(self) -> bool:
         return bool(self.registrations or self.drafts or self.audit_events)
-
-
-def keep_anonymous_counts(meeting: Meeting, registrations: list[Registration]) -> None:
-    """Add the meeting's anonymous counts (registered, attended, seats by role) before its sign-ups go."""
-    stats = db.session.get(MeetingStats, meeting.id) or MeetingStats(
-        meeting_id=meeting.id, registered=0, attended=0, by_role={}
-    )
-    counted = [r for r in registrations if r.status == "confirmed" and r.kind != "reservation"]
-    by_role = Counter(stats.by_role)
-    for registration in counted:
-        by_role[registration.role] += registration.seats
-    stats.registered += sum(r.seats for r in counted)
-    stats.attended += sum(r.seats for r in counted if r.attended)
-    stats.by_role = dict(by_role)
-    db.session.add(stats)
 
 
 def purge_expired_registrations(

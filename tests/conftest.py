@@ -12,10 +12,9 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from survey import ROOT, create_app
-from survey.config import TestConfig
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.config import ROOT, TestConfig, create_app
+from survey.kernel.extensions import db
 from tests.pages import CheckedClient
 
 DATA = ROOT / "data"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 
 TESTDATA = Path(__file__).resolve().parent / "data"
 

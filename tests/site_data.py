@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from survey import ROOT
+from survey.kernel.config import ROOT
 
 DATA = ROOT / "data"
 
@@ -16,9 +16,9 @@ def migrate_and_load(url: str, key: str, staff: tuple[str, str] | None = None) -
     """Migrate the database at `url`, create the staff admin (e-mail, password) by the CLI when given, and load the
     Syddjurs policy, its questionnaire with an open round and a 10-seat meeting; returns (round slug, meeting id)."""
     from survey import create_app
-    from survey.extensions import db
+    from survey.kernel.clock import utcnow
+    from survey.kernel.extensions import db
     from survey.meetings.models import Meeting
-    from survey.models import utcnow
     from survey.policies.models import Policy
     from survey.policies.services import load_policy
     from survey.questionnaire.loading import load_questionnaire

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 
 #: marks in the record where the request's transaction committed
 COMMIT = "COMMIT"

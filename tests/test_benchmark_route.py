@@ -1,7 +1,7 @@
 """The benchmark's reference route exists only when switched on, and is the fixed 5 KB page it promises."""
 
 from survey import create_app
-from survey.config import TestConfig
+from survey.kernel.config import TestConfig
 
 
 def test_reference_route_is_off_by_default(client):

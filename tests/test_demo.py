@@ -6,7 +6,7 @@ import pyotp
 from sqlalchemy import func, select
 
 from survey.demo import DEMO_RESPONSES, DEMO_STAFF
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.models import Meeting
 from survey.policies.models import Policy
 from survey.questionnaire.models import Response, Round

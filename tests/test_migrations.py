@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 
 
 def test_models_and_migrations_match(app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from survey import ROOT
+from survey.kernel.config import ROOT
 
 
 def test_the_documented_gunicorn_listens_on_a_private_address_only():

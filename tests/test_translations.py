@@ -6,7 +6,7 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from survey import ROOT
+from survey.kernel.config import ROOT
 
 
 def catalogue(path):

@@ -6,3 +6,6 @@ bp = Blueprint("meetings", __name__, url_prefix="/moeder")
 admin_bp = Blueprint("meetings_admin", __name__, url_prefix="/personale/moeder")
 
 from survey.meetings import admin_views, feed, views  # noqa: E402, F401
+
+#: see kernel.ratelimits; the per-meeting limit (RATELIMIT_SIGNUP_MEETING) is applied by the sign-up view itself
+RATE_LIMITS = {"meetings.signup": ("RATELIMIT_SIGNUP", ["POST"])}

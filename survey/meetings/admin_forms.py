@@ -7,19 +7,27 @@ from datetime import date, datetime, time
 from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms import TimeField as _TimeField
+from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from survey.extensions import db
-from survey.forms import BaseForm, MaxLength
-from survey.meetings.forms import NEED_LABELS, ROLE_LABELS, CheckboxesField, parse_danish_phone, parse_email
+from survey.kernel.clock import local_to_utc, utc_to_local
+from survey.kernel.extensions import db
+from survey.kernel.fields import (
+    CheckboxesField,
+    ChoiceField,
+    DropdownField,
+    LocalDateField,
+    LocalTimeField,
+    WholeNumberField,
+    options,
+)
+from survey.kernel.forms import BaseForm, MaxLength
+from survey.kernel.parsers import parse_danish_phone, parse_email
+from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
 from survey.meetings.models import MAX_SEATS, Meeting
 from survey.meetings.services import Signup
-from survey.models import local_to_utc, to_local
 from survey.policies.models import Policy
-from survey.questionnaire.forms import ChoiceField
 
 ACCESSIBILITY = (
     ("step_free", _l("Trinfri adgang")),
@@ -28,62 +36,6 @@ ACCESSIBILITY = (
     ("parking", _l("Parkering")),
 )
 MAX_CAPACITY = 1000
-
-
-def utc_to_local(value: datetime) -> datetime:
-    """Naive UTC from the database as naive Danish local time, for a form."""
-    return to_local(value).replace(tzinfo=None)
-
-
-# Fields whose parse errors are told in Danish (WTForms' own are English and say nothing about what to do).
-class LocalDateField(DateField):
-    """A date as <input type=date> sends it (2026-05-04) or as people type it (4-5-2026, 4.5.2026)."""
-
-    def __init__(self, label, **kwargs):
-        super().__init__(label, format=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Indtast datoen som dd-mm-åååå, fx 24-09-2026")) from error
-
-
-class LocalTimeField(_TimeField):
-    def __init__(self, label, **kwargs):
-        super().__init__(label, format=["%H:%M", "%H.%M"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Indtast tidspunktet som tt:mm, fx 17:00")) from error
-
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Indtast et helt tal, fx 20")) from error
-
-
-class DropdownField(SelectField):
-    choose_message = _l("Vælg en af mulighederne på listen")
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None  # told by pre_validate
-
-    def pre_validate(self, form):
-        if self.data not in {choice.value for choice in self.choices}:
-            raise StopValidation(self.choose_message)
-
-
-def _options(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _required(message):
@@ -121,7 +73,7 @@ class MeetingForm(BaseForm):
     )
     venue_address = StringField(_l("Adresse"), validators=[_filled(_l("Indtast stedets adresse")), MaxLength(300)])
     accessibility = CheckboxesField(
-        _l("Tilgængelighed på stedet"), choices=_options(ACCESSIBILITY), description=_l("Vælg alt, hvad stedet har")
+        _l("Tilgængelighed på stedet"), choices=options(ACCESSIBILITY), description=_l("Vælg alt, hvad stedet har")
     )
     accessibility_note = TextAreaField(
         _l("Mere om tilgængelighed (valgfri)"),
@@ -298,7 +250,7 @@ class StaffSignupForm(BaseForm):
             NumberRange(1, MAX_SEATS, message=_l("Antal pladser skal være mellem 1 og 4")),
         ],
     )
-    needs = CheckboxesField(_l("Behov for støtte"), choices=_options(NEED_LABELS.items()))
+    needs = CheckboxesField(_l("Behov for støtte"), choices=options(NEED_LABELS))
     interpreter_language = StringField(
         _l("Tolk på hvilket sprog?"), description=_l("Kun hvis personen har brug for tolk"), validators=[MaxLength(60)]
     )

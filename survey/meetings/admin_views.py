@@ -10,8 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import case, func, select
 
-from survey.core.converters import whole_number
-from survey.extensions import db
+from survey.kernel.clock import utcnow
+from survey.kernel.converters import whole_number
+from survey.kernel.extensions import db
+from survey.kernel.rendering import render_form_page
+from survey.kernel.tables import CSV_TYPE, XLSX_TYPE, attachment
 from survey.meetings import admin_bp
 from survey.meetings import exports as ex
 from survey.meetings.admin_forms import MeetingForm, ReserveSeatsForm, StaffSignupForm
@@ -34,11 +37,8 @@ from survey.meetings.services import (
     update_meeting,
     waitlist_position,
 )
-from survey.models import utcnow
-from survey.rendering import render_form_page
 from survey.staff.access import role_required
 from survey.staff.services import audit
-from survey.tables import CSV_TYPE, XLSX_TYPE, attachment
 
 STAFF = ("admin", "meeting_host")
 REFUSED = {
@@ -297,7 +297,7 @@ def _chosen(meeting: Meeting, values: list[str]) -> list[Registration]:
     """The live sign-ups of this meeting among the ids sent; anything else sent is left out."""
     ids = set()
     for value in values[:MAX_CHOSEN]:
-        with suppress(ValueError):  # not an id (survey.core.converters): left out
+        with suppress(ValueError):  # not an id (survey.kernel.converters): left out
             ids.add(whole_number(value))
     if not ids:
         return []

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
 
 #: the longest time between two sign-ups of one burst

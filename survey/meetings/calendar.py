@@ -13,17 +13,11 @@ from urllib.parse import urlsplit
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from survey.kernel.clock import to_local
+from survey.kernel.urls import public_url
 from survey.meetings.models import Meeting, Registration
-from survey.models import to_local
 
 PRODID = "-//Borgerdialog//Dialogmøder//DA"
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute URL on PUBLIC_BASE_URL: the same in a request, a CLI command or a mail sent from either."""
-    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def meeting_uid(meeting: Meeting) -> str:

@@ -1,7 +1,7 @@
 """`flask meetings …`: the mails that go out on a schedule (cron), each at most once per registration.
 
 Every batch marks its registrations and queues their mails in one transaction: the mails leave after the
-commit (survey.mail), so a repeated or overlapping run finds nothing left to send. A mail that the SMTP
+commit (survey.kernel.outbox), so a repeated or overlapping run finds nothing left to send. A mail that the SMTP
 server refuses after the commit is logged, not retried: a reminder is never sent twice."""
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from survey.extensions import db
-from survey.meetings import calendar, notify
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
+from survey.kernel.urls import public_url
+from survey.meetings import notify
 from survey.meetings.feedback import feedback_round, hand_out_codes
 from survey.meetings.models import Meeting, Registration
-from survey.models import utcnow
 
 meetings_cli = AppGroup("meetings", help="Dialogmøder: påmindelser og opfølgning.")
 BATCH = 100
@@ -98,7 +99,7 @@ def send_feedback(now: datetime | None = None) -> int:
             people = [registration for registration in batch if registration.meeting_id == meeting_id]
             meeting = db.session.get(Meeting, meeting_id)
             codes = hand_out_codes(meeting, people)
-            start = calendar.public_url("questionnaire.start", round_slug=feedback_round(meeting).slug)
+            start = public_url("questionnaire.start", round_slug=feedback_round(meeting).slug)
             for registration in people:
                 notify.feedback(registration, f"{start}?kode={codes[registration.id]}")
 

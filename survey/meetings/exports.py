@@ -12,12 +12,11 @@ from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from survey.extensions import db
-from survey.meetings.admin_forms import utc_to_local
+from survey.kernel.clock import utc_to_local, utcnow
+from survey.kernel.extensions import db
+from survey.kernel.tables import Column, Sheet, csv_bytes, xlsx_bytes
 from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
 from survey.meetings.models import NEEDS, Meeting, Registration, Topic
-from survey.models import utcnow
-from survey.tables import Column, Sheet, csv_bytes, xlsx_bytes
 
 
 @dataclass

@@ -6,10 +6,10 @@ from flask import Response, abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.meetings import bp, calendar
 from survey.meetings.models import Meeting
-from survey.models import utcnow
 from survey.policies.models import Policy
 
 #: calendar programs poll a subscription; a quarter of an hour old is fresh enough

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.clock import to_local, utcnow
+from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
-from survey.models import to_local, utcnow
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_invitations, create_round, latest_questionnaire
 

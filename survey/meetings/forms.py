@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from survey.forms import HoneypotForm, MaxLength
+from survey.kernel.fields import CheckboxesField, options
+from survey.kernel.forms import HoneypotForm, MaxLength
+from survey.kernel.parsers import parse_danish_phone, parse_email
 from survey.meetings.models import MAX_SEATS
 
 ROLE_LABELS = {
@@ -28,51 +29,12 @@ NEED_LABELS = {
 }
 
 
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in labels.items()]
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several checkboxes (rendered by components/fields.html `checkboxes`); unknown values told in Danish."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Vælg kun mellem punkterne på listen")) from error
-        self.data = list(dict.fromkeys(self.data))  # a value sent twice is one choice, not two
-
-    def pre_validate(self, form):
-        allowed = {choice.value for choice in self.choices}
-        if any(value not in allowed for value in self.data or []):
-            raise StopValidation(_l("Vælg kun mellem punkterne på listen"))
-
-
-def parse_email(value: str) -> str:
-    """The address normalised and lower-cased; raises EmailNotValidError."""
-    return validate_email(value, check_deliverability=False).normalized.lower()
-
-
-def parse_danish_phone(value: str, mobile_only: bool) -> str:
-    """A Danish number in international form (+4520304050); raises ValueError when it is not one."""
-    try:
-        number = phonenumbers.parse(value, "DK")
-    except phonenumbers.NumberParseException as error:
-        raise ValueError(value) from error
-    mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    if number.country_code != 45 or not phonenumbers.is_valid_number(number):
-        raise ValueError(value)
-    if mobile_only and phonenumbers.number_type(number) not in mobile:
-        raise ValueError(value)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 class NeedsMixin:
     """What a person needs to take part; shared by sign-up and the manage page."""
 
     needs = CheckboxesField(
         _l("Har du brug for noget for at kunne deltage?"),
-        choices=_choices(NEED_LABELS),
+        choices=options(NEED_LABELS),
         description=_l("Vælg alt, der passer. Du kan også lade det være."),
     )
     interpreter_language = StringField(_l("Hvilket sprog skal tolken tale?"), validators=[Length(max=60)])
@@ -94,7 +56,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
     phone = StringField(_l("Mobilnummer"), description=_l("Hvis du ikke har e-mail, ringer eller skriver vi hertil."))
     role = RadioField(
         _l("Hvem er du?"),
-        choices=_choices(ROLE_LABELS),
+        choices=options(ROLE_LABELS),
         validate_choice=False,
         validators=[InputRequired(message=_l("Vælg hvem du er"))],
     )

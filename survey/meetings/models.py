@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 
 MEETING_STATUSES = ("draft", "published", "cancelled")

@@ -1,4 +1,4 @@
-"""The e-mails of dialogue meetings. Each function queues one message, sent after the commit (survey.mail).
+"""The e-mails of dialogue meetings. Each function queues one message, sent after the commit (survey.kernel.outbox).
 
 Every mail is Danish, plain text with an HTML alternative, and says what, when, where, how accessible the
 place is, what the person asked for and how to change it. A confirmed seat carries the meeting as an .ics
@@ -14,8 +14,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
 
-from survey.i18n import local_time_span
-from survey.mail import queue
+from survey.kernel.i18n import local_time_span
+from survey.kernel.outbox import queue
+from survey.kernel.urls import public_url
 from survey.meetings import calendar
 from survey.meetings.models import Meeting, Registration
 
@@ -60,7 +61,7 @@ def asked_for(registration: Registration) -> list[str]:
 def _manage_url(registration: Registration) -> str:
     from survey.meetings.tokens import manage_token
 
-    return calendar.public_url("meetings.manage", token=manage_token(registration))
+    return public_url("meetings.manage", token=manage_token(registration))
 
 
 def _ics_part(content: bytes, method: str) -> MIMEText:
@@ -91,7 +92,7 @@ def _send(registration: Registration, kind: str, subject: str, ics: str | None =
         "when": meeting_when(meeting),
         "venue_access": venue_access(meeting),
         "asked_for": asked_for(registration),
-        "meeting_url": calendar.public_url("meetings.meeting", meeting_id=meeting.id),
+        "meeting_url": public_url("meetings.meeting", meeting_id=meeting.id),
         "has_calendar": ics is not None,
         "sender": current_app.config["MUNICIPALITY_NAME"] or "Borgerdialog",
         **extra,

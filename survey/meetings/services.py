@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
 
-from survey.extensions import db
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.meetings import notify
-from survey.meetings.models import Meeting, Registration, Topic
-from survey.models import utcnow
+from survey.meetings.models import Meeting, MeetingStats, Registration, Topic
 
 
 class SignupRefused(Exception):
@@ -305,3 +306,18 @@ def delete_registration(registration: Registration) -> list[Registration]:
     db.session.delete(registration)
     db.session.flush()
     return promoted
+
+
+def keep_anonymous_counts(meeting: Meeting, registrations: list[Registration]) -> None:
+    """Add the meeting's anonymous counts (registered, attended, seats by role) before its sign-ups go."""
+    stats = db.session.get(MeetingStats, meeting.id) or MeetingStats(
+        meeting_id=meeting.id, registered=0, attended=0, by_role={}
+    )
+    counted = [r for r in registrations if r.status == "confirmed" and r.kind != "reservation"]
+    by_role = Counter(stats.by_role)
+    for registration in counted:
+        by_role[registration.role] += registration.seats
+    stats.registered += sum(r.seats for r in counted)
+    stats.attended += sum(r.seats for r in counted if r.attended)
+    stats.by_role = dict(by_role)
+    db.session.add(stats)

@@ -8,9 +8,9 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 
-from survey.extensions import db
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
-from survey.models import utcnow
 
 SALT = "meeting-registration"
 #: the signature's own limit; the link also stops working when the registration's data is deleted

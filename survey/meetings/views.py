@@ -11,17 +11,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from survey.core.converters import whole_number
-from survey.core.errors import form_again_when_limited, unavailable_summary, wait_in_words
-from survey.extensions import db
+from survey.kernel.clock import utcnow
+from survey.kernel.converters import whole_number
+from survey.kernel.errors import form_again_when_limited, unavailable_summary, wait_in_words
+from survey.kernel.extensions import db
+from survey.kernel.ratelimits import wait_for
+from survey.kernel.rendering import render_form_page
 from survey.meetings import bp, notify, services
 from survey.meetings.forms import ConfirmForm, NeedsForm, SignupForm
 from survey.meetings.models import Meeting, meeting_focus_area
 from survey.meetings.tokens import LinkInvalid, registration_for_token
-from survey.models import utcnow
 from survey.policies.models import FocusArea
-from survey.ratelimits import meeting_signup_wait
-from survey.rendering import render_form_page
 
 #: the session key of the thank-you page's content (survey.meetings.views.signed_up)
 RECEIPT = "meeting_signup"
@@ -40,7 +40,7 @@ def published_meeting(meeting_id: int) -> Meeting:
     """A meeting the public may see: published or cancelled (so a shared link still explains itself)."""
     # every public meeting page names the municipality: its policy comes in the same statement
     with_policy = [joinedload(Meeting.policy, innerjoin=True)]
-    # a number no database column holds never gets here (survey.core.converters)
+    # a number no database column holds never gets here (survey.kernel.converters)
     meeting = db.session.get(Meeting, meeting_id, options=with_policy)
     if meeting is None or meeting.status == "draft":
         abort(404)
@@ -107,7 +107,9 @@ def signup(meeting_id: int):
         return _closed(meeting, state)
     form = SignupForm(focus_areas=meeting.focus_areas)
     if form.validate_on_submit():
-        if wait := meeting_signup_wait(meeting.id):
+        # counted once the form is valid (a typo uses nothing up), before it is known whether the contact is
+        # already signed up (a repeat counts like a new one: the two must look alike)
+        if wait := wait_for("RATELIMIT_SIGNUP_MEETING", "signup_meeting", str(meeting.id)):
             return _too_many(meeting, form, wait)
         signup = _signup_from(form)
         try:
@@ -253,4 +255,4 @@ def delete(registration, token: str):
     return render_form_page("meetings/delete.html", form, registration=registration, token=token)
 
 
-# A manage link is a key: survey.security sends its pages with no-referrer and no-store (every URL with a token).
+# A manage link is a key: survey.kernel.security sends its pages with no-referrer and no-store (every URL with a token).

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from survey.cli import FILES, load_all
+from survey.kernel.datafiles import FILES, load_all
 from survey.policies.services import load_policy
 
 policies_cli = AppGroup("policies", help="Politikker: indlæs og opdatér fra datafiler.")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import exists, or_, select
 
-from survey.datafile import DataFileError, load_model
-from survey.extensions import db
+from survey.kernel.datafiles import DataFileError, load_model
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Goal, Policy
 from survey.policies.schema import PolicySpec
 

@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from survey.forms import BaseForm, MaxLength
-from survey.meetings.forms import CheckboxesField
+from survey.kernel.fields import CheckboxesField
+from survey.kernel.forms import BaseForm, MaxLength
 from survey.privacy.services import parse_query
 
 MIN_NAME_LENGTH = 2

@@ -10,12 +10,11 @@ from email_validator import EmailNotValidError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from survey.extensions import db
-from survey.meetings.forms import parse_danish_phone, parse_email
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
+from survey.kernel.parsers import parse_danish_phone, parse_email
 from survey.meetings.models import Meeting, Registration, Topic
-from survey.meetings.services import delete_registration, lock_meeting
-from survey.models import utcnow
-from survey.retention import keep_anonymous_counts
+from survey.meetings.services import delete_registration, keep_anonymous_counts, lock_meeting
 
 #: columns left out of the export: a random key that revokes old manage links, nothing about the person
 NOT_EXPORTED = {"manage_key"}

@@ -12,8 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from wtforms.fields.choices import SelectChoice
 
-from survey.core.converters import whole_number
-from survey.extensions import db
+from survey.kernel.converters import whole_number
+from survey.kernel.extensions import db
+from survey.kernel.rendering import render_form_page
+from survey.kernel.tables import attachment
 from survey.privacy import admin_bp
 from survey.privacy.forms import EraseForm, PersonSearchForm, PersonSelectionForm, too_short
 from survey.privacy.services import (
@@ -23,10 +25,8 @@ from survey.privacy.services import (
     person_export,
     registrations_by_id,
 )
-from survey.rendering import render_form_page
 from survey.staff.access import role_required
 from survey.staff.services import audit
-from survey.tables import attachment
 
 ACTIONS = ("export", "erase")
 

@@ -5,3 +5,13 @@ from flask import Blueprint
 bp = Blueprint("questionnaire", __name__, url_prefix="/s")
 
 from survey.questionnaire import views  # noqa: E402, F401
+from survey.questionnaire.changes import describe_change  # noqa: E402, F401
+from survey.questionnaire.open_link import start_limit  # noqa: E402
+
+#: see kernel.ratelimits; an invitation code can be guessed, a start of an open round cannot (open_link.start_limit)
+RATE_LIMITS = {
+    "questionnaire.start": (start_limit, ["POST"]),
+    "questionnaire.resume": ("RATELIMIT_CODE_ENTRY", ["POST"]),
+    "questionnaire.page": ("RATELIMIT_SURVEY_POST", ["POST"]),
+    "questionnaire.submit": ("RATELIMIT_SURVEY_POST", ["POST"]),
+}

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 import segno
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from survey import codes
-from survey.cli import FILES, load_all
-from survey.config import INSTANCE
-from survey.extensions import db
-from survey.models import local_to_utc, to_local
+from survey.kernel import codes
+from survey.kernel.clock import local_to_utc, to_local
+from survey.kernel.config import INSTANCE
+from survey.kernel.datafiles import FILES, load_all
+from survey.kernel.extensions import db
+from survey.kernel.urls import public_url
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_invitations, create_round, latest_questionnaire, open_rounds
@@ -24,12 +25,6 @@ from survey.questionnaire.services import purge_expired_drafts
 questionnaires_cli = AppGroup("questionnaires", help="Spørgeskemaer: indlæs fra datafiler.")
 rounds_cli = AppGroup("rounds", help="Runder: opret og vis.")
 invitations_cli = AppGroup("invitations", help="Personlige engangskoder til en runde.")
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute public address for printed output (no request is running in the CLI)."""
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 @questionnaires_cli.command("load")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from survey import codes
-from survey.forms import HoneypotForm, MaxLength
+from survey.kernel import codes
+from survey.kernel.fields import ChoiceField
+from survey.kernel.forms import HoneypotForm, MaxLength
 from survey.questionnaire.rounds import INVITATION_CODE_LENGTH, find_invitation
 from survey.questionnaire.schema import PageSpec, QuestionSpec
 from survey.questionnaire.services import RESUME_CODE_LENGTH, DraftAnswer, find_draft, invitation_spent
@@ -42,18 +42,6 @@ def choices_for(question: QuestionSpec, lang: str) -> list[tuple[str, str]]:
     if question.kind.startswith("likert") and question.allow_dont_know:
         choices.append(DONT_KNOW)
     return choices
-
-
-class ChoiceField(RadioField):
-    """A radio group whose unknown values get a Danish message instead of WTForms' English one."""
-
-    def __init__(self, label, choices: list[tuple[str, str]], **kwargs):
-        options = [SelectChoice(value, text) for value, text in choices]
-        super().__init__(label, choices=options, validate_choice=False, **kwargs)
-
-    def pre_validate(self, form):
-        if self.data is not None and self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(_l("Vælg et af svarene på listen"))
 
 
 class PageForm(HoneypotForm):

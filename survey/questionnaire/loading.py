@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from survey.datafile import DataFileError, LineLocator, load_model
-from survey.extensions import db
+from survey.kernel.datafiles import DataFileError, LineLocator, load_model
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.policies.services import assign
 from survey.questionnaire.models import Question, Questionnaire

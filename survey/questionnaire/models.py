@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.schema import QuestionnaireSpec
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import g, request
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Round
 
 STRICT = "RATELIMIT_CODE_ENTRY"

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from survey import codes
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel import codes
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Invitation, Questionnaire, Round
 
 INVITATION_CODE_LENGTH = 8

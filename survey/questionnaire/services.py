@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from flask import current_app
 from sqlalchemy import delete, select
 
-from survey import codes
-from survey.extensions import db
-from survey.models import iso_week, utcnow
+from survey.kernel import codes
+from survey.kernel.clock import iso_week, utcnow
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
 from survey.questionnaire.schema import PageSpec, QuestionSpec
 

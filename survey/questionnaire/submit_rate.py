@@ -26,10 +26,10 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from survey.extensions import db
-
-# survey.staff and its AuditEvent are imported where used: the staff package imports the meetings' forms, which
-# import this capability, so a module-level import here closes a cycle (issue 13 untangles the packages).
+from survey.kernel import clock
+from survey.kernel.extensions import db
+from survey.staff.audit import audit_system
+from survey.staff.models import AuditEvent
 
 HISTORY_HOURS = 7 * 24
 #: an hour's count is kept a day longer than it is looked back at
@@ -129,7 +129,6 @@ def _as_tuple(exceptions) -> tuple:
 
 def _count(counter: _Counter, store: Storage, round_id: int, opens_at: datetime) -> Burst | None:
     """Add one to the hour's count; the burst to write when this count is the first one far above the usual."""
-    from survey.staff import clock
 
     hour = hour_of(clock.now())
     count = store.incr(_key("submits", round_id, hour), KEPT_SECONDS)
@@ -162,7 +161,6 @@ def _usual(counter: _Counter, store: Storage, round_id: int, hour: int, opening_
 
 def _audit(burst: Burst) -> None:
     """The audit event of a burst, in a transaction of its own after the submit's."""
-    from survey.staff.audit import audit_system
 
     try:
         audit_system(AUDIT_ACTION, target=f"round:{burst.round_id}", **burst.detail())
@@ -190,7 +188,6 @@ class BurstSeen:
 def bursts(round_ids: list[int]) -> dict[int, list[BurstSeen]]:
     """The bursts written in the audit log for these rounds, oldest first, by round id. The count is the hour's
     count now when the store still has it (the event holds the count that crossed the threshold)."""
-    from survey.staff.models import AuditEvent
 
     if not round_ids:
         return {}

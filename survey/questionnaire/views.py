@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from survey import codes
-from survey.core.errors import form_again, form_again_when_limited, unavailable_summary
-from survey.extensions import db
+from survey.kernel import codes
+from survey.kernel.errors import form_again, form_again_when_limited, unavailable_summary
+from survey.kernel.extensions import db
+from survey.kernel.rendering import current_lang, render_form_page
 from survey.questionnaire import bp, services, submit_rate
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
 from survey.questionnaire.models import Questionnaire, Round
 from survey.questionnaire.review import review_rows
-from survey.rendering import current_lang, render_form_page
 
 
 def round_named(round_slug: str) -> Round:

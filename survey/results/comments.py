@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
 from survey.questionnaire.models import Answer, Question, Response
 from survey.results.models import Quote

@@ -7,13 +7,13 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.tables import Column, Sheet
 from survey.questionnaire.models import Round
 from survey.results.measures import Cell
 from survey.results.report import Breakdown, Report, report_questions, respondents_per_round
 from survey.results.stats import Change, Estimate
 from survey.results.suppression import minimum_group
-from survey.tables import Column, Sheet
 
 DIMENSION_LABELS = {"satisfaction": _l("Tilfredshed"), "transparency": _l("Gennemsigtighed")}
 

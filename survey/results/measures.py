@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Question, Response, Round
 from survey.results.models import ResultSum
 from survey.results.stats import Estimate

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Double, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.questionnaire.models import NO_ROWID, Answer
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.models import Question, Questionnaire, Response, Round
 from survey.results.measures import (

@@ -22,7 +22,7 @@ from functools import cache
 from sqlalchemy import Connection, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Question, Response, Round
 from survey.results.measures import (
     DONT_KNOW,

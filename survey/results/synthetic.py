@@ -21,9 +21,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import Connection, select
 
-from survey.codes import ALPHABET
-from survey.extensions import db
-from survey.models import iso_week
+from survey.kernel.clock import iso_week
+from survey.kernel.codes import ALPHABET
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Question, Response, Round, new_answer_id
 from survey.questionnaire.services import RECEIPT_LENGTH
 from survey.results.sums import Increments, add_increments, breakdown_keys, response_increments

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from survey.core.converters import big_id, whole_number
-from survey.extensions import db
-from survey.i18n import decimal
+from survey.kernel.converters import big_id, whole_number
+from survey.kernel.extensions import db
+from survey.kernel.i18n import decimal
+from survey.kernel.tables import CSV_TYPE, XLSX_TYPE, attachment, csv_bytes, xlsx_bytes
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire import submit_rate
 from survey.questionnaire.models import Answer
@@ -35,7 +36,6 @@ from survey.results.stats import Estimate
 from survey.results.suppression import minimum_group
 from survey.staff.access import role_required
 from survey.staff.services import audit
-from survey.tables import CSV_TYPE, XLSX_TYPE, attachment, csv_bytes, xlsx_bytes
 
 ROLES = ("admin", "analyst")
 PDF_TYPE = "application/pdf"

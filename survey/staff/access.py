@@ -8,7 +8,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.extensions import db, login_manager
+from survey.kernel.extensions import db, login_manager
 from survey.staff import sessions
 from survey.staff.models import StaffUser
 

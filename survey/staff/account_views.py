@@ -6,8 +6,8 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.extensions import db
-from survey.rendering import render_form_page
+from survey.kernel.extensions import db
+from survey.kernel.rendering import render_form_page
 from survey.staff import bp, sessions
 from survey.staff.access import role_required
 from survey.staff.audit import audit

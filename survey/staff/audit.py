@@ -14,8 +14,8 @@ import click
 from flask_login import current_user
 from sqlalchemy import Connection, delete, text
 
-from survey.extensions import db
-from survey.staff import clock
+from survey.kernel import clock
+from survey.kernel.extensions import db
 from survey.staff.models import AuditEvent, StaffUser
 
 #: the actor of events written by operational commands (`flask …`), which run without a logged-in user

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.staff import services
 from survey.staff.models import ROLES, StaffUser
 

@@ -8,50 +8,31 @@ nothing is logged for a load that is rolled back. Requests are not watched: staf
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import click
 from flask import has_request_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
-from survey.policies.models import FocusArea, Goal, Policy
-from survey.questionnaire.models import Invitation, Question, Questionnaire, Round
+from survey.staff.audit import audit_cli
 
 _KEY = "cli_audit_changes"
 
+#: (object, "new" | "changed" | "deleted") → (action, target) for an object worth auditing, else None; one per
+#: capability whose data the commands change, handed over by create_app (see watch)
+Describer = Callable[[object, str], "tuple[str, str] | None"]
+_describers: tuple[Describer, ...] = ()
 
-def _questionnaire_target(questionnaire: Questionnaire | None, fallback_id: int | None) -> str:
-    if questionnaire is None:
-        return f"questionnaire:#{fallback_id}"
-    return f"questionnaire:{questionnaire.slug}:v{questionnaire.version}"
 
-
-def _policy_target(policy: Policy | None) -> str:
-    return f"policy:{policy.slug}" if policy is not None else "policy:?"
+def watch(*describers: Describer) -> None:
+    """Audit what CLI commands change in the objects these describers recognise."""
+    global _describers
+    _describers = describers
 
 
 def describe(obj, state: str) -> tuple[str, str] | None:
-    """(action, target) for a changed object worth auditing, else None."""
-    if isinstance(obj, Questionnaire):
-        return "questionnaire_changed", _questionnaire_target(obj, obj.id)
-    if isinstance(obj, Question):
-        return "questionnaire_changed", _questionnaire_target(obj.questionnaire, obj.questionnaire_id)
-    if isinstance(obj, Round):
-        return "round_changed", f"round:{obj.slug}"
-    if isinstance(obj, Invitation):
-        # codes are only made from the command line; using one (a citizen's request) is not watched here
-        return (
-            ("invitations_created", f"round:{obj.round.slug if obj.round else obj.round_id}")
-            if state == "new"
-            else None
-        )
-    if isinstance(obj, Policy):
-        return "policy_changed", _policy_target(obj)
-    if isinstance(obj, FocusArea):
-        return "policy_changed", _policy_target(obj.policy)
-    if isinstance(obj, Goal):
-        return "policy_changed", _policy_target(obj.focus_area.policy if obj.focus_area else None)
-    return None
+    return next((found for d in _describers if (found := d(obj, state)) is not None), None)
 
 
 def _watching() -> bool:
@@ -79,8 +60,6 @@ def _write(session) -> None:
     changes = session.info.pop(_KEY, None)
     if not changes:
         return
-    from survey.staff.audit import audit_cli
-
     for (action, target), counts in changes.items():
         audit_cli(action, target=target, **dict(counts))
 

@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from survey.extensions import db
-from survey.staff import clock
+from survey.kernel import clock
+from survey.kernel.extensions import db
 from survey.staff.models import PendingEnrolment, StaffUser
 
 

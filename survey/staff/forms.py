@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from survey.forms import BaseForm
-from survey.meetings.admin_forms import LocalDateField
+from survey.kernel.fields import LocalDateField
+from survey.kernel.forms import BaseForm
 from survey.staff.passwords import password_problem
 
 

@@ -6,9 +6,9 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.core.errors import wait_in_words
-from survey.extensions import db
-from survey.rendering import render_form_page
+from survey.kernel.errors import wait_in_words
+from survey.kernel.extensions import db
+from survey.kernel.rendering import render_form_page
 from survey.staff import bp, services, sessions, totp
 from survey.staff.access import half_login_required, role_required
 from survey.staff.forms import CodeForm, EnrolForm, LoginForm

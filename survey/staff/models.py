@@ -11,8 +11,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 
 ROLES = ("admin", "meeting_host", "analyst")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from survey.extensions import db
-from survey.staff import clock, enrolment, throttling, totp
+from survey.kernel import clock
+from survey.kernel.extensions import db
+from survey.staff import enrolment, throttling, totp
 from survey.staff.audit import audit, audit_cli
 from survey.staff.models import ROLES, AuditEvent, StaffUser, spend_password_check_time
 from survey.staff.passwords import password_problem

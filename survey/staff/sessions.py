@@ -13,8 +13,9 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from survey.extensions import db
-from survey.staff import clock, enrolment
+from survey.kernel import clock
+from survey.kernel.extensions import db
+from survey.staff import enrolment
 from survey.staff.models import StaffUser
 from survey.staff.redirects import safe_next
 

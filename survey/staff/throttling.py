@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from survey.extensions import db
-from survey.staff import clock
+from survey.kernel import clock
+from survey.kernel.extensions import db
 from survey.staff.audit import audit
 from survey.staff.models import AuditEvent, StaffUser
 

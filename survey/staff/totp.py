@@ -15,9 +15,8 @@ import segno
 from markupsafe import Markup
 from sqlalchemy import or_, update
 
-from survey import codes
-from survey.extensions import db
-from survey.staff import clock
+from survey.kernel import clock, codes
+from survey.kernel.extensions import db
 from survey.staff.models import RecoveryCode, StaffUser
 
 ISSUER = "Borgerdialog"

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.staff import bp
 from survey.staff.access import role_required
 from survey.staff.forms import AuditFilterForm

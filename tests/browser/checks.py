@@ -1,5 +1,5 @@
 """What the page tests measure in the browser: axe-core's WCAG rules, tap targets, sideways overflow, and every
-report of a Content-Security-Policy violation (survey.security) on the pages the tests open."""
+report of a Content-Security-Policy violation (survey.kernel.security) on the pages the tests open."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
-from survey import ROOT
+from survey.kernel.config import ROOT
 
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

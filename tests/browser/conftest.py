@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from survey import ROOT
+from survey.kernel.config import ROOT
 from tests.browser.checks import csp_violations, forget, watch_policy_violations
 from tests.chromium import PHONE
 

@@ -73,7 +73,7 @@ def staff_browser(new_page, live_server, client, login_as):
 
 @pytest.fixture
 def answered_round(app, make_round):
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.questionnaire.models import Round
     from survey.results.synthetic import generate_responses
 

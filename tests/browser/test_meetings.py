@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.models import Registration
 from tests.browser.checks import MIN_TARGET, axe_violations, describe_violations, sideways_overflow, tap_targets
 from tests.browser.conftest import ARTIFACTS

@@ -13,10 +13,10 @@ from tests.browser.test_staff_pages import results, staff_page  # noqa: F401  (f
 
 
 def test_the_burst_warning_passes_axe_at_desktop_size(app, staff_page, results, monkeypatch):  # noqa: F811
-    from survey.extensions import db
+    from survey.kernel import clock
+    from survey.kernel.extensions import db
     from survey.questionnaire import submit_rate
     from survey.questionnaire.models import Round
-    from survey.staff import clock
 
     now = clock.now()
     with app.app_context():

@@ -42,7 +42,7 @@ def results(app, make_round):
     """Two rounds of synthetic responses for Syddjurs, so the results pages show charts, tables and comments."""
     from sqlalchemy import select
 
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.questionnaire.models import Round
     from survey.results.synthetic import generate_responses
 

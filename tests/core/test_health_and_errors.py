@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from survey import create_app
-from survey.database import check_sqlite
-from survey.extensions import db
+from survey.kernel.database import check_sqlite
+from survey.kernel.extensions import db
 from tests.pages import title
 
 

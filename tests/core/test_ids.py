@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.core.converters import MAX_ID, whole_number
+from survey.kernel.converters import MAX_ID, whole_number
 
 HUGE = ["9" * 30, str(2**63), str(2**63 - 1), str(2**31), "1" + "0" * 5000]
 STAFF_PATHS = [

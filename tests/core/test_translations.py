@@ -1,4 +1,4 @@
-"""The translations a request finds once (survey.core.translations) follow every change of its language."""
+"""The translations a request finds once (survey.kernel.translations) follow every change of its language."""
 
 from __future__ import annotations
 

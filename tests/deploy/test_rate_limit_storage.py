@@ -94,9 +94,9 @@ def test_two_servers_count_an_open_rounds_submits_in_one_redis(
     Redis, and the burst is written to the audit log once, by whichever server crossed the threshold."""
     from sqlalchemy import select
 
+    from survey.kernel import clock
     from survey.questionnaire import submit_rate
     from survey.questionnaire.models import Round
-    from survey.staff import clock
     from survey.staff.models import AuditEvent
 
     stopped = clock.now()

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from survey import ROOT
+from survey.kernel.config import ROOT
 
 #: survey/config.py run on its own: importing the survey package would cost a second per process
 READ_KEY = (
@@ -45,7 +45,7 @@ def test_a_sqlite_installation_makes_its_key_once(tmp_path):
 def test_workers_starting_together_agree_on_the_key(tmp_path, monkeypatch):
     """gunicorn's workers import the configuration at the same moment: when another worker writes its key while
     this one is making its own, this one must take the other's, or the two would sign cookies differently."""
-    from survey import config
+    from survey.kernel import config
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)

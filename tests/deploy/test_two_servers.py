@@ -12,7 +12,7 @@ import re
 
 from sqlalchemy import func, select
 
-from survey import codes
+from survey.kernel import codes
 from survey.meetings.models import Registration
 from survey.questionnaire.models import Answer, Draft, Response
 from tests.deploy.conftest import CODE_ENTRY_LIMIT

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from survey import ROOT, create_app
-from survey.config import TestConfig
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.config import ROOT, TestConfig, create_app
+from survey.kernel.extensions import db
 from tests.pages import CheckedClient
 from tests.questionnaire.walker import SYDDJURS_ANSWERS
 from tests.servers import Postgres, free_port

@@ -12,8 +12,8 @@ from contextlib import closing
 
 from sqlalchemy import func, select
 
-from survey import ROOT
-from survey.extensions import db
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Draft, Response, Round
 from survey.questionnaire.services import build_answers, response_for_submission, start_draft, submit_response
 from tests.faults.conftest import complete_draft_answers, open_round_in

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Draft, Response
 from survey.questionnaire.services import response_for_submission
 from tests.faults.conftest import open_round_in

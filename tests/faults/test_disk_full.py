@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Draft, Response
 from tests.faults.conftest import open_round_in
 from tests.faults.pages import (

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Draft, Response
 from survey.questionnaire.services import response_for_submission
 from tests.faults.pages import SUBMIT_MESSAGE, assert_try_again, submit_form

@@ -16,7 +16,7 @@ import pytest
 from itsdangerous import BadSignature
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Draft, Response, Round
 from survey.questionnaire.services import build_answers, response_for_submission, start_draft
 from tests.faults.conftest import SECRET, complete_draft_answers

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import select
 
-from survey import ROOT, codes
-from survey.extensions import db
+from survey.kernel import codes
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
 from tests.conftest import DATA
 from tests.fuzz.harness import Ledger
 

@@ -21,8 +21,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from survey.extensions import db
-from survey.forms import clean_text
+from survey.kernel.extensions import db
+from survey.kernel.forms import clean_text
 from tests.fuzz.strategies import Submission
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from survey.extensions import db
-from survey.meetings.forms import ROLE_LABELS, parse_danish_phone, parse_email
+from survey.kernel.extensions import db
+from survey.kernel.parsers import parse_danish_phone, parse_email
+from survey.meetings.forms import ROLE_LABELS
 from survey.meetings.models import MAX_SEATS, NEEDS, Meeting, Registration, Topic
 from survey.meetings.services import Signup, register_for_meeting, seats_taken
 from survey.meetings.tokens import SALT, manage_token
@@ -151,7 +152,7 @@ def test_signup(app, raw_client, meeting_world, in_app, fuzz):
         ok, wanted = (False, {}) if seen.too_large else signup_rule(seen, set(meeting_world.areas))
         duplicate = ok and kind in ("open", "roomy") and _already_signed_up(ledger.rows, meeting_id, wanted)
         if kind == "huge":
-            expected = 404  # no route takes an id the database cannot hold (survey.core.converters)
+            expected = 404  # no route takes an id the database cannot hold (survey.kernel.converters)
         elif seen.too_large:
             expected = 413
         elif not global_csrf_ok(seen, tokens):

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.services import Signup, register_for_meeting
 from survey.meetings.tokens import manage_token
 from survey.questionnaire.models import Round

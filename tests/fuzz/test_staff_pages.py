@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.services import Signup, register_for_meeting
 from survey.questionnaire.models import Round
 from survey.results.synthetic import generate_responses

@@ -12,9 +12,9 @@ from urllib.parse import quote
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from survey import codes
-from survey.extensions import db
-from survey.forms import clean_text
+from survey.kernel import codes
+from survey.kernel.extensions import db
+from survey.kernel.forms import clean_text
 from survey.questionnaire.models import Draft, Invitation, Round
 from survey.questionnaire.services import start_draft
 from tests.fuzz.harness import Ledger, csrf_tokens, form_csrf_ok, honeypot_ok, send

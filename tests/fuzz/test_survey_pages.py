@@ -17,10 +17,11 @@ import yaml
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from survey import ROOT, codes
-from survey.core.converters import MAX_ID
-from survey.extensions import db
-from survey.forms import clean_text
+from survey.kernel import codes
+from survey.kernel.config import ROOT
+from survey.kernel.converters import MAX_ID
+from survey.kernel.extensions import db
+from survey.kernel.forms import clean_text
 from survey.questionnaire.models import Draft, Invitation, Response, Round
 from survey.questionnaire.rounds import create_invitations, find_invitation
 from survey.questionnaire.schema import QuestionnaireSpec, QuestionSpec
@@ -157,7 +158,7 @@ def test_question_pages(app, raw_client, survey_world, in_app, fuzz):
             # no such route (an empty segment is merged away, which leaves a GET-only route: 405)
             expected = response.status_code if response.status_code in (404, 405) else 404
         elif number > MAX_ID:
-            expected = 404  # no route takes a number the database cannot hold (survey.core.converters)
+            expected = 404  # no route takes a number the database cannot hold (survey.kernel.converters)
         elif kind == "unknown" or not finds_own or not 1 <= number <= len(spec.pages):
             expected = 404 if kind != "closed" else 409
         elif kind == "closed":

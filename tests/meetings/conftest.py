@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from flask_mailman import Mail
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from tests.smtp import SmtpServer
 
 MAIL_KEYS = ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME",

@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.meetings import notify
 from survey.meetings.models import Meeting, Registration, Topic
-from survey.models import utcnow
 from survey.policies.models import FocusArea, Policy
 from survey.staff.models import AuditEvent
 from tests.conftest import DATA

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.bursts import signup_bursts
 from survey.meetings.models import Meeting, Registration
 from survey.staff.models import AuditEvent

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings import calendar
 from survey.meetings.models import Meeting
 from survey.policies.services import load_policy

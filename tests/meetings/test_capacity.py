@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings import services
 from survey.meetings.models import Registration
 from tests.meetings.test_signup import GOOD

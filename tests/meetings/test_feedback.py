@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from survey import ROOT
-from survey.extensions import db
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
 from survey.meetings.feedback import hand_out_codes
 from survey.meetings.models import Meeting, Registration
 from survey.policies.models import FocusArea

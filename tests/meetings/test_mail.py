@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from flask_babel import force_locale
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings import notify, services
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.tokens import registration_for_token

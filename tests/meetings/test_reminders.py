@@ -11,8 +11,8 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from survey import ROOT
-from survey.extensions import db
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
 from survey.meetings import cli, notify
 from survey.meetings.models import Meeting, Registration
 from survey.questionnaire.loading import load_questionnaire

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.models import Registration, Topic
 from tests.meetings.test_signup import mails_to, manage_link, sign_up
 from tests.pages import csrf_token, text_of

@@ -11,10 +11,10 @@ from datetime import timedelta
 
 from sqlalchemy import event, select, text
 
-from survey.extensions import db
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, MeetingStats, Registration, Topic
 from survey.meetings.services import Signup, register_for_meeting
-from survey.models import utcnow
 from survey.retention import purge_expired, purge_expired_registrations
 from survey.staff.models import AuditEvent
 from tests.helpers import count

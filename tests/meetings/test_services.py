@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from survey.extensions import db
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.meetings import services
 from survey.meetings.models import Meeting
-from survey.models import utcnow
 
 
 def signup(**changes) -> services.Signup:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration, Topic
 from tests.helpers import count
 from tests.pages import csrf_token, error_summary, field_error, text_of, title

@@ -9,8 +9,8 @@ import socket
 import pytest
 from sqlalchemy import func, select
 
-from survey.core.errors import wait_in_words
-from survey.extensions import db
+from survey.kernel.errors import wait_in_words
+from survey.kernel.extensions import db
 from survey.meetings.models import Registration
 from tests.meetings.test_signup import sign_up
 from tests.pages import error_summary, title

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from survey import ROOT
-from survey.datafile import DataFileError
-from survey.extensions import db
+from survey.kernel.config import ROOT
+from survey.kernel.datafiles import DataFileError
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Goal, Policy
 from survey.policies.services import load_policy
 from tests.helpers import TESTDATA, count, edited

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import Table
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 
 
 def stored_values(tables: Iterable[Table] | None = None) -> Iterator[tuple[str, str, object]]:

@@ -19,12 +19,13 @@ from itertools import combinations, groupby
 import pytest
 from sqlalchemy import Date, DateTime, Interval, Select, Table, Time, func, inspect, select, text
 
-from survey import ROOT, codes
-from survey.extensions import db
+from survey.kernel import codes
+from survey.kernel.clock import to_local, utcnow
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
 from survey.meetings.feedback import hand_out_codes
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.tokens import manage_token
-from survey.models import to_local, utcnow
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Answer, Draft, Invitation, Response, Round
 from survey.questionnaire.rounds import create_invitations

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, MeetingStats, Registration, Topic
 from survey.meetings.services import Signup, register_for_meeting, seats_free
 from survey.staff.models import AuditEvent

@@ -14,10 +14,9 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
-from survey import ROOT, create_app
-from survey.config import TestConfig
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.config import ROOT, TestConfig, create_app
+from survey.kernel.extensions import db
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Questionnaire

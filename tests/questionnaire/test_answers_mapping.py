@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey import ROOT
-from survey.extensions import db
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Draft, Response, Round
 from tests.pages import csrf_token, error_summary, field_error, title
 from tests.questionnaire.walker import Citizen

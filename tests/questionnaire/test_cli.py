@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from survey import ROOT, codes
-from survey.extensions import db
+from survey.kernel import codes
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Invitation, Questionnaire, Round

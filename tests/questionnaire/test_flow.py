@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
 from survey.questionnaire.models import Answer, Draft, Question, Response
 from tests.helpers import count
@@ -168,7 +168,7 @@ def test_unsent_drafts_are_deleted_once_their_round_has_closed(client, make_roun
         citizen.start()
         citizen.post_page(citizen.page_url, {"hjaelp": "job"})
     with in_app():
-        from survey.models import utcnow
+        from survey.kernel.clock import utcnow
         from survey.questionnaire.models import Round
 
         db.session.scalars(select(Round).where(Round.slug == closed_slug)).one().closes_at = utcnow()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from survey import codes
-from survey.extensions import db
+from survey.kernel import codes
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Draft, Invitation, Response, Round
 from survey.questionnaire.rounds import create_invitations
 from tests.pages import csrf_token, error_summary, field_error, title

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from survey import ROOT
-from survey.datafile import DataFileError
-from survey.extensions import db
+from survey.kernel.config import ROOT
+from survey.kernel.datafiles import DataFileError
+from survey.kernel.extensions import db
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Question, Questionnaire, Round

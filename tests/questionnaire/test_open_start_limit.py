@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.config import Config
+from survey.kernel.config import Config
 from tests.pages import csrf_token, error_summary, field_error, text_of, title
 
 

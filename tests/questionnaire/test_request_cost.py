@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale, gettext
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Questionnaire

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from survey.kernel import clock
 from survey.questionnaire import submit_rate
 from survey.questionnaire.models import Response, Round
-from survey.staff import clock
 from survey.staff.models import AuditEvent
 from tests.helpers import count
 from tests.pages import text_of

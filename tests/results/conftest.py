@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.rounds import create_round

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer
 from survey.results.models import Quote
 from tests.pages import csrf_token, text_of

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire

@@ -153,7 +153,7 @@ def test_the_workbook_says_what_the_numbers_are_and_keeps_numbers_as_numbers(cli
 def test_every_download_is_logged_with_who_and_what(client, login_as, results, in_app):
     from sqlalchemy import select
 
-    from survey.extensions import db
+    from survey.kernel.extensions import db
     from survey.staff.models import AuditEvent
 
     login_as(client, "analyst")

@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Response
 from survey.results.comments import QuoteRefused, pick
 from survey.results.models import Quote

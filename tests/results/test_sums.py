@@ -15,8 +15,8 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
-from survey import ROOT
-from survey.extensions import db
+from survey.kernel.config import ROOT
+from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire import services
 from survey.questionnaire.models import Draft, Round
@@ -227,7 +227,7 @@ def test_upgrading_a_database_with_answers_sums_them(app, in_app):
         downgrade(directory=migrations, revision=BEFORE_SUMS)
     try:
         with in_app():
-            from survey.models import utcnow
+            from survey.kernel.clock import utcnow
             from survey.policies.services import load_policy
             from survey.questionnaire.loading import load_questionnaire
             from survey.questionnaire.rounds import create_round

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from survey.codes import ALPHABET
-from survey.extensions import db
-from survey.models import iso_week
+from survey.kernel.clock import iso_week
+from survey.kernel.codes import ALPHABET
+from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Question, Response, Round
 from survey.results.synthetic import generate_responses
 from tests.conftest import DATA

@@ -71,7 +71,7 @@ def links_in(message: EmailMessage, base: str = BASE) -> list[str]:
 @dataclass
 class Crawl:
     app: object
-    #: the citizen's form shown again after a missing or expired token says this (survey.forms.EXPIRED_FORM)
+    #: the citizen's form shown again after a missing or expired token says this (survey.kernel.forms.EXPIRED_FORM)
     expired_message: str
     #: pages already read, shared by every visitor: (endpoint, view arguments)
     visited: set = field(default_factory=set)

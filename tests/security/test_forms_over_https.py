@@ -12,8 +12,8 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
-from survey.forms import EXPIRED_FORM
+from survey.kernel.extensions import db
+from survey.kernel.forms import EXPIRED_FORM
 from survey.meetings.services import Signup, register_for_meeting
 from survey.questionnaire.models import Round
 from survey.results.sums import rebuild_sums

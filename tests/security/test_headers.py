@@ -1,4 +1,4 @@
-"""The security headers on every kind of response (survey.security): a page, a form, an error, a redirect,
+"""The security headers on every kind of response (survey.kernel.security): a page, a form, an error, a redirect,
 a static file, JSON and a staff page all get the same policy."""
 
 from __future__ import annotations

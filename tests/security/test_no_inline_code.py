@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from survey import ROOT
+from survey.kernel.config import ROOT
 
 TEMPLATES = ROOT / "templates"
 PAGE_TEMPLATES = sorted(p for p in TEMPLATES.rglob("*.html") if p.relative_to(TEMPLATES).parts[0] != "mail")

@@ -1,4 +1,4 @@
-"""The same-origin check (survey.security.same_origin_only) that replaces Flask-WTF's HTTPS Referer check: what
+"""The same-origin check (survey.kernel.security.same_origin_only) that replaces Flask-WTF's HTTPS Referer check: what
 browsers send from our own pages passes, on a staff form (Flask-WTF's CSRFProtect) and a citizen's survey form
 (which checks its own token); what they send from another site is refused with the "Siden er udløbet" page.
 The token stays required either way."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.config import TestConfig
+from survey.kernel.config import TestConfig
 from tests.pages import csrf_token, title
 from tests.security.browsing import BASE, FORWARDED, HOST
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from survey.extensions import db
-from survey.models import utcnow
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
 from survey.staff.audit import purge_audit_events
 from survey.staff.models import AuditEvent, StaffUser
 from tests.conftest import DATA, STAFF_PASSWORD

@@ -6,7 +6,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.staff.models import AuditEvent, StaffUser
 from tests.conftest import STAFF_PASSWORD, log_in, totp_code
 from tests.pages import csrf_token, error_summary, title

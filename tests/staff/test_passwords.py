@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 from survey.staff.models import StaffUser
 from survey.staff.passwords import common_passwords, password_problem
 

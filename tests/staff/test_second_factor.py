@@ -10,8 +10,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
-from survey.staff import clock, totp
+from survey.kernel import clock
+from survey.kernel.extensions import db
+from survey.staff import totp
 from survey.staff.models import AuditEvent, PendingEnrolment, RecoveryCode, StaffUser
 from tests.conftest import STAFF_PASSWORD, STAFF_TOTP_SECRET
 from tests.pages import csrf_token, error_summary, text_of

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from survey.extensions import db
-from survey.staff import clock
+from survey.kernel import clock
+from survey.kernel.extensions import db
 from survey.staff.models import AuditEvent
 from tests.conftest import STAFF_PASSWORD, log_in
 from tests.pages import csrf_token, error_summary

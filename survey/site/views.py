@@ -1,6 +1,8 @@
 from flask import abort, current_app, jsonify, redirect, render_template
 
-from survey.core import bp, health
+from survey.kernel import health
+from survey.questionnaire.rounds import open_rounds
+from survey.site import bp
 
 #: the settings the privacy notice shows (controller, DPO, processors, retention periods)
 PRIVACY_SETTINGS = (
@@ -29,7 +31,7 @@ def healthz():
 def privacy():
     """The full privacy notice (GDPR art. 13)."""
     settings = {name.lower(): current_app.config[name] for name in PRIVACY_SETTINGS}
-    return render_template("core/privacy.html", **settings)
+    return render_template("site/privacy.html", **settings)
 
 
 @bp.get("/was")
@@ -42,6 +44,4 @@ def accessibility_statement():
 @bp.get("/")
 def index():
     """The front page: the surveys open right now."""
-    from survey.questionnaire.rounds import open_rounds
-
-    return render_template("core/index.html", rounds=open_rounds())
+    return render_template("site/index.html", rounds=open_rounds())

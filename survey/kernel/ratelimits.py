@@ -17,26 +17,14 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
-from survey.questionnaire.open_link import start_limit
-
-#: endpoint → (config key holding the limit, or a function of the request that names that key; methods it applies to)
-LIMITS = {
-    # an invitation code can be guessed, a start of an open round cannot: see open_link.start_limit
-    "questionnaire.start": (start_limit, ["POST"]),
-    "questionnaire.resume": ("RATELIMIT_CODE_ENTRY", ["POST"]),
-    "questionnaire.page": ("RATELIMIT_SURVEY_POST", ["POST"]),
-    "questionnaire.submit": ("RATELIMIT_SURVEY_POST", ["POST"]),
-    "meetings.signup": ("RATELIMIT_SIGNUP", ["POST"]),
-    "staff.login": ("RATELIMIT_LOGIN", ["POST"]),
-    "staff.second_factor": ("RATELIMIT_SECOND_FACTOR", ["POST"]),
-    "staff.enrol": ("RATELIMIT_SECOND_FACTOR", ["POST"]),
-    "staff.change_password": ("RATELIMIT_SECOND_FACTOR", ["POST"]),
-}
+#: endpoint → (config key holding the limit, or a function of the request that names that key; methods it applies to).
+#: Each capability declares its own in its package (`RATE_LIMITS`); create_app hands them all to init_app.
+Limits = dict[str, tuple[str | Callable[[], str], list[str]]]
 
 
-def init_app(app: Flask) -> Limiter:
+def init_app(app: Flask, limits: Limits) -> Limiter:
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
-    for endpoint, (config_key, methods) in LIMITS.items():
+    for endpoint, (config_key, methods) in limits.items():
         limit, scope = _limit_and_scope(config_key)
         app.view_functions[endpoint] = limiter.limit(limit, methods=methods, scope=scope)(app.view_functions[endpoint])
     app.extensions["rate_limiter"] = limiter  # Flask-Limiter refers to it only weakly
@@ -51,24 +39,26 @@ def _limit_and_scope(config_key: str | Callable[[], str]):
     return (lambda: current_app.config[config_key]), None
 
 
-def meeting_signup_wait(meeting_id: int) -> int:
-    """Count a sign-up for one meeting from this client address against RATELIMIT_SIGNUP_MEETING; 0 when it may go
-    ahead, else the seconds until one may.
+def wait_for(config_key: str, *scope: str) -> int:
+    """Count one use by this client address of what `scope` names against the limit in `config_key`; 0 when it may
+    go ahead, else the seconds until one may.
 
-    Called by the sign-up view once the form is valid (a typo uses nothing up), before it is known whether the
-    contact is already signed up (a repeat counts like a new one: the two must look alike). `hit` adds and
-    compares in one step in the store, so sign-ups sent at the same moment cannot all slip under the limit."""
+    For a limit a view applies itself, once it knows what is being asked for (e.g. the sign-ups for one meeting).
+    `hit` adds and compares in one step in the store, so requests sent at the same moment cannot all slip under
+    the limit."""
     limiter: Limiter = current_app.extensions["rate_limiter"]
     if not limiter.enabled:
         return 0
-    keys = ("signup_meeting", str(meeting_id), get_remote_address())
+    keys = (*scope, get_remote_address())
     waits = [0]
     try:
-        for item in parse_many(current_app.config["RATELIMIT_SIGNUP_MEETING"]):
+        for item in parse_many(current_app.config[config_key]):
             # limiter.limiter: the shared store, or this process's memory while the store is unreachable
             if not limiter.limiter.hit(item, *keys):
                 reset_at, _left = limiter.limiter.get_window_stats(item, *keys)
                 waits.append(max(math.ceil(reset_at - time.time()), 1))
     except Exception:  # the store went away during this request: its next request counts in memory
-        current_app.logger.warning("rate-limit store unreachable: a meeting sign-up was not counted", exc_info=True)
+        current_app.logger.warning(
+            "rate-limit store unreachable: a use of %s was not counted", config_key, exc_info=True
+        )
     return max(waits)

@@ -65,7 +65,7 @@ STAFF_PREFIX = "/personale"
 
 #: public pages with neither personal data nor a form: the browser may keep them (back button), revalidating
 #: before reuse so seat counts stay fresh; never a shared cache, as the language chosen rides in the session
-PUBLIC_PAGES = frozenset({"core.index", "core.privacy", "meetings.index", "meetings.meeting"})
+PUBLIC_PAGES = frozenset({"site.index", "site.privacy", "meetings.index", "meetings.meeting"})
 
 
 def url_holds_secret() -> bool:

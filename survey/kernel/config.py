@@ -7,7 +7,9 @@ import os
 import secrets
 from pathlib import Path
 
-INSTANCE = Path(os.environ.get("BORGERDIALOG_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+#: the repository: templates/, translations/, migrations/ and the default instance/ sit here
+ROOT = Path(__file__).resolve().parent.parent.parent
+INSTANCE = Path(os.environ.get("BORGERDIALOG_INSTANCE", ROOT / "instance"))
 
 
 def _secret_key() -> str:
@@ -122,7 +124,7 @@ class Config:
     HEALTH_MIN_FREE_MB = int(os.environ.get("HEALTH_MIN_FREE_MB", "64"))
     #: days a started but unsent survey is kept after its round has closed
     DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "0"))
-    # HTTP security (survey.security). Production means the site is only reached over HTTPS: HTTPS_ONLY=1/0 says
+    # HTTP security (survey.kernel.security). Production means the site is only reached over HTTPS: HTTPS_ONLY=1/0 says
     # so explicitly; unset, a PUBLIC_BASE_URL starting with https:// means production. In production every cookie
     # is Secure and the session cookie is named __Host-session, which browsers accept only with Secure, Path=/
     # and no Domain, so no other (sub)domain can plant or overwrite it. Outside production (make run on

@@ -7,7 +7,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
 
-from survey import ROOT
+from survey.kernel.config import ROOT
 
 i18n_cli = AppGroup("translate", help="Oversættelser (Flask-Babel).")
 POT = ROOT / "translations" / "messages.pot"

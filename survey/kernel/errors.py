@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 
 #: statuses caused by what the user sent: their page title starts with "Fejl: " like a form with errors
 INPUT_ERRORS = (400, 413, 429)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import Domain, _get_current_context, get_locale
 
-from survey.extensions import babel
+from survey.kernel.extensions import babel
 
 #: the attribute on Flask-Babel's context namespace holding (locale, domain, translations)
 KEPT = "borgerdialog_translations"

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 
 
 class HealthProbe(db.Model):

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask_mailman import EmailMultiAlternatives, Mail
 from sqlalchemy import event
 
-from survey.extensions import db
+from survey.kernel.extensions import db
 
 mail = Mail()
 OUTBOX = "outbox"

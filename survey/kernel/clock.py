@@ -1,4 +1,7 @@
-"""Small helpers shared by the models."""
+"""The one clock and the one place for time zones: stored times are naive UTC, people see Danish time.
+
+Everything reads the time through `now()` (looked up when called), so a test that replaces `clock.now` moves the
+clock for the whole app at once."""
 
 from __future__ import annotations
 
@@ -8,9 +11,19 @@ from zoneinfo import ZoneInfo
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
 
 
+def now() -> datetime:
+    """Aware UTC now."""
+    return datetime.now(UTC)
+
+
 def utcnow() -> datetime:
     """Naive UTC now: stored without zone on both SQLite and PostgreSQL, compared as UTC everywhere."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return now().replace(tzinfo=None)
+
+
+def timestamp() -> int:
+    """Whole seconds since the epoch, as kept in the session."""
+    return int(now().timestamp())
 
 
 def iso_week(moment: datetime) -> str:
@@ -27,3 +40,8 @@ def to_local(moment: datetime) -> datetime:
 def local_to_utc(value: datetime) -> datetime:
     """A naive Danish local time (as typed by staff) as the naive UTC the database keeps."""
     return value.replace(tzinfo=LOCAL_ZONE).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_local(value: datetime) -> datetime:
+    """Naive UTC from the database as naive Danish local time, for a form or a spreadsheet cell."""
+    return to_local(value).replace(tzinfo=None)

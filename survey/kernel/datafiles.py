@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import click
 import yaml
 from pydantic import BaseModel, ValidationError
+
+from survey.kernel.extensions import db
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -84,3 +88,23 @@ def load_model(path: str | Path, model: type[M]) -> tuple[M, LineLocator]:
     if problems:
         raise DataFileError(path, problems)
     return instance, locator
+
+
+def load_all(loader: Callable[[str], tuple], files: tuple[str, ...]) -> list[tuple]:
+    """Run `loader` on every file in one transaction: all are stored, or, at the first bad file, none.
+
+    Returns (path, *what the loader returned) per file; a rejected file is printed with every problem and
+    ends the command with exit code 1."""
+    try:
+        results = [(path, *loader(path)) for path in files]
+    except DataFileError as error:
+        db.session.rollback()
+        click.echo(f"Afvist: {error.path} (intet er gemt)", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from error
+    db.session.commit()
+    return results
+
+
+FILES = click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -1,0 +1,87 @@
+"""Form fields whose parse errors are told in Danish (WTForms' own are English and say nothing about what to do)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField
+from wtforms import TimeField as _TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation, ValidationError
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs, or a {value: label} dict, as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in (pairs.items() if isinstance(pairs, dict) else pairs)]
+
+
+class ChoiceField(RadioField):
+    """A radio group whose unknown values get a Danish message instead of WTForms' English one."""
+
+    def __init__(self, label, choices: list[tuple[str, str]], **kwargs):
+        super().__init__(label, choices=options(choices), validate_choice=False, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(_l("Vælg et af svarene på listen"))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several checkboxes (rendered by components/fields.html `checkboxes`); unknown values told in Danish."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Vælg kun mellem punkterne på listen")) from error
+        self.data = list(dict.fromkeys(self.data))  # a value sent twice is one choice, not two
+
+    def pre_validate(self, form):
+        allowed = {choice.value for choice in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise StopValidation(_l("Vælg kun mellem punkterne på listen"))
+
+
+class LocalDateField(DateField):
+    """A date as <input type=date> sends it (2026-05-04) or as people type it (4-5-2026, 4.5.2026)."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, format=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Indtast datoen som dd-mm-åååå, fx 24-09-2026")) from error
+
+
+class LocalTimeField(_TimeField):
+    def __init__(self, label, **kwargs):
+        super().__init__(label, format=["%H:%M", "%H.%M"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Indtast tidspunktet som tt:mm, fx 17:00")) from error
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Indtast et helt tal, fx 20")) from error
+
+
+class DropdownField(SelectField):
+    choose_message = _l("Vælg en af mulighederne på listen")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None  # told by pre_validate
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise StopValidation(self.choose_message)
