@@ -10,7 +10,7 @@ from survey.kernel.config import ROOT
 
 #: survey/config.py run on its own: importing the survey package would cost a second per process
 READ_KEY = (
-    "import importlib.util as u; spec = u.spec_from_file_location('config', 'survey/config.py'); "
+    "import importlib.util as u; spec = u.spec_from_file_location('config', 'survey/kernel/config.py'); "
     "config = u.module_from_spec(spec); spec.loader.exec_module(config); print(config.Config.SECRET_KEY)"
 )
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
+from survey import create_app
 from survey.kernel.clock import utcnow
-from survey.kernel.config import ROOT, TestConfig, create_app
+from survey.kernel.config import ROOT, TestConfig
 from survey.kernel.extensions import db
 from tests.pages import CheckedClient
 from tests.questionnaire.walker import SYDDJURS_ANSWERS

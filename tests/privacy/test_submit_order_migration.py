@@ -14,8 +14,9 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
+from survey import create_app
 from survey.kernel.clock import utcnow
-from survey.kernel.config import ROOT, TestConfig, create_app
+from survey.kernel.config import ROOT, TestConfig
 from survey.kernel.extensions import db
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
