@@ -25,52 +25,51 @@ class ChoiceField(RadioField):
             raise ValidationError(_l("Vælg et af svarene på listen"))
 
 
-class CheckboxesField(SelectMultipleField):
-    """Several checkboxes (rendered by components/fields.html `checkboxes`); unknown values told in Danish."""
+class DanishParseError:
+    """Mixin: a value the field cannot parse is told with `parse_message` (Danish, saying what to type)."""
+
+    parse_message: str  # set by each field
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError(_l("Vælg kun mellem punkterne på listen")) from error
+            raise ValueError(self.parse_message) from error
+
+
+class CheckboxesField(DanishParseError, SelectMultipleField):
+    """Several checkboxes (rendered by components/fields.html `checkboxes`); unknown values told in Danish."""
+
+    parse_message = _l("Vælg kun mellem punkterne på listen")
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
         self.data = list(dict.fromkeys(self.data))  # a value sent twice is one choice, not two
 
     def pre_validate(self, form):
         allowed = {choice.value for choice in self.choices}
         if any(value not in allowed for value in self.data or []):
-            raise StopValidation(_l("Vælg kun mellem punkterne på listen"))
+            raise StopValidation(self.parse_message)
 
 
-class LocalDateField(DateField):
+class LocalDateField(DanishParseError, DateField):
     """A date as <input type=date> sends it (2026-05-04) or as people type it (4-5-2026, 4.5.2026)."""
+
+    parse_message = _l("Indtast datoen som dd-mm-åååå, fx 24-09-2026")
 
     def __init__(self, label, **kwargs):
         super().__init__(label, format=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"], **kwargs)
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Indtast datoen som dd-mm-åååå, fx 24-09-2026")) from error
 
+class LocalTimeField(DanishParseError, _TimeField):
+    parse_message = _l("Indtast tidspunktet som tt:mm, fx 17:00")
 
-class LocalTimeField(_TimeField):
     def __init__(self, label, **kwargs):
         super().__init__(label, format=["%H:%M", "%H.%M"], **kwargs)
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Indtast tidspunktet som tt:mm, fx 17:00")) from error
 
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Indtast et helt tal, fx 20")) from error
+class WholeNumberField(DanishParseError, IntegerField):
+    parse_message = _l("Indtast et helt tal, fx 20")
 
 
 class DropdownField(SelectField):
