@@ -21,8 +21,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from survey.kernel import converters, errors, i18n, ratelimits, security, translations
-    from survey.kernel import outbox as mail
+    from survey.kernel import converters, errors, i18n, outbox, ratelimits, security, translations
+    from survey.kernel.mail import EmailChannel
 
     converters.init_app(app)  # before the blueprints: `<int:…>` holds only what the database can
     security.init_app(app)  # first: cookie flags and ProxyFix before anything reads them; its headers come last
@@ -32,7 +32,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     translations.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    mail.init_app(app)
+    outbox.init_app(app, [EmailChannel()])  # the channels that reach a person, in order of preference
     _prepare_database(app)
 
     from survey.meetings import admin_bp as meetings_admin_bp

@@ -12,7 +12,7 @@ checks that with import-linter. A newcomer finds:
 - forms: `forms` (BaseForm, HoneypotForm, MaxLength), `fields` (dates, choices, check boxes), `parsers`
   (phone numbers, e-mail addresses);
 - output: `rendering` (form pages), `tables` (CSV/XLSX), `urls` (public addresses), `outbox` (every message
-  to a person, sent after commit);
+  to a person, sent after commit by the channel that reaches them), `mail` (the e-mail channel);
 - data files: `datafiles` (YAML with line numbers, loaded in one transaction);
 - `codes` (keyed hashes of codes and tokens), `roles` (who may do what).
 """

@@ -1,28 +1,16 @@
-"""`flask meetings …`: the mails that go out on a schedule (cron), each at most once per registration.
-
-Every batch marks its registrations and queues their mails in one transaction: the mails leave after the
-commit (survey.kernel.outbox), so a repeated or overlapping run finds nothing left to send. A mail that the SMTP
-server refuses after the commit is logged, not retried: a reminder is never sent twice."""
+"""`flask meetings …`: run the scheduled messages (survey.meetings.scheduled) from cron."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute
 
-from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
-from survey.kernel.urls import public_url
-from survey.meetings import notify
-from survey.meetings.feedback import feedback_round, hand_out_codes
-from survey.meetings.models import Meeting, Registration
+from survey.meetings.scheduled import send_feedback, send_reminders
 
 meetings_cli = AppGroup("meetings", help="Dialogmøder: påmindelser og opfølgning.")
-BATCH = 100
 
 
 def _moment(_ctx, _param, value: str | None) -> datetime | None:
@@ -37,73 +25,6 @@ def _moment(_ctx, _param, value: str | None) -> datetime | None:
 
 
 NOW = click.option("--now", callback=_moment, help="Lad som om klokken er dette (ISO, UTC); til afprøvning.")
-
-
-def send_in_batches(
-    meeting_ids: list[int],
-    where,
-    mark: InstrumentedAttribute,
-    send: Callable[[list[Registration]], None],
-    now: datetime,
-) -> int:
-    """Claim registrations of `meeting_ids` matching `where` whose `mark` is empty, BATCH at a time: set
-    `mark`, queue the batch's mails, commit. Rows another run holds are skipped (PostgreSQL); SQLite writes one
-    at a time. Returns how many were sent."""
-    sent = 0
-    while meeting_ids:
-        query = (
-            select(Registration)
-            .where(Registration.meeting_id.in_(meeting_ids), Registration.email.is_not(None), mark.is_(None), *where)
-            .order_by(Registration.id)
-            .limit(BATCH)
-            .with_for_update(skip_locked=True)
-        )
-        batch = list(db.session.scalars(query))
-        if not batch:
-            db.session.rollback()
-            break
-        for registration in batch:
-            setattr(registration, mark.key, now)
-        send(batch)
-        db.session.commit()
-        sent += len(batch)
-    return sent
-
-
-def meetings_due_a_reminder(now: datetime) -> list[int]:
-    """Published meetings that have not started and start within their own `reminder_days`."""
-    upcoming = db.session.scalars(select(Meeting).where(Meeting.status == "published", Meeting.starts_at > now))
-    return [m.id for m in upcoming if m.starts_at - timedelta(days=m.reminder_days) <= now]
-
-
-def send_reminders(now: datetime | None = None) -> int:
-    """Remind every confirmed sign-up of a meeting that is due, once. Returns how many were sent."""
-    now = now or utcnow()
-    where = (Registration.status == "confirmed",)
-    due = meetings_due_a_reminder(now)
-    return send_in_batches(due, where, Registration.reminder_sent_at, _each(notify.reminder), now)
-
-
-def _each(send: Callable[[Registration], None]) -> Callable[[list[Registration]], None]:
-    return lambda batch: [send(registration) for registration in batch]
-
-
-def send_feedback(now: datetime | None = None) -> int:
-    """Give everyone who came to an ended meeting a single-use code for its feedback survey, once.
-    Returns how many were sent; raises LookupError when a policy's feedback questionnaire is not loaded."""
-    now = now or utcnow()
-    ended = db.session.scalars(select(Meeting.id).where(Meeting.status == "published", Meeting.ends_at <= now))
-
-    def send(batch: list[Registration]) -> None:
-        for meeting_id in {registration.meeting_id for registration in batch}:
-            people = [registration for registration in batch if registration.meeting_id == meeting_id]
-            meeting = db.session.get(Meeting, meeting_id)
-            codes = hand_out_codes(meeting, people)
-            start = public_url("questionnaire.start", round_slug=feedback_round(meeting).slug)
-            for registration in people:
-                notify.feedback(registration, f"{start}?kode={codes[registration.id]}")
-
-    return send_in_batches(list(ended), (Registration.attended.is_(True),), Registration.feedback_sent_at, send, now)
 
 
 @meetings_cli.command("send-reminders")

@@ -1,21 +1,19 @@
-"""The e-mails of dialogue meetings. Each function queues one message, sent after the commit (survey.kernel.outbox).
+"""The messages of dialogue meetings. Each function queues one message in the outbox (survey.kernel.outbox), which
+sends it after the commit by a channel that reaches the person (e-mail today).
 
-Every mail is Danish, plain text with an HTML alternative, and says what, when, where, how accessible the
-place is, what the person asked for and how to change it. A confirmed seat carries the meeting as an .ics
-invitation (METHOD:REQUEST) that later mails update or cancel through the same UID."""
+Every message is Danish and says what, when, where, how accessible the place is, what the person asked for and
+how to change it. A confirmed seat carries the meeting as an .ics invitation (METHOD:REQUEST) that later
+messages update or cancel through the same UID."""
 
 from __future__ import annotations
-
-import re
-from email.mime.text import MIMEText
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_mailman import EmailMultiAlternatives
 
+from survey.kernel import outbox
 from survey.kernel.i18n import local_time_span
-from survey.kernel.outbox import queue
+from survey.kernel.outbox import Attachment, Message, Recipient
 from survey.kernel.urls import public_url
 from survey.meetings import calendar
 from survey.meetings.models import Meeting, Registration
@@ -64,29 +62,30 @@ def _manage_url(registration: Registration) -> str:
     return public_url("meetings.manage", token=manage_token(registration))
 
 
-def _ics_part(content: bytes, method: str) -> MIMEText:
+def recipient(registration: Registration) -> Recipient:
+    """Every contact the person gave; the outbox picks the channel."""
+    return Recipient(email=registration.email, phone=registration.phone)
+
+
+#: a registration's contact columns by Recipient field: who a scheduled batch can reach (survey.meetings.scheduled)
+CONTACT_COLUMNS = {"email": Registration.email, "phone": Registration.phone}
+
+
+def _ics(method: str, content: bytes) -> Attachment:
     """text/calendar with the METHOD as a parameter, as mail programs expect for invitations."""
-    part = MIMEText(content.decode("utf-8"), "calendar", "utf-8")
-    part.set_param("method", method)
     filename = "aflysning.ics" if method == "CANCEL" else "invitation.ics"
-    part.add_header("Content-Disposition", "attachment", filename=filename)
-    return part
-
-
-def _render(name: str, context: dict) -> str:
-    """Render without the page context processors: a mail is also sent from the CLI, outside any request."""
-    return current_app.jinja_env.get_template(name).render(context)
+    return Attachment(filename, content, "text/calendar", {"method": method})
 
 
 def _send(registration: Registration, kind: str, subject: str, ics: str | None = None, **extra) -> None:
-    """Render mail/<kind>.txt and .html and queue them, with an .ics when `ics` is 'REQUEST' or 'CANCEL'.
+    """Queue the message `kind`, with an .ics when `ics` is 'REQUEST' or 'CANCEL'.
 
-    No e-mail address (a phone-only sign-up, a reservation), no mail."""
-    if not registration.email:
+    Nobody a channel reaches (a phone-only sign-up while there is no SMS channel, a reservation), no message."""
+    to = recipient(registration)
+    if outbox.channel_for(to) is None:
         return
     meeting = registration.meeting
     context = {
-        "subject": subject,
         "registration": registration,
         "meeting": meeting,
         "when": meeting_when(meeting),
@@ -97,22 +96,12 @@ def _send(registration: Registration, kind: str, subject: str, ics: str | None =
         "sender": current_app.config["MUNICIPALITY_NAME"] or "Borgerdialog",
         **extra,
     }
-    # the text templates may leave runs of blank lines where optional parts are left out: one is enough
-    body = re.sub(r"\n{3,}", "\n\n", _render(f"mail/{kind}.txt", context)).strip() + "\n"
-    html = _render(f"mail/{kind}.html", context)
-    message = EmailMultiAlternatives(
-        subject,
-        body,
-        current_app.config["MAIL_DEFAULT_SENDER"],
-        [registration.email],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(html, "text/html")
+    attachments = ()
     if ics == "REQUEST":
-        message.attach(_ics_part(calendar.invitation(registration), "REQUEST"))
+        attachments = (_ics("REQUEST", calendar.invitation(registration)),)
     elif ics == "CANCEL":
-        message.attach(_ics_part(calendar.cancellation(registration), "CANCEL"))
-    queue(message)
+        attachments = (_ics("CANCEL", calendar.cancellation(registration)),)
+    outbox.queue(Message(to, kind, subject, context, LOCALE, attachments))
 
 
 def _confirmed_invitation(registration: Registration) -> str | None:

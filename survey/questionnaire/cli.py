@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
-import segno
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from survey.kernel import codes
 from survey.kernel.clock import local_to_utc, to_local
-from survey.kernel.config import INSTANCE
 from survey.kernel.datafiles import FILES, load_all
 from survey.kernel.extensions import db
 from survey.kernel.urls import public_url
+from survey.questionnaire import letters
 from survey.questionnaire.loading import load_questionnaire
-from survey.questionnaire.models import Round
-from survey.questionnaire.rounds import create_invitations, create_round, latest_questionnaire, open_rounds
+from survey.questionnaire.rounds import create_round, latest_questionnaire, open_rounds
 from survey.questionnaire.services import purge_expired_drafts
 
 questionnaires_cli = AppGroup("questionnaires", help="Spørgeskemaer: indlæs fra datafiler.")
@@ -88,20 +83,10 @@ def purge_drafts():
 )
 def create_codes(round_slug, count, out):
     """Make single-use codes for letters: a CSV for mail merge and a QR code (SVG) per code."""
-    round_ = db.session.scalar(select(Round).where(Round.slug == round_slug))
-    if round_ is None or not round_.uses_invitations:
+    round_ = letters.invitation_round(round_slug)
+    if round_ is None:
         raise click.BadParameter("ingen runde med det navn, der bruger invitationer", param_hint="--round")
-    made = create_invitations(round_, count)
-    out = out or INSTANCE / "invitations" / round_.slug
-    out.mkdir(parents=True, exist_ok=True)
-    start = public_url("questionnaire.start", round_slug=round_.slug)
-    with (out / "koder.csv").open("a", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        if handle.tell() == 0:
-            writer.writerow(["kode", "adresse", "qr_fil"])
-        for code in made:
-            qr_file = f"{code}.svg"
-            segno.make(f"{start}?kode={code}", error="m").save(out / qr_file, scale=4, border=2)
-            writer.writerow([codes.grouped(code), start, qr_file])
+    out = out or letters.default_folder(round_)
+    letters.write_letters(letters.create_letters(round_, count), out)
     db.session.commit()
     click.echo(f"{count} koder til {round_.slug} skrevet i {out} (kun deres hash er gemt i databasen).")

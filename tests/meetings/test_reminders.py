@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.kernel.config import ROOT
 from survey.kernel.extensions import db
-from survey.meetings import cli, notify
+from survey.meetings import notify, scheduled
 from survey.meetings.models import Meeting, Registration
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
@@ -121,25 +121,25 @@ def test_a_failed_batch_sends_and_marks_nothing(app, smtp, meeting, sign_up, mon
 
     monkeypatch.setattr(notify, "reminder", fails_on_the_third)
     with app.app_context(), pytest.raises(RuntimeError):
-        cli.send_reminders(DUE)
+        scheduled.send_reminders(DUE)
     assert smtp.messages == []
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).where(Registration.reminder_sent_at.is_not(None))) == 0
 
     monkeypatch.setattr(notify, "reminder", real)
     with app.app_context():
-        assert cli.send_reminders(DUE) == 3
+        assert scheduled.send_reminders(DUE) == 3
     assert recipients(smtp) == ["p0@example.dk", "p1@example.dk", "p2@example.dk"]
 
 
 def test_batches_cover_everyone(app, smtp, meeting, sign_up, monkeypatch):
-    monkeypatch.setattr(cli, "BATCH", 2)
+    monkeypatch.setattr(scheduled, "BATCH", 2)
     meeting_id = meeting()
     for n in range(5):
         sign_up(meeting_id, email=f"p{n}@example.dk")
     smtp.clear()
     with app.app_context():
-        assert cli.send_reminders(DUE) == 5
+        assert scheduled.send_reminders(DUE) == 5
     assert recipients(smtp) == [f"p{n}@example.dk" for n in range(5)]
 
 
@@ -154,7 +154,7 @@ def test_two_runs_at_the_same_time_send_each_reminder_once(app, smtp, meeting, s
         try:
             with app.app_context():
                 start.wait()
-                counts.append(cli.send_reminders(DUE))
+                counts.append(scheduled.send_reminders(DUE))
         except Exception as error:  # surfaced below; a thread's exception would otherwise be lost
             errors.append(error)
 

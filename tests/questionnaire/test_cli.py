@@ -14,6 +14,7 @@ from survey.kernel import codes
 from survey.kernel.config import ROOT
 from survey.kernel.extensions import db
 from survey.policies.services import load_policy
+from survey.questionnaire import letters
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Invitation, Questionnaire, Round
 from survey.questionnaire.rounds import find_invitation
@@ -293,3 +294,25 @@ def test_invitations_create_refuses_an_open_round(app, runner, create_round, tmp
     assert not out.exists()
     with app.app_context():
         assert count(Invitation) == 0
+
+
+def test_invitations_create_again_adds_to_the_same_list(app, runner, create_round, tmp_path):
+    create_round("med-kode", access="invitation")
+    for batch in ("2", "3"):
+        runner.invoke(args=["invitations", "create", "--round", "med-kode", "--count", batch, "--out", str(tmp_path)])
+
+    rows = read_codes(tmp_path)
+    assert len(rows) == 5, "one header, then every code"
+    assert len(list(tmp_path.glob("*.svg"))) == 5
+
+
+def test_the_letters_are_there_without_a_folder_for_a_staff_page(app, create_round):
+    create_round("med-kode", access="invitation")
+    create_round("aaben", access="open")
+    with app.app_context():
+        assert letters.invitation_round("aaben") is None
+        (letter,) = letters.create_letters(letters.invitation_round("med-kode"), 1)
+        assert letter.link == f"{public_start_url(app, 'med-kode')}?kode={letter.code}"
+        assert letter.row == (codes.grouped(letter.code), public_start_url(app, "med-kode"), f"{letter.code}.svg")
+        assert b"<svg" in letters.qr_svg(letter.link)
+        db.session.rollback()
