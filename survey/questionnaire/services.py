@@ -171,7 +171,7 @@ def build_answers(
 
 
 def _meeting_area_ids(round_: Round) -> list[int]:
-    return [area.id for area in round_.meeting.focus_areas] if round_.meeting else []
+    return [area.id for area in round_.focus_areas]
 
 
 def submit_response(draft: Draft) -> Response:
