@@ -171,6 +171,8 @@ def build_answers(
 
 
 def _meeting_area_ids(round_: Round) -> list[int]:
+    if not any(question.follows_meeting for question in round_.questionnaire.questions):
+        return []  # an ordinary submit asks nothing more of the database
     return [area.id for area in round_.focus_areas]
 
 
