@@ -91,6 +91,7 @@ postgres:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check survey tests bench migrations/env.py
 	$(BIN)/ruff format --check survey tests bench
+	$(BIN)/lint-imports
 
 test: install-test assets translations lint
 	$(BIN)/pytest -q

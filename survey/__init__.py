@@ -61,8 +61,11 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from survey import meetings, policies, questionnaire, staff
     from survey.cli import register_cli
+    from survey.questionnaire.services import on_response_submitted
+    from survey.results.sums import add_response
     from survey.staff import cli_audit
 
+    on_response_submitted(app, add_response)  # the results' running sums, in the submit's transaction
     register_cli(app)
     cli_audit.watch(policies.describe_change, questionnaire.describe_change)  # what commands change, audited
     ratelimits.init_app(app, {**questionnaire.RATE_LIMITS, **meetings.RATE_LIMITS, **staff.RATE_LIMITS})

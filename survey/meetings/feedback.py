@@ -5,8 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from survey.kernel.clock import to_local, utcnow
 from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
@@ -22,10 +20,10 @@ def feedback_questionnaire_slug(meeting: Meeting) -> str:
 
 
 def feedback_round(meeting: Meeting) -> Round:
-    """The meeting's feedback round, made on first use from the policy's '<policy>-dialogmoede' questionnaire."""
-    existing = db.session.scalar(select(Round).where(Round.meeting_id == meeting.id))
-    if existing is not None:
-        return existing
+    """The meeting's feedback round, made on first use from the policy's '<policy>-dialogmoede' questionnaire; it
+    asks about the meeting's focus areas."""
+    if meeting.feedback_round_id is not None:
+        return db.session.get(Round, meeting.feedback_round_id)
     questionnaire = latest_questionnaire(feedback_questionnaire_slug(meeting))
     if questionnaire is None:
         raise LookupError(f"spørgeskemaet {feedback_questionnaire_slug(meeting)!r} er ikke indlæst")
@@ -39,7 +37,8 @@ def feedback_round(meeting: Meeting) -> Round:
         "invitation",
         slug=f"dialogmoede-{meeting.id}",
     )
-    round_.meeting = meeting
+    round_.focus_areas = list(meeting.focus_areas)
+    meeting.feedback_round_id = round_.id
     db.session.flush()
     return round_
 

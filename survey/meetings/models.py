@@ -56,6 +56,9 @@ class Meeting(db.Model):
     #: iCalendar SEQUENCE: raised when time or place changes, so calendars update the entry they have
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the survey round of the attendees' feedback, made when its codes are first sent (feedback.feedback_round);
+    #: known here by id only, so that what reads meetings (privacy) does not take in the questionnaire's models
+    feedback_round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id", ondelete="SET NULL"), unique=True)
 
     policy: Mapped[Policy] = relationship()
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=meeting_focus_area, order_by="FocusArea.position")

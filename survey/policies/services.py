@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Column, exists, select
 
 from survey.kernel.datafiles import DataFileError, load_model
 from survey.kernel.extensions import db
@@ -22,12 +22,29 @@ def assign(obj, **values) -> bool:
     return changed
 
 
-def _area_in_use(area: FocusArea) -> bool:
-    from survey.questionnaire.models import Answer, Question
+#: ON DELETE actions that let the database take a row along when its focus area goes
+TAKEN_ALONG = {"CASCADE", "SET NULL", "SET DEFAULT"}
 
-    used_by_question = exists().where(Question.focus_area_id == area.id)
-    used_by_answer = exists().where(Answer.focus_area_id == area.id)
-    return db.session.scalar(select(or_(used_by_question, used_by_answer)))
+
+def _columns_holding_areas() -> list[Column]:
+    """Every column, in any capability's table, that points at focus_area.id and would stop the area's deletion
+    (no ON DELETE action). Found in the metadata, so the policies name no table of the capabilities above them."""
+    target = FocusArea.__table__.c.id
+    return [
+        key.parent
+        for table in db.metadata.sorted_tables
+        for key in table.foreign_keys
+        if key.column is target and (key.ondelete or "").upper() not in TAKEN_ALONG
+    ]
+
+
+def _area_used_in(area: FocusArea) -> list[str]:
+    """The tables with rows that still point at the area."""
+    columns = _columns_holding_areas()
+    if not columns:
+        return []
+    used = db.session.execute(select(*(exists().where(column == area.id) for column in columns))).one()
+    return [column.table.name for column, found in zip(columns, used, strict=True) if found]
 
 
 def load_policy(path: str | Path) -> tuple[Policy, list[str]]:
@@ -37,10 +54,11 @@ def load_policy(path: str | Path) -> tuple[Policy, list[str]]:
     existing = {area.code: area for area in policy.focus_areas} if policy else {}
     removed = [area for code, area in existing.items() if code not in {a.code for a in spec.focus_areas}]
     # refuse before changing anything, so that no caller is left with half an update in its session
-    in_use = [area.code for area in removed if _area_in_use(area)]
+    in_use = {area.code: tables for area in removed if (tables := _area_used_in(area))}
     if in_use:
         raise DataFileError(
-            path, [f"fokusområde {code} mangler i filen, men spørgsmål eller svar bruger det" for code in in_use]
+            path,
+            [f"fokusområde {code} mangler i filen, men det er i brug ({', '.join(t)})" for code, t in in_use.items()],
         )
     changes: list[str] = []
     if policy is None:

@@ -12,17 +12,18 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     ForeignKey,
     Index,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -34,9 +35,6 @@ from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.schema import QuestionnaireSpec
-
-if TYPE_CHECKING:
-    from survey.meetings.models import Meeting
 
 #: table options of every table holding answers: SQLite stores the rows in the order of their (random) key
 NO_ROWID = {"sqlite_with_rowid": False}
@@ -107,13 +105,21 @@ class Question(db.Model):
     focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_area.id"))
     #: True when the answer addresses the focus area the respondent chose in the routing question
     follows_routing: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: True when the answer addresses the focus areas of the round's dialogue meeting (one row per area)
+    #: True when the answer addresses the focus areas of its round, those of a dialogue meeting (one row per area)
     follows_meeting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     routing: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(Text)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
     focus_area: Mapped[FocusArea | None] = relationship()
+
+
+round_focus_area = Table(
+    "round_focus_area",
+    db.metadata,
+    Column("round_id", ForeignKey("round.id", ondelete="CASCADE"), primary_key=True),
+    Column("focus_area_id", ForeignKey("focus_area.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Round(db.Model):
@@ -129,11 +135,10 @@ class Round(db.Model):
     closes_at: Mapped[datetime]
     #: 'open' (anyone with the link) or 'invitation' (a single-use code is required)
     access: Mapped[str] = mapped_column(String(20), default="open")
-    #: set for the feedback round after a dialogue meeting
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), unique=True)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="rounds")
-    meeting: Mapped[Meeting | None] = relationship()
+    #: the focus areas the round asks about as a whole: a dialogue meeting's, for the feedback round after it
+    focus_areas: Mapped[list[FocusArea]] = relationship(secondary=round_focus_area, order_by="FocusArea.position")
 
     def state(self, now: datetime | None = None) -> str:
         """'upcoming', 'open' or 'closed'."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import delete, select
 
 from survey.kernel import codes
@@ -18,6 +19,8 @@ from survey.questionnaire.schema import PageSpec, QuestionSpec
 RESUME_CODE_LENGTH = 12
 RESUME_PURPOSE = "resume"
 RECEIPT_LENGTH = 8
+#: the app.extensions key of the handlers run at every submit (on_response_submitted)
+RESPONSE_SUBMITTED = "questionnaire.response_submitted"
 LIKERT_SCORES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 #: one answer as kept in a draft: {"choice": "4"} or {"text": "…"}
 DraftAnswer = dict[str, str]
@@ -168,7 +171,9 @@ def build_answers(
 
 
 def _meeting_area_ids(round_: Round) -> list[int]:
-    return [area.id for area in round_.meeting.focus_areas] if round_.meeting else []
+    if not any(question.follows_meeting for question in round_.questionnaire.questions):
+        return []  # an ordinary submit asks nothing more of the database
+    return [area.id for area in round_.focus_areas]
 
 
 def submit_response(draft: Draft) -> Response:
@@ -186,10 +191,17 @@ def submit_response(draft: Draft) -> Response:
     db.session.add(response)
     db.session.delete(draft)
     db.session.flush()
-    from survey.results import sums  # here: the results package imports the survey's (an import cycle)
-
-    sums.add_response(response)  # the results' running sums, in the same transaction
+    for handler in current_app.extensions.get(RESPONSE_SUBMITTED, ()):
+        handler(response)  # in the same transaction: a handler that fails rolls the submit back with it
     return response
+
+
+def on_response_submitted(app: Flask, handler: Callable[[Response], None]) -> None:
+    """Have `handler` called with every new response, after its flush and before the caller's commit.
+
+    For capabilities above this one (the results' running sums): they register in create_app instead of being
+    imported from here. A handler only flushes or executes; an error in it undoes the submit."""
+    app.extensions.setdefault(RESPONSE_SUBMITTED, []).append(handler)
 
 
 def submission_key(submission_id: str) -> str:

@@ -122,7 +122,7 @@ def build_plan(round_: Round, seed: int) -> Plan:
     questionnaire = round_.questionnaire
     rows = questionnaire.question_by_key()
     area_ids = {area.code: area.id for area in questionnaire.policy.focus_areas}
-    meeting_areas = [area.id for area in round_.meeting.focus_areas] if round_.meeting else []
+    meeting_areas = [area.id for area in round_.focus_areas]
     items = []
     for spec in questionnaire.spec.questions():
         row = rows[spec.id]

@@ -38,7 +38,9 @@ def test_attendee_answers_with_the_code_and_answers_carry_the_meetings_focus_are
         db.session.flush()
         codes = hand_out_codes(meeting, people)
         again = hand_out_codes(meeting, [])  # the round is made once
-        round_slug = db.session.scalars(select(Round.slug).where(Round.meeting_id == meeting_id)).one()
+        made = db.session.get(Round, meeting.feedback_round_id)
+        round_slug = made.slug
+        assert [area.code for area in made.focus_areas] == ["1", "5"], "the round asks about the meeting's areas"
         db.session.commit()
         assert again == {} and len(set(codes.values())) == 3
         assert all(r.feedback_sent_at is not None for r in db.session.scalars(select(Registration)))

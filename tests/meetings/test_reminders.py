@@ -208,7 +208,7 @@ def test_feedback_goes_once_to_those_who_came_with_a_code_that_opens_the_survey(
     assert link, text
     assert list(message.iter_attachments()) == []
     with app.app_context():
-        round_ = db.session.scalars(select(Round).where(Round.meeting_id == attended)).one()
+        round_ = db.session.get(Round, db.session.get(Meeting, attended).feedback_round_id)
         assert find_invitation(round_, link.group(2)) is not None, "the mailed code opens the meeting's survey"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -226,3 +228,61 @@ def test_focus_area_in_use_cannot_be_removed(app, runner, tmp_path):
     assert "fokusområde 3 mangler i filen" in result.stderr
     with app.app_context():
         assert snapshot() == before
+
+
+def topic_on_area_3(app) -> dict[str, list]:
+    """The mini policy with a dialogue meeting whose sign-up sent in a topic about focus area 3 (Fællesskab);
+    returns the snapshot of the policy rows."""
+    from survey.meetings.models import Meeting, Topic
+
+    with app.app_context():
+        policy, _ = load_policy(MINI)
+        starts = datetime(2030, 11, 8, 15)
+        meeting = Meeting(
+            policy=policy,
+            title="Dialogmøde om fællesskab",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            venue_name="Rådhuset",
+            venue_address="Torvet 1, 9999 Testrup",
+            capacity=10,
+            registration_deadline=starts - timedelta(days=1),
+        )
+        area = next(area for area in policy.focus_areas if area.code == "3")
+        db.session.add(Topic(meeting=meeting, focus_area=area, text="Hvordan kommer flere med i foreningerne?"))
+        db.session.commit()
+        return snapshot()
+
+
+WITHOUT_AREA_3 = ('  - code: "3"\n    title: "Fællesskab"\n    goals: []\n', "")
+
+
+def test_focus_area_used_by_a_meeting_topic_cannot_be_removed_by_the_cli(app, runner, tmp_path):
+    before = topic_on_area_3(app)
+    without = edited(MINI, tmp_path / "mini.yaml", ('title: "Unge"', 'title: "Unge og uddannelse"'), WITHOUT_AREA_3)
+
+    result = runner.invoke(args=["policies", "load", str(without)])
+
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.stderr.splitlines() == [
+        f"Afvist: {without} (intet er gemt)",
+        "  fokusområde 3 mangler i filen, men det er i brug (meeting_topic)",
+    ]
+    with app.app_context():
+        assert snapshot() == before
+
+
+def test_focus_area_used_by_a_meeting_topic_cannot_be_removed_by_the_loader(app, tmp_path):
+    from survey.meetings.models import Topic
+
+    before = topic_on_area_3(app)
+    without = edited(MINI, tmp_path / "mini.yaml", WITHOUT_AREA_3)
+
+    with app.app_context():
+        with pytest.raises(DataFileError) as caught:
+            load_policy(without)
+        assert caught.value.problems == ["fokusområde 3 mangler i filen, men det er i brug (meeting_topic)"]
+        assert not (db.session.new or db.session.dirty or db.session.deleted)
+        db.session.commit()
+        assert snapshot() == before
+        assert db.session.scalar(select(Topic)).focus_area.code == "3"

@@ -168,7 +168,7 @@ def trail(app, citizen_client, make_round, make_meeting) -> Trail:
         meeting.starts_at, meeting.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
         registration.attended = True
         feedback_code = hand_out_codes(meeting, [registration])[registration.id]
-        feedback_slug = db.session.scalar(select(Round.slug).where(Round.meeting_id == meeting_id))
+        feedback_slug = db.session.get(Round, meeting.feedback_round_id).slug
         trail.invitation("feedback", feedback_code)
         db.session.commit()
     answer_survey(citizen_client, feedback_slug, trail, "feedback", code=feedback_code, answers=FEEDBACK)

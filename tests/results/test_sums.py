@@ -13,13 +13,14 @@ from itertools import combinations
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey.kernel.config import ROOT
 from survey.kernel.extensions import db
+from survey.meetings.models import Meeting
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire import services
-from survey.questionnaire.models import Draft, Round
+from survey.questionnaire.models import Draft, Response, Round
 from survey.results import measures, report
 from survey.results.measures import (
     SUM_COLUMNS,
@@ -143,7 +144,9 @@ def submitted(make_round, make_meeting, client, in_app):
     feedback = make_round(questionnaire=DATA / "questionnaires/syddjurs-dialogmoede.yaml", label="Møde")
     meeting_id = make_meeting(areas=("1", "5"))
     with in_app():
-        db.session.scalar(select(Round).where(Round.slug == feedback)).meeting_id = meeting_id
+        meeting = db.session.get(Meeting, meeting_id)
+        round_ = db.session.scalar(select(Round).where(Round.slug == feedback))
+        round_.focus_areas, meeting.feedback_round_id = list(meeting.focus_areas), round_.id
         db.session.commit()
     rng = random.Random(6)
     for slug, people in ((first, 14), (second, 7)):
@@ -179,7 +182,7 @@ def the_report_is_the_same_from_the_answers(in_app, monkeypatch) -> None:
     the answers."""
     with in_app():
         policy = db.session.scalar(select(Policy).where(Policy.slug == "syddjurs"))
-        rounds = [r for r in policy_rounds(policy) if r.meeting_id is None]
+        rounds = [r for r in policy_rounds(policy) if not r.focus_areas]  # not the meeting's feedback round
         kept_report, kept_table = policy_report(policy, rounds), report.policy_table(policy, rounds)
         shown = [row for row in kept_report.rows if row.satisfaction]
         assert shown and kept_report.question_shown and any(b.shown for b in kept_report.breakdowns)
@@ -286,6 +289,35 @@ def _in_threads(app, work, shares: list) -> list[BaseException]:
     for thread in threads:
         thread.join()
     return failures
+
+
+def test_a_submit_and_its_sums_are_one_transaction(app, make_round, in_app, monkeypatch):
+    """The sums are added by the response-submitted handler inside the submit's transaction: they are there before
+    the commit and go with a rollback; a handler that fails takes the response with it (the draft stays)."""
+    slug = make_round()
+    first, second = _drafts(app, slug, 2)
+
+    def stored() -> tuple[int, int, int]:
+        count = func.count()
+        return tuple(db.session.scalar(select(count).select_from(t)) for t in (Response, ResultSum, Draft))
+
+    with in_app():
+        services.submit_response(db.session.scalar(select(Draft).where(Draft.submission_id == first)))
+        responses, sums, drafts = stored()  # not committed yet, and the sums are already there
+        assert responses == 1 and sums > 0 and drafts == 1
+        db.session.rollback()
+        assert stored() == (0, 0, 2)
+
+    def broken(_response):
+        raise RuntimeError("a handler failed")
+
+    handlers = app.extensions[services.RESPONSE_SUBMITTED]
+    monkeypatch.setitem(app.extensions, services.RESPONSE_SUBMITTED, [*handlers, broken])
+    with in_app():
+        with pytest.raises(RuntimeError, match="a handler failed"):
+            services.submit_response(db.session.scalar(select(Draft).where(Draft.submission_id == second)))
+        db.session.rollback()
+        assert stored() == (0, 0, 2)
 
 
 def test_concurrent_submits_into_the_same_cells_lose_no_addition(app, make_round, in_app):

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from survey.kernel.clock import iso_week
 from survey.kernel.codes import ALPHABET
 from survey.kernel.extensions import db
+from survey.meetings.models import Meeting
 from survey.questionnaire.models import Answer, Question, Response, Round
 from survey.results.synthetic import generate_responses
 from tests.conftest import DATA
@@ -155,9 +156,10 @@ def test_meeting_questions_give_one_row_per_focus_area_of_the_meeting(make_round
     meeting_id = make_meeting(areas=("1", "5"))
     with in_app():
         round_ = _round(slug)
-        round_.meeting_id = meeting_id
+        meeting = db.session.get(Meeting, meeting_id)
+        round_.focus_areas, meeting.feedback_round_id = list(meeting.focus_areas), round_.id
         db.session.commit()
-        areas = {area.id for area in round_.meeting.focus_areas}
+        areas = {area.id for area in round_.focus_areas}
         generate_responses(_round(slug), 50, seed=1)
         answers = _answers(_round(slug))
     meeting_rows = defaultdict(set)
