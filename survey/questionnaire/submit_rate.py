@@ -23,13 +23,11 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.kernel import clock
 from survey.kernel.extensions import db
-from survey.staff.audit import audit_system
-from survey.staff.models import AuditEvent
+from survey.staff import audit
 
 HISTORY_HOURS = 7 * 24
 #: an hour's count is kept a day longer than it is looked back at
@@ -163,7 +161,7 @@ def _audit(burst: Burst) -> None:
     """The audit event of a burst, in a transaction of its own after the submit's."""
 
     try:
-        audit_system(AUDIT_ACTION, target=f"round:{burst.round_id}", **burst.detail())
+        audit.audit_system(AUDIT_ACTION, target=f"round:{burst.round_id}", **burst.detail())
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
@@ -192,9 +190,8 @@ def bursts(round_ids: list[int]) -> dict[int, list[BurstSeen]]:
     if not round_ids:
         return {}
     targets = {f"round:{round_id}": round_id for round_id in round_ids}
-    query = select(AuditEvent).where(AuditEvent.action == AUDIT_ACTION, AuditEvent.target.in_(list(targets)))
     found: dict[int, list[BurstSeen]] = {}
-    for event in db.session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)):
+    for event in audit.events(AUDIT_ACTION, list(targets)):
         round_id, detail = targets[event.target], event.detail
         count = max(detail["count"], _hour_count(round_id, hour_of(event.at)))
         starts = event.at.replace(minute=0, second=0, microsecond=0)

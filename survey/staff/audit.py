@@ -12,7 +12,7 @@ from datetime import datetime
 
 import click
 from flask_login import current_user
-from sqlalchemy import Connection, delete, text
+from sqlalchemy import Connection, delete, select, text
 
 from survey.kernel import clock
 from survey.kernel.extensions import db
@@ -68,6 +68,12 @@ def audit_system(action: str, target: str = "", **detail) -> AuditEvent:
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def events(action: str, targets: list[str]) -> list[AuditEvent]:
+    """The events of one action about any of `targets`, oldest first (for a capability that shows its own)."""
+    query = select(AuditEvent).where(AuditEvent.action == action, AuditEvent.target.in_(targets))
+    return list(db.session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))
 
 
 def _command() -> str:
