@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import format_datetime, format_time
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.kernel.clock import utc_to_local, utcnow
 from survey.kernel.extensions import db
+from survey.kernel.i18n import local_time_span
 from survey.kernel.tables import Column, Sheet, csv_bytes, xlsx_bytes
 from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
 from survey.meetings.models import NEEDS, Meeting, Registration, Topic
@@ -95,16 +96,6 @@ def topics_by_focus_area(meeting: Meeting) -> list[tuple[str, list[Topic]]]:
     return groups
 
 
-def meeting_time(meeting: Meeting) -> str:
-    """'torsdag 24. september 2026 kl. 17.00–19.00', in Danish time."""
-    return _(
-        "%(day)s kl. %(start)s–%(end)s",
-        day=format_datetime(meeting.starts_at, "EEEE d. MMMM y"),
-        start=format_time(meeting.starts_at, "HH.mm"),
-        end=format_time(meeting.ends_at, "HH.mm"),
-    )
-
-
 # ---------------------------------------------------------------- tables
 
 
@@ -161,7 +152,7 @@ def _xlsx(meeting: Meeting, sheet: Sheet, what: str, personal: bool) -> bytes:
     deleted = utc_to_local(meeting.ends_at + timedelta(days=current_app.config["REGISTRATION_RETENTION_DAYS"]))
     facts = [
         (_("Møde"), meeting.title),
-        (_("Tidspunkt"), meeting_time(meeting)),
+        (_("Tidspunkt"), local_time_span(meeting.starts_at, meeting.ends_at)),
         (_("Sted"), f"{meeting.venue_name}, {meeting.venue_address}"),
         (_("Indhold"), what),
         (_("Udtrukket"), format_datetime(utcnow(), "d. MMMM y 'kl.' HH.mm")),
