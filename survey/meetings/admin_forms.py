@@ -24,17 +24,11 @@ from survey.kernel.fields import (
 )
 from survey.kernel.forms import BaseForm, MaxLength
 from survey.kernel.parsers import parse_danish_phone, parse_email
-from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
 from survey.meetings.models import MAX_SEATS, Meeting
 from survey.meetings.services import Signup
+from survey.meetings.vocabulary import NEEDS, ROLES, VENUE_FEATURES
 from survey.policies.models import Policy
 
-ACCESSIBILITY = (
-    ("step_free", _l("Trinfri adgang")),
-    ("hearing_loop", _l("Teleslynge")),
-    ("accessible_toilet", _l("Handicaptoilet")),
-    ("parking", _l("Parkering")),
-)
 MAX_CAPACITY = 1000
 
 
@@ -73,7 +67,9 @@ class MeetingForm(BaseForm):
     )
     venue_address = StringField(_l("Adresse"), validators=[_filled(_l("Indtast stedets adresse")), MaxLength(300)])
     accessibility = CheckboxesField(
-        _l("Tilgængelighed på stedet"), choices=options(ACCESSIBILITY), description=_l("Vælg alt, hvad stedet har")
+        _l("Tilgængelighed på stedet"),
+        choices=options((code, f.label) for code, f in VENUE_FEATURES.items()),
+        description=_l("Vælg alt, hvad stedet har"),
     )
     accessibility_note = TextAreaField(
         _l("Mere om tilgængelighed (valgfri)"),
@@ -176,7 +172,7 @@ class MeetingForm(BaseForm):
             "ends_at": local_to_utc(self.ends_at_local),
             "venue_name": self.venue_name.data,
             "venue_address": self.venue_address.data,
-            **{name: name in chosen for name, _label in ACCESSIBILITY},
+            **{code: code in chosen for code in VENUE_FEATURES},
             "accessibility_note": self.accessibility_note.data or "",
             "capacity": self.capacity.data,
             "registration_deadline": local_to_utc(self.deadline_local),
@@ -200,7 +196,7 @@ class MeetingForm(BaseForm):
             "end_time": ends.time(),
             "venue_name": meeting.venue_name,
             "venue_address": meeting.venue_address,
-            "accessibility": [name for name, _label in ACCESSIBILITY if getattr(meeting, name)],
+            "accessibility": [code for code in VENUE_FEATURES if getattr(meeting, code)],
             "accessibility_note": meeting.accessibility_note,
             "capacity": meeting.capacity,
             "deadline_date": deadline.date(),
@@ -231,7 +227,7 @@ class StaffSignupForm(BaseForm):
     name = StringField(_l("Navn"), validators=[_filled(_l("Indtast personens navn")), MaxLength(120)])
     role = ChoiceField(
         _l("Deltager som"),
-        list(ROLE_LABELS.items()),
+        list(ROLES.items()),
         default="borger",
         validators=[_required(_l("Vælg hvordan personen deltager"))],
     )
@@ -250,7 +246,7 @@ class StaffSignupForm(BaseForm):
             NumberRange(1, MAX_SEATS, message=_l("Antal pladser skal være mellem 1 og 4")),
         ],
     )
-    needs = CheckboxesField(_l("Behov for støtte"), choices=options(NEED_LABELS))
+    needs = CheckboxesField(_l("Behov for støtte"), choices=options(NEEDS))
     interpreter_language = StringField(
         _l("Tolk på hvilket sprog?"), description=_l("Kun hvis personen har brug for tolk"), validators=[MaxLength(60)]
     )

@@ -19,7 +19,6 @@ from survey.meetings import admin_bp
 from survey.meetings import exports as ex
 from survey.meetings.admin_forms import MeetingForm, ReserveSeatsForm, StaffSignupForm
 from survey.meetings.bursts import BURST_GAP, signup_bursts
-from survey.meetings.forms import ROLE_LABELS
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import (
     DuplicateSignup,
@@ -37,6 +36,7 @@ from survey.meetings.services import (
     update_meeting,
     waitlist_position,
 )
+from survey.meetings.vocabulary import ROLES
 from survey.staff.access import role_required
 from survey.staff.services import audit
 
@@ -189,7 +189,7 @@ def show(meeting_id: int):
         summary=ex.needs_summary(found.confirmed),
         taken=seats_taken(meeting),
         need_labels=ex.need_labels,
-        role_labels=ROLE_LABELS,
+        role_labels=ROLES,
         bursts=signup_bursts(meeting),
         burst_minutes=int(BURST_GAP.total_seconds() // 60),
     )

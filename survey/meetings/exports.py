@@ -16,8 +16,8 @@ from survey.kernel.clock import utc_to_local, utcnow
 from survey.kernel.extensions import db
 from survey.kernel.i18n import local_time_span
 from survey.kernel.tables import Column, Sheet, csv_bytes, xlsx_bytes
-from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
-from survey.meetings.models import NEEDS, Meeting, Registration, Topic
+from survey.meetings.models import Meeting, Registration, Topic
+from survey.meetings.vocabulary import NEED_PHRASES, NEEDS, ROLES
 
 
 @dataclass
@@ -44,32 +44,27 @@ def attendees(meeting: Meeting) -> Attendees:
 def need_labels(registration: Registration) -> list[str]:
     """A sign-up's needs in Danish, the interpreter with the language."""
     labels = []
-    for need in NEEDS:
+    for need, label in NEEDS.items():
         if need not in registration.needs:
             continue
         if need == "interpreter" and registration.interpreter_language:
             labels.append(_("Tolk (%(language)s)", language=registration.interpreter_language))
         else:
-            labels.append(str(NEED_LABELS[need]))
+            labels.append(str(label))
     return labels
 
 
 def needs_summary(confirmed: list[Registration]) -> str:
     """'3 har brug for trinfri adgang, 1 for tegnsprogstolk og 1 for tolk (arabisk).' counting sign-ups."""
-    phrases = {
-        "step_free": _("trinfri adgang"),
-        "sign_language": _("tegnsprogstolk"),
-        "hearing_loop": _("teleslynge"),
-        "other": _("andet (se listen)"),
-    }
+    order = list(NEED_PHRASES)
     counts: Counter[tuple[int, str]] = Counter()
     for registration in confirmed:
         for need in registration.needs:
-            if need == "interpreter":
-                language = registration.interpreter_language.strip().casefold()
-                counts[(NEEDS.index(need), _("tolk (%(language)s)", language=language) if language else _("tolk"))] += 1
-            elif need in phrases:
-                counts[(NEEDS.index(need), phrases[need])] += 1
+            language = registration.interpreter_language.strip().casefold() if need == "interpreter" else ""
+            if language:
+                counts[(order.index(need), _("tolk (%(language)s)", language=language))] += 1
+            elif need in NEED_PHRASES:
+                counts[(order.index(need), str(NEED_PHRASES[need]))] += 1
     if not counts:
         return _("Ingen af de tilmeldte har bedt om støtte.")
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -124,7 +119,7 @@ def _attendee_table(meeting: Meeting) -> tuple[list[Column], list[list]]:
             _("Venteliste") if position else _("Tilmeldt"),
             position,
             r.name,
-            str(ROLE_LABELS.get(r.role, r.role)),
+            str(ROLES.get(r.role, r.role)),
             r.seats,
             r.on_behalf_of,
             ", ".join(need_labels(r)),

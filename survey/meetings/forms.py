@@ -12,21 +12,7 @@ from survey.kernel.fields import CheckboxesField, options
 from survey.kernel.forms import HoneypotForm, MaxLength
 from survey.kernel.parsers import parse_danish_phone, parse_email
 from survey.meetings.models import MAX_SEATS
-
-ROLE_LABELS = {
-    "borger": _l("Borger"),
-    "paaroerende": _l("Pårørende"),
-    "fagperson": _l("Fagperson"),
-    "virksomhed": _l("Virksomhed"),
-    "andet": _l("Andet"),
-}
-NEED_LABELS = {
-    "step_free": _l("Trinfri adgang"),
-    "interpreter": _l("Tolk"),
-    "sign_language": _l("Tegnsprogstolk"),
-    "hearing_loop": _l("Teleslynge"),
-    "other": _l("Andet"),
-}
+from survey.meetings.vocabulary import NEEDS, ROLES
 
 
 class NeedsMixin:
@@ -34,7 +20,7 @@ class NeedsMixin:
 
     needs = CheckboxesField(
         _l("Har du brug for noget for at kunne deltage?"),
-        choices=options(NEED_LABELS),
+        choices=options(NEEDS),
         description=_l("Vælg alt, der passer. Du kan også lade det være."),
     )
     interpreter_language = StringField(_l("Hvilket sprog skal tolken tale?"), validators=[Length(max=60)])
@@ -56,7 +42,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
     phone = StringField(_l("Mobilnummer"), description=_l("Hvis du ikke har e-mail, ringer eller skriver vi hertil."))
     role = RadioField(
         _l("Hvem er du?"),
-        choices=options(ROLE_LABELS),
+        choices=options(ROLES),
         validate_choice=False,
         validators=[InputRequired(message=_l("Vælg hvem du er"))],
     )
@@ -104,7 +90,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
             raise ValidationError(_l("Skriv et dansk mobilnummer med 8 cifre, fx 20 30 40 50")) from error
 
     def validate_role(self, field):
-        if field.data not in ROLE_LABELS:
+        if field.data not in ROLES:
             raise ValidationError(_l("Vælg hvem du er"))
 
     def validate_seats(self, field):

@@ -21,12 +21,15 @@ from survey.meetings import bp, notify, services
 from survey.meetings.forms import ConfirmForm, NeedsForm, SignupForm
 from survey.meetings.models import Meeting, meeting_focus_area
 from survey.meetings.tokens import LinkInvalid, registration_for_token
+from survey.meetings.vocabulary import venue_facts
 from survey.policies.models import FocusArea
 
 #: the session key of the thank-you page's content (survey.meetings.views.signed_up)
 RECEIPT = "meeting_signup"
 #: what the thank-you page repeats of what was asked for (the lines notify.asked_for makes)
 ASKED = ("seats", "on_behalf_of", "needs", "interpreter_language", "needs_other")
+
+bp.add_app_template_global(venue_facts)  # the meeting facts (templates/meetings/_details.html)
 
 
 @bp.before_request
