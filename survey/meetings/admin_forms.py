@@ -24,9 +24,10 @@ from survey.kernel.fields import (
 )
 from survey.kernel.forms import BaseForm, MaxLength
 from survey.kernel.parsers import parse_danish_phone, parse_email
+from survey.meetings.forms import NeedsMixin, interpreter_language_field, needs_field, needs_other_field
 from survey.meetings.models import MAX_SEATS, Meeting
 from survey.meetings.services import Signup
-from survey.meetings.vocabulary import NEEDS, ROLES, VENUE_FEATURES
+from survey.meetings.vocabulary import ROLES, VENUE_FEATURES
 from survey.policies.models import Policy
 
 MAX_CAPACITY = 1000
@@ -221,8 +222,9 @@ class ReserveSeatsForm(BaseForm):
     )
 
 
-class StaffSignupForm(BaseForm):
-    """A sign-up staff take on someone's behalf, e.g. a citizen who phoned in."""
+class StaffSignupForm(NeedsMixin, BaseForm):
+    """A sign-up staff take on someone's behalf, e.g. a citizen who phoned in. The needs and their checks are the
+    citizen's own (NeedsMixin); the contact may be a landline, as staff can call back."""
 
     name = StringField(_l("Navn"), validators=[_filled(_l("Indtast personens navn")), MaxLength(120)])
     role = ChoiceField(
@@ -243,14 +245,15 @@ class StaffSignupForm(BaseForm):
         default=1,
         validators=[
             _required(_l("Indtast antal pladser")),
-            NumberRange(1, MAX_SEATS, message=_l("Antal pladser skal være mellem 1 og 4")),
+            NumberRange(1, MAX_SEATS, message=_l("Antal pladser skal være mellem 1 og %(max)d", max=MAX_SEATS)),
         ],
     )
-    needs = CheckboxesField(_l("Behov for støtte"), choices=options(NEEDS))
-    interpreter_language = StringField(
-        _l("Tolk på hvilket sprog?"), description=_l("Kun hvis personen har brug for tolk"), validators=[MaxLength(60)]
+    needs = needs_field(_l("Behov for støtte"))
+    interpreter_language = interpreter_language_field(
+        _l("Tolk på hvilket sprog?"), description=_l("Kun hvis personen har brug for tolk")
     )
-    needs_other = TextAreaField(_l("Andre behov (valgfri)"), validators=[Optional(), MaxLength(500)])
+    needs_other = needs_other_field(_l("Andre behov"), description=_l("Kun hvis personen har brug for andet"))
+    other_missing = _l("Skriv hvad personen har brug for")
 
     def validate_email(self, field):
         if not field.data:
@@ -270,10 +273,6 @@ class StaffSignupForm(BaseForm):
         except ValueError as error:
             raise ValidationError(_l("Indtast et gyldigt telefonnummer, fx 20 12 34 56")) from error
 
-    def validate_interpreter_language(self, field):
-        if "interpreter" in (self.needs.data or []) and not field.data:
-            raise ValidationError(_l("Skriv hvilket sprog tolken skal tale"))
-
     def signup(self) -> Signup:
         """The form as the service's Signup."""
         return Signup(
@@ -283,7 +282,5 @@ class StaffSignupForm(BaseForm):
             phone=self.phone.data or None,
             on_behalf_of=self.on_behalf_of.data or "",
             seats=self.seats.data,
-            needs=list(self.needs.data or []),
-            interpreter_language=self.interpreter_language.data if "interpreter" in (self.needs.data or []) else "",
-            needs_other=self.needs_other.data or "",
+            **self.needs_values(),
         )

@@ -168,9 +168,7 @@ def _signup_from(form: SignupForm) -> services.Signup:
         phone=form.phone.data,
         on_behalf_of=form.on_behalf_of.data or "",
         seats=int(form.seats.data),
-        needs=form.needs.data or [],
-        interpreter_language=form.interpreter_language.data or "",
-        needs_other=form.needs_other.data or "",
+        **form.needs_values(),
         topic=form.topic.data or "",
         topic_focus_area_id=int(form.topic_focus_area.data or 0) or None,
     )
@@ -227,9 +225,8 @@ def change_needs(registration, token: str):
     form = NeedsForm()
     if not form.validate_on_submit():
         return _render_manage(registration, token, form)
-    registration.needs = form.needs.data or []
-    registration.interpreter_language = form.interpreter_language.data or ""
-    registration.needs_other = form.needs_other.data or ""
+    for name, value in form.needs_values().items():
+        setattr(registration, name, value)
     db.session.commit()
     return redirect(url_for(".manage", token=token, gemt=1))
 
