@@ -5,7 +5,8 @@ from flask import Blueprint
 bp = Blueprint("meetings", __name__, url_prefix="/moeder")
 admin_bp = Blueprint("meetings_admin", __name__, url_prefix="/personale/moeder")
 
-from survey.meetings import admin_views, feed, views  # noqa: E402, F401
+from survey.meetings import feed, views  # noqa: E402, F401
+from survey.meetings.admin import meeting_views, registration_views  # noqa: E402, F401
 
 #: see kernel.ratelimits; the per-meeting limit (RATELIMIT_SIGNUP_MEETING) is applied by the sign-up view itself
 RATE_LIMITS = {"meetings.signup": ("RATELIMIT_SIGNUP", ["POST"])}

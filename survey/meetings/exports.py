@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import format_datetime, format_time
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.kernel.clock import utc_to_local, utcnow
 from survey.kernel.extensions import db
+from survey.kernel.i18n import local_time_span
 from survey.kernel.tables import Column, Sheet, csv_bytes, xlsx_bytes
-from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
-from survey.meetings.models import NEEDS, Meeting, Registration, Topic
+from survey.meetings.models import Meeting, Registration, Topic
+from survey.meetings.vocabulary import NEED_PHRASES, NEEDS, ROLES
 
 
 @dataclass
@@ -43,32 +44,27 @@ def attendees(meeting: Meeting) -> Attendees:
 def need_labels(registration: Registration) -> list[str]:
     """A sign-up's needs in Danish, the interpreter with the language."""
     labels = []
-    for need in NEEDS:
+    for need, label in NEEDS.items():
         if need not in registration.needs:
             continue
         if need == "interpreter" and registration.interpreter_language:
             labels.append(_("Tolk (%(language)s)", language=registration.interpreter_language))
         else:
-            labels.append(str(NEED_LABELS[need]))
+            labels.append(str(label))
     return labels
 
 
 def needs_summary(confirmed: list[Registration]) -> str:
     """'3 har brug for trinfri adgang, 1 for tegnsprogstolk og 1 for tolk (arabisk).' counting sign-ups."""
-    phrases = {
-        "step_free": _("trinfri adgang"),
-        "sign_language": _("tegnsprogstolk"),
-        "hearing_loop": _("teleslynge"),
-        "other": _("andet (se listen)"),
-    }
+    order = list(NEED_PHRASES)
     counts: Counter[tuple[int, str]] = Counter()
     for registration in confirmed:
         for need in registration.needs:
-            if need == "interpreter":
-                language = registration.interpreter_language.strip().casefold()
-                counts[(NEEDS.index(need), _("tolk (%(language)s)", language=language) if language else _("tolk"))] += 1
-            elif need in phrases:
-                counts[(NEEDS.index(need), phrases[need])] += 1
+            language = registration.interpreter_language.strip().casefold() if need == "interpreter" else ""
+            if language:
+                counts[(order.index(need), _("tolk (%(language)s)", language=language))] += 1
+            elif need in NEED_PHRASES:
+                counts[(order.index(need), str(NEED_PHRASES[need]))] += 1
     if not counts:
         return _("Ingen af de tilmeldte har bedt om støtte.")
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -93,16 +89,6 @@ def topics_by_focus_area(meeting: Meeting) -> list[tuple[str, list[Topic]]]:
     if without := [t for t in topics if t.focus_area_id is None or t.focus_area_id not in known]:
         groups.append((_("Uden fokusområde"), without))
     return groups
-
-
-def meeting_time(meeting: Meeting) -> str:
-    """'torsdag 24. september 2026 kl. 17.00–19.00', in Danish time."""
-    return _(
-        "%(day)s kl. %(start)s–%(end)s",
-        day=format_datetime(meeting.starts_at, "EEEE d. MMMM y"),
-        start=format_time(meeting.starts_at, "HH.mm"),
-        end=format_time(meeting.ends_at, "HH.mm"),
-    )
 
 
 # ---------------------------------------------------------------- tables
@@ -133,7 +119,7 @@ def _attendee_table(meeting: Meeting) -> tuple[list[Column], list[list]]:
             _("Venteliste") if position else _("Tilmeldt"),
             position,
             r.name,
-            str(ROLE_LABELS.get(r.role, r.role)),
+            str(ROLES.get(r.role, r.role)),
             r.seats,
             r.on_behalf_of,
             ", ".join(need_labels(r)),
@@ -161,7 +147,7 @@ def _xlsx(meeting: Meeting, sheet: Sheet, what: str, personal: bool) -> bytes:
     deleted = utc_to_local(meeting.ends_at + timedelta(days=current_app.config["REGISTRATION_RETENTION_DAYS"]))
     facts = [
         (_("Møde"), meeting.title),
-        (_("Tidspunkt"), meeting_time(meeting)),
+        (_("Tidspunkt"), local_time_span(meeting.starts_at, meeting.ends_at)),
         (_("Sted"), f"{meeting.venue_name}, {meeting.venue_address}"),
         (_("Indhold"), what),
         (_("Udtrukket"), format_datetime(utcnow(), "d. MMMM y 'kl.' HH.mm")),

@@ -6,39 +6,40 @@ from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from survey.kernel.fields import CheckboxesField, options
 from survey.kernel.forms import HoneypotForm, MaxLength
 from survey.kernel.parsers import parse_danish_phone, parse_email
 from survey.meetings.models import MAX_SEATS
+from survey.meetings.vocabulary import NEEDS, ROLES
 
-ROLE_LABELS = {
-    "borger": _l("Borger"),
-    "paaroerende": _l("Pårørende"),
-    "fagperson": _l("Fagperson"),
-    "virksomhed": _l("Virksomhed"),
-    "andet": _l("Andet"),
-}
-NEED_LABELS = {
-    "step_free": _l("Trinfri adgang"),
-    "interpreter": _l("Tolk"),
-    "sign_language": _l("Tegnsprogstolk"),
-    "hearing_loop": _l("Teleslynge"),
-    "other": _l("Andet"),
-}
+
+def needs_field(label, description="") -> CheckboxesField:
+    """The needs check boxes, in the words of the form that asks (the person, or staff on their behalf)."""
+    return CheckboxesField(label, choices=options(NEEDS), description=description)
+
+
+def interpreter_language_field(label, description="") -> StringField:
+    return StringField(label, description=description, validators=[MaxLength(60)])
+
+
+def needs_other_field(label, description="") -> TextAreaField:
+    return TextAreaField(label, description=description, validators=[MaxLength(500)])
 
 
 class NeedsMixin:
-    """What a person needs to take part; shared by sign-up and the manage page."""
+    """What a person needs to take part, its checks and its values: one implementation for the sign-up, the
+    manage page and the sign-up staff take by phone (which words the three fields its own way)."""
 
-    needs = CheckboxesField(
+    needs = needs_field(
         _l("Har du brug for noget for at kunne deltage?"),
-        choices=options(NEED_LABELS),
         description=_l("Vælg alt, der passer. Du kan også lade det være."),
     )
-    interpreter_language = StringField(_l("Hvilket sprog skal tolken tale?"), validators=[Length(max=60)])
-    needs_other = TextAreaField(_l("Hvad har du brug for?"), validators=[MaxLength(500)])
+    interpreter_language = interpreter_language_field(_l("Hvilket sprog skal tolken tale?"))
+    needs_other = needs_other_field(_l("Hvad har du brug for?"))
+    #: told when "Andet" is ticked and nothing is written
+    other_missing = _l("Skriv hvad du har brug for")
 
     def validate_interpreter_language(self, field):
         if "interpreter" in (self.needs.data or []) and not field.data:
@@ -46,7 +47,15 @@ class NeedsMixin:
 
     def validate_needs_other(self, field):
         if "other" in (self.needs.data or []) and not field.data:
-            raise ValidationError(_l("Skriv hvad du har brug for"))
+            raise ValidationError(self.other_missing)
+
+    def needs_values(self) -> dict:
+        """The validated needs as Registration (and Signup) attributes."""
+        return {
+            "needs": list(self.needs.data or []),
+            "interpreter_language": self.interpreter_language.data or "",
+            "needs_other": self.needs_other.data or "",
+        }
 
 
 class SignupForm(NeedsMixin, HoneypotForm):
@@ -56,7 +65,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
     phone = StringField(_l("Mobilnummer"), description=_l("Hvis du ikke har e-mail, ringer eller skriver vi hertil."))
     role = RadioField(
         _l("Hvem er du?"),
-        choices=options(ROLE_LABELS),
+        choices=options(ROLES),
         validate_choice=False,
         validators=[InputRequired(message=_l("Vælg hvem du er"))],
     )
@@ -104,7 +113,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
             raise ValidationError(_l("Skriv et dansk mobilnummer med 8 cifre, fx 20 30 40 50")) from error
 
     def validate_role(self, field):
-        if field.data not in ROLE_LABELS:
+        if field.data not in ROLES:
             raise ValidationError(_l("Vælg hvem du er"))
 
     def validate_seats(self, field):

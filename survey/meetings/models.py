@@ -13,10 +13,7 @@ from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 
 MEETING_STATUSES = ("draft", "published", "cancelled")
-REGISTRATION_ROLES = ("borger", "paaroerende", "fagperson", "virksomhed", "andet")
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
-#: what a person may ask for; 'interpreter' goes with a language
-NEEDS = ("step_free", "interpreter", "sign_language", "hearing_loop", "other")
 #: how a registration came about
 KINDS = ("public", "staff_added", "reservation")
 MAX_SEATS = 4
@@ -41,6 +38,7 @@ class Meeting(db.Model):
     ends_at: Mapped[datetime]
     venue_name: Mapped[str] = mapped_column(String(200))
     venue_address: Mapped[str] = mapped_column(String(300))
+    #: what the venue offers (survey.meetings.vocabulary.VENUE_FEATURES)
     step_free: Mapped[bool] = mapped_column(Boolean, default=False)
     hearing_loop: Mapped[bool] = mapped_column(Boolean, default=False)
     accessible_toilet: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -107,7 +105,7 @@ class Registration(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     #: public, staff_added or reservation
     kind: Mapped[str] = mapped_column(String(20), default="public")
-    #: borger, paaroerende, fagperson, virksomhed or andet
+    #: one of survey.meetings.vocabulary.ROLES
     role: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -117,6 +115,7 @@ class Registration(db.Model):
     seats: Mapped[int] = mapped_column(default=1)
     #: confirmed, waitlisted or cancelled
     status: Mapped[str] = mapped_column(String(20))
+    #: codes of survey.meetings.vocabulary.NEEDS
     needs: Mapped[list] = mapped_column(JSON, default=list)
     interpreter_language: Mapped[str] = mapped_column(String(60), default="")
     needs_other: Mapped[str] = mapped_column(Text, default="")

@@ -21,12 +21,15 @@ from survey.meetings import bp, notify, services
 from survey.meetings.forms import ConfirmForm, NeedsForm, SignupForm
 from survey.meetings.models import Meeting, meeting_focus_area
 from survey.meetings.tokens import LinkInvalid, registration_for_token
+from survey.meetings.vocabulary import venue_facts
 from survey.policies.models import FocusArea
 
 #: the session key of the thank-you page's content (survey.meetings.views.signed_up)
 RECEIPT = "meeting_signup"
 #: what the thank-you page repeats of what was asked for (the lines notify.asked_for makes)
 ASKED = ("seats", "on_behalf_of", "needs", "interpreter_language", "needs_other")
+
+bp.add_app_template_global(venue_facts)  # the meeting facts (templates/meetings/_details.html)
 
 
 @bp.before_request
@@ -165,9 +168,7 @@ def _signup_from(form: SignupForm) -> services.Signup:
         phone=form.phone.data,
         on_behalf_of=form.on_behalf_of.data or "",
         seats=int(form.seats.data),
-        needs=form.needs.data or [],
-        interpreter_language=form.interpreter_language.data or "",
-        needs_other=form.needs_other.data or "",
+        **form.needs_values(),
         topic=form.topic.data or "",
         topic_focus_area_id=int(form.topic_focus_area.data or 0) or None,
     )
@@ -224,9 +225,8 @@ def change_needs(registration, token: str):
     form = NeedsForm()
     if not form.validate_on_submit():
         return _render_manage(registration, token, form)
-    registration.needs = form.needs.data or []
-    registration.interpreter_language = form.interpreter_language.data or ""
-    registration.needs_other = form.needs_other.data or ""
+    for name, value in form.needs_values().items():
+        setattr(registration, name, value)
     db.session.commit()
     return redirect(url_for(".manage", token=token, gemt=1))
 

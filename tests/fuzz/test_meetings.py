@@ -24,10 +24,10 @@ from sqlalchemy import select
 
 from survey.kernel.extensions import db
 from survey.kernel.parsers import parse_danish_phone, parse_email
-from survey.meetings.forms import ROLE_LABELS
-from survey.meetings.models import MAX_SEATS, NEEDS, Meeting, Registration, Topic
+from survey.meetings.models import MAX_SEATS, Meeting, Registration, Topic
 from survey.meetings.services import Signup, register_for_meeting, seats_taken
 from survey.meetings.tokens import SALT, manage_token
+from survey.meetings.vocabulary import NEEDS, ROLES
 from tests.fuzz.harness import Ledger, csrf_tokens, global_csrf_ok, honeypot_ok, send
 from tests.fuzz.strategies import hostile_text, sampled, submissions
 
@@ -41,10 +41,10 @@ SIGNUP_FIELDS = {
     # e-mail or a known number makes one, as one contact holds one sign-up)
     "email": sampled((*["<new>"] * 6, "", "Karen.Hansen+møde@Eksempel.DK", "søren@ærø.dk")),
     "phone": sampled((*[""] * 4, *["<new_phone>"] * 8, *PHONES)),
-    "role": sampled(tuple(ROLE_LABELS)),
+    "role": sampled(tuple(ROLES)),
     "on_behalf_of": sampled(("", "", "Mor", "Ahmed", "Åse")),
     "seats": sampled(tuple(str(n) for n in range(1, MAX_SEATS + 1))),
-    "needs": st.lists(sampled(NEEDS), max_size=3),
+    "needs": st.lists(sampled(tuple(NEEDS)), max_size=3),
     # never empty when valid: an interpreter or "other" need without its text is refused (a missing field, one of the
     # hostile variants, still sends none), and all-valid sign-ups must be stored often enough to be checked
     "interpreter_language": sampled(("arabisk", "tyrkisk", "ukrainsk")),
@@ -94,7 +94,7 @@ def signup_rule(seen, areas: set[str]) -> tuple[bool, dict]:
         except ValueError:
             ok = False
     ok &= bool(clean["email"] or clean["phone"])
-    ok &= bool(_first(seen, "role")) and clean["role"] in ROLE_LABELS
+    ok &= bool(_first(seen, "role")) and clean["role"] in ROLES
     ok &= len(clean["on_behalf_of"] or "") <= 60
     seats = clean["seats"] if seen.raw("seats") else "1"
     ok &= seats in {str(n) for n in range(1, MAX_SEATS + 1)}
@@ -221,7 +221,7 @@ class _OldSigner(TimestampSigner):
 
 
 NEEDS_FIELDS = {
-    "needs": st.lists(sampled(NEEDS), max_size=3),
+    "needs": st.lists(sampled(tuple(NEEDS)), max_size=3),
     "interpreter_language": sampled(("", "polsk", "dansk tegnsprog")),
     "needs_other": sampled(("", "Stol med armlæn")),
     "bd_extra": st.just(""),

@@ -351,6 +351,7 @@ def test_reserve_seats_and_refuse_beyond_capacity(host, make_meeting, add_regist
         ({"email": "anna@"}, "email", "Indtast en gyldig e-mailadresse, fx navn@eksempel.dk"),
         ({"seats": "5"}, "seats", "Antal pladser skal være mellem 1 og 4"),
         ({"needs": ["interpreter"]}, "interpreter_language", "Skriv hvilket sprog tolken skal tale"),
+        ({"needs": ["other"], "needs_other": ""}, "needs_other", "Skriv hvad personen har brug for"),
         ({"role": "konge"}, "role", "Vælg et af svarene på listen"),
     ],
 )

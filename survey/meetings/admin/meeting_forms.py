@@ -1,10 +1,9 @@
-"""Staff forms for dialogue meetings: the meeting itself, reserving seats, a sign-up taken by phone."""
+"""The staff form for a dialogue meeting itself (create and edit), and the two checks every staff form here uses."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
@@ -15,7 +14,6 @@ from survey.kernel.clock import local_to_utc, utc_to_local
 from survey.kernel.extensions import db
 from survey.kernel.fields import (
     CheckboxesField,
-    ChoiceField,
     DropdownField,
     LocalDateField,
     LocalTimeField,
@@ -23,27 +21,19 @@ from survey.kernel.fields import (
     options,
 )
 from survey.kernel.forms import BaseForm, MaxLength
-from survey.kernel.parsers import parse_danish_phone, parse_email
-from survey.meetings.forms import NEED_LABELS, ROLE_LABELS
-from survey.meetings.models import MAX_SEATS, Meeting
-from survey.meetings.services import Signup
+from survey.meetings.models import Meeting
+from survey.meetings.vocabulary import VENUE_FEATURES
 from survey.policies.models import Policy
 
-ACCESSIBILITY = (
-    ("step_free", _l("Trinfri adgang")),
-    ("hearing_loop", _l("Teleslynge")),
-    ("accessible_toilet", _l("Handicaptoilet")),
-    ("parking", _l("Parkering")),
-)
 MAX_CAPACITY = 1000
 
 
-def _required(message):
+def required(message):
     """Something was sent (a 0 counts); for numbers, dates and choices."""
     return InputRequired(message=message)
 
 
-def _filled(message):
+def filled(message):
     """Text that is not empty once stripped."""
     return DataRequired(message=message)
 
@@ -51,29 +41,31 @@ def _filled(message):
 class MeetingForm(BaseForm):
     """Create or edit a meeting. Times are typed in Danish local time and stored as naive UTC."""
 
-    policy = DropdownField(_l("Politik"), coerce=int, validators=[_required(_l("Vælg den politik mødet hører under"))])
+    policy = DropdownField(_l("Politik"), coerce=int, validators=[required(_l("Vælg den politik mødet hører under"))])
     focus_areas = CheckboxesField(
         _l("Fokusområder"), coerce=int, description=_l("Vælg de fokusområder i politikken, mødet handler om")
     )
-    title = StringField(_l("Titel"), validators=[_filled(_l("Indtast mødets titel")), MaxLength(200)])
+    title = StringField(_l("Titel"), validators=[filled(_l("Indtast mødets titel")), MaxLength(200)])
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), MaxLength(5000)])
-    start_date = LocalDateField(_l("Dato"), validators=[_required(_l("Indtast mødets dato"))])
+    start_date = LocalDateField(_l("Dato"), validators=[required(_l("Indtast mødets dato"))])
     start_time = LocalTimeField(
         _l("Starttidspunkt"),
-        validators=[_required(_l("Indtast hvornår mødet starter"))],
+        validators=[required(_l("Indtast hvornår mødet starter"))],
     )
     end_date = LocalDateField(
         _l("Slutdato (valgfri)"), description=_l("Kun hvis mødet slutter en anden dag"), validators=[Optional()]
     )
-    end_time = LocalTimeField(_l("Sluttidspunkt"), validators=[_required(_l("Indtast hvornår mødet slutter"))])
+    end_time = LocalTimeField(_l("Sluttidspunkt"), validators=[required(_l("Indtast hvornår mødet slutter"))])
     venue_name = StringField(
         _l("Sted"),
         description=_l("Fx Rådhuset, mødelokale 2"),
-        validators=[_filled(_l("Indtast stedets navn")), MaxLength(200)],
+        validators=[filled(_l("Indtast stedets navn")), MaxLength(200)],
     )
-    venue_address = StringField(_l("Adresse"), validators=[_filled(_l("Indtast stedets adresse")), MaxLength(300)])
+    venue_address = StringField(_l("Adresse"), validators=[filled(_l("Indtast stedets adresse")), MaxLength(300)])
     accessibility = CheckboxesField(
-        _l("Tilgængelighed på stedet"), choices=options(ACCESSIBILITY), description=_l("Vælg alt, hvad stedet har")
+        _l("Tilgængelighed på stedet"),
+        choices=options((code, f.label) for code, f in VENUE_FEATURES.items()),
+        description=_l("Vælg alt, hvad stedet har"),
     )
     accessibility_note = TextAreaField(
         _l("Mere om tilgængelighed (valgfri)"),
@@ -83,22 +75,22 @@ class MeetingForm(BaseForm):
     capacity = WholeNumberField(
         _l("Antal pladser"),
         validators=[
-            _required(_l("Indtast hvor mange pladser der er")),
+            required(_l("Indtast hvor mange pladser der er")),
             NumberRange(1, MAX_CAPACITY, message=_l("Antal pladser skal være mellem 1 og 1000")),
         ],
     )
     deadline_date = LocalDateField(
-        _l("Tilmeldingsfrist, dato"), validators=[_required(_l("Indtast datoen for tilmeldingsfristen"))]
+        _l("Tilmeldingsfrist, dato"), validators=[required(_l("Indtast datoen for tilmeldingsfristen"))]
     )
     deadline_time = LocalTimeField(
-        _l("Tilmeldingsfrist, tidspunkt"), validators=[_required(_l("Indtast tidspunktet for tilmeldingsfristen"))]
+        _l("Tilmeldingsfrist, tidspunkt"), validators=[required(_l("Indtast tidspunktet for tilmeldingsfristen"))]
     )
     reminder_days = WholeNumberField(
         _l("Påmindelse, antal dage før mødet"),
         description=_l("0 betyder ingen påmindelse"),
         default=2,
         validators=[
-            _required(_l("Indtast hvor mange dage før mødet påmindelsen sendes")),
+            required(_l("Indtast hvor mange dage før mødet påmindelsen sendes")),
             NumberRange(0, 14, message=_l("Påmindelsen kan sendes 0 til 14 dage før mødet")),
         ],
     )
@@ -176,7 +168,7 @@ class MeetingForm(BaseForm):
             "ends_at": local_to_utc(self.ends_at_local),
             "venue_name": self.venue_name.data,
             "venue_address": self.venue_address.data,
-            **{name: name in chosen for name, _label in ACCESSIBILITY},
+            **{code: code in chosen for code in VENUE_FEATURES},
             "accessibility_note": self.accessibility_note.data or "",
             "capacity": self.capacity.data,
             "registration_deadline": local_to_utc(self.deadline_local),
@@ -200,7 +192,7 @@ class MeetingForm(BaseForm):
             "end_time": ends.time(),
             "venue_name": meeting.venue_name,
             "venue_address": meeting.venue_address,
-            "accessibility": [name for name, _label in ACCESSIBILITY if getattr(meeting, name)],
+            "accessibility": [code for code in VENUE_FEATURES if getattr(meeting, code)],
             "accessibility_note": meeting.accessibility_note,
             "capacity": meeting.capacity,
             "deadline_date": deadline.date(),
@@ -208,86 +200,3 @@ class MeetingForm(BaseForm):
             "reminder_days": meeting.reminder_days,
             "reminder_note": meeting.reminder_note,
         }
-
-
-class ReserveSeatsForm(BaseForm):
-    label = StringField(
-        _l("Hvem er pladserne til?"),
-        description=_l("Fx Borgere inviteret af jobcentret"),
-        validators=[_filled(_l("Skriv hvem pladserne er til")), MaxLength(120)],
-    )
-    seats = WholeNumberField(
-        _l("Antal pladser"),
-        validators=[
-            _required(_l("Indtast hvor mange pladser du vil reservere")),
-            NumberRange(1, MAX_CAPACITY, message=_l("Antal pladser skal være mellem 1 og 1000")),
-        ],
-    )
-
-
-class StaffSignupForm(BaseForm):
-    """A sign-up staff take on someone's behalf, e.g. a citizen who phoned in."""
-
-    name = StringField(_l("Navn"), validators=[_filled(_l("Indtast personens navn")), MaxLength(120)])
-    role = ChoiceField(
-        _l("Deltager som"),
-        list(ROLE_LABELS.items()),
-        default="borger",
-        validators=[_required(_l("Vælg hvordan personen deltager"))],
-    )
-    email = StringField(_l("E-mail (valgfri)"), description=_l("Så får personen en bekræftelse og en påmindelse"))
-    phone = StringField(_l("Telefonnummer"), validators=[MaxLength(20)])
-    on_behalf_of = StringField(
-        _l("Tilmeldt på vegne af (valgfri)"),
-        description=_l("Fornavn på den, personen kommer med"),
-        validators=[MaxLength(60)],
-    )
-    seats = WholeNumberField(
-        _l("Antal pladser"),
-        default=1,
-        validators=[
-            _required(_l("Indtast antal pladser")),
-            NumberRange(1, MAX_SEATS, message=_l("Antal pladser skal være mellem 1 og 4")),
-        ],
-    )
-    needs = CheckboxesField(_l("Behov for støtte"), choices=options(NEED_LABELS))
-    interpreter_language = StringField(
-        _l("Tolk på hvilket sprog?"), description=_l("Kun hvis personen har brug for tolk"), validators=[MaxLength(60)]
-    )
-    needs_other = TextAreaField(_l("Andre behov (valgfri)"), validators=[Optional(), MaxLength(500)])
-
-    def validate_email(self, field):
-        if not field.data:
-            return
-        try:
-            field.data = parse_email(field.data)
-        except EmailNotValidError as error:
-            raise ValidationError(_l("Indtast en gyldig e-mailadresse, fx navn@eksempel.dk")) from error
-
-    def validate_phone(self, field):
-        if not field.data:
-            if not self.email.data:
-                raise ValidationError(_l("Indtast et telefonnummer eller en e-mailadresse"))
-            return
-        try:
-            field.data = parse_danish_phone(field.data, mobile_only=False)  # a landline will do for staff
-        except ValueError as error:
-            raise ValidationError(_l("Indtast et gyldigt telefonnummer, fx 20 12 34 56")) from error
-
-    def validate_interpreter_language(self, field):
-        if "interpreter" in (self.needs.data or []) and not field.data:
-            raise ValidationError(_l("Skriv hvilket sprog tolken skal tale"))
-
-    def signup(self) -> Signup:
-        """The form as the service's Signup."""
-        return Signup(
-            role=self.role.data,
-            name=self.name.data,
-            email=self.email.data or None,
-            phone=self.phone.data or None,
-            on_behalf_of=self.on_behalf_of.data or "",
-            seats=self.seats.data,
-            needs=list(self.needs.data or []),
-            interpreter_language=self.interpreter_language.data if "interpreter" in (self.needs.data or []) else "",
-            needs_other=self.needs_other.data or "",
-        )
