@@ -21,7 +21,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from survey.kernel import converters, errors, i18n, outbox, ratelimits, security, translations
+    from survey.kernel import converters, errors, i18n, outbox, ratelimits, roles, security, translations
     from survey.kernel.mail import EmailChannel
 
     converters.init_app(app)  # before the blueprints: `<int:…>` holds only what the database can
@@ -70,6 +70,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     cli_audit.watch(policies.describe_change, questionnaire.describe_change)  # what commands change, audited
     ratelimits.init_app(app, {**questionnaire.RATE_LIMITS, **meetings.RATE_LIMITS, **staff.RATE_LIMITS})
     i18n.init_app(app)
+    roles.init_app(app)
     errors.init_app(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.staff.models import ROLES
+from survey.kernel.roles import ROLES
 from tests.conftest import STAFF_PASSWORD
 from tests.pages import csrf_token
 

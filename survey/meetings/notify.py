@@ -17,6 +17,7 @@ from survey.kernel.outbox import Attachment, Message, Recipient
 from survey.kernel.urls import public_url
 from survey.meetings import calendar
 from survey.meetings.models import Meeting, Registration
+from survey.meetings.vocabulary import NEEDS, VENUE_FEATURES
 
 LOCALE = "da"
 
@@ -28,12 +29,7 @@ def meeting_when(meeting: Meeting) -> str:
 
 def venue_access(meeting: Meeting) -> list[tuple[str, bool]]:
     """What the venue offers, each with yes or no: someone who needs it must know either way."""
-    return [
-        (_("Trinfri adgang"), meeting.step_free),
-        (_("Teleslynge"), meeting.hearing_loop),
-        (_("Handicaptoilet"), meeting.accessible_toilet),
-        (_("Parkering"), meeting.parking),
-    ]
+    return [(str(feature.label), getattr(meeting, code)) for code, feature in VENUE_FEATURES.items()]
 
 
 def asked_for(registration: Registration) -> list[str]:
@@ -42,17 +38,13 @@ def asked_for(registration: Registration) -> list[str]:
     if registration.on_behalf_of:
         lines.append(_("Tilmeldt på vegne af: %(name)s", name=registration.on_behalf_of))
     needs = set(registration.needs or ())
-    if "step_free" in needs:
-        lines.append(_("Trinfri adgang"))
-    if "interpreter" in needs:
-        language = registration.interpreter_language
-        lines.append(_("Tolk på %(language)s", language=language) if language else _("Tolk"))
-    if "sign_language" in needs:
-        lines.append(_("Tegnsprogstolk"))
-    if "hearing_loop" in needs:
-        lines.append(_("Teleslynge"))
-    if "other" in needs or registration.needs_other:
-        lines.append(_("Andet: %(text)s", text=registration.needs_other) if registration.needs_other else _("Andet"))
+    for code, label in NEEDS.items():
+        if code == "interpreter" and code in needs and registration.interpreter_language:
+            lines.append(_("Tolk på %(language)s", language=registration.interpreter_language))
+        elif code == "other" and registration.needs_other:
+            lines.append(_("Andet: %(text)s", text=registration.needs_other))
+        elif code in needs:
+            lines.append(str(label))
     return lines
 
 

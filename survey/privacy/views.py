@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from wtforms.fields.choices import SelectChoice
 
+from survey.kernel import roles
 from survey.kernel.converters import whole_number
 from survey.kernel.extensions import db
 from survey.kernel.rendering import render_form_page
@@ -40,7 +41,7 @@ def _selection_form(found, formdata=None, exact: bool = False) -> PersonSelectio
 
 
 @admin_bp.route("/", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(*roles.ADMINS)
 def search():
     """Find one person's meeting sign-ups by e-mail, mobile number or name."""
     if request.method == "POST" and request.form.get("action") in ACTIONS:
@@ -81,7 +82,7 @@ def _download(chosen):
 
 
 @admin_bp.route("/slet", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(*roles.ADMINS)
 def erase():
     """Erase the chosen sign-ups after a confirmation page; the waiting list moves up."""
     ids = request.args.getlist("id", type=whole_number) or abort(404)

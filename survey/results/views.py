@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from survey.kernel import roles
 from survey.kernel.converters import big_id, whole_number
 from survey.kernel.extensions import db
 from survey.kernel.i18n import decimal
@@ -37,7 +38,7 @@ from survey.results.suppression import minimum_group
 from survey.staff.access import role_required
 from survey.staff.services import audit
 
-ROLES = ("admin", "analyst")
+ROLES = roles.RESULTS_READERS
 PDF_TYPE = "application/pdf"
 
 

@@ -6,18 +6,18 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey.kernel import roles
 from survey.kernel.extensions import db
 from survey.kernel.rendering import render_form_page
 from survey.staff import bp, sessions
 from survey.staff.access import role_required
 from survey.staff.audit import audit
 from survey.staff.forms import PasswordChangeForm
-from survey.staff.models import ROLES
 from survey.staff.services import FAILURE_LIMIT, change_own_password, recent_failures
 
 
 @bp.route("/adgangskode", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*roles.EVERYONE)
 def change_password():
     """Change one's own password (the current one is asked for); every other session ends."""
     user = current_user._get_current_object()

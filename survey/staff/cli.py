@@ -4,9 +4,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from survey.kernel import roles
 from survey.kernel.extensions import db
 from survey.staff import services
-from survey.staff.models import ROLES, StaffUser
+from survey.staff.models import StaffUser
 
 staff_cli = AppGroup("staff", help="Medarbejdere.")
 
@@ -34,7 +35,7 @@ def _apply(change, *args) -> None:
 
 @staff_cli.command("create")
 @EMAIL
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(roles.ROLES), required=True)
 @click.option("--name", default="")
 @click.password_option("--password", help="Spørges der om, hvis den ikke gives (mindst 15 tegn).")
 def create(email, role, name, password):
@@ -70,7 +71,7 @@ def reactivate(email):
 
 @staff_cli.command("set-role")
 @EMAIL
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(roles.ROLES), required=True)
 def set_role(email, role):
     """Give a user another role."""
     _apply(services.change_role, _user(email), role)

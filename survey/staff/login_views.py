@@ -6,13 +6,13 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey.kernel import roles
 from survey.kernel.errors import wait_in_words
 from survey.kernel.extensions import db
 from survey.kernel.rendering import render_form_page
 from survey.staff import bp, services, sessions, totp
 from survey.staff.access import half_login_required, role_required
 from survey.staff.forms import CodeForm, EnrolForm, LoginForm
-from survey.staff.models import ROLES
 from survey.staff.redirects import safe_next
 from survey.staff.services import LoginLocked, authenticate, check_second_factor, confirm_enrolment
 
@@ -94,7 +94,7 @@ def enrol():
 
 
 @bp.post("/log-ud")
-@role_required(*ROLES)
+@role_required(*roles.EVERYONE)
 def logout():
     """End the session, on the server too: every copy of the session cookie stops working."""
     services.logout(current_user._get_current_object())

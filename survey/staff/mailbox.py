@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import abort, current_app, render_template
 from flask_babel import format_datetime
 
+from survey.kernel import roles
 from survey.staff import bp
 from survey.staff.access import role_required
 
@@ -86,7 +87,7 @@ def newest_mails(folder: Path, limit: int = NEWEST) -> list[SinkMail]:
 
 # Admins only: the sink holds every citizen's manage link (a key to their sign-up), not a meeting host's business.
 @bp.get("/post")
-@role_required("admin")
+@role_required(*roles.ADMINS)
 def mailbox():
     """The newest mails in the development mail sink (nothing when mail goes through SMTP)."""
     folder = sink_folder()
@@ -95,7 +96,7 @@ def mailbox():
 
 
 @bp.get("/post/<name>/<int:index>")
-@role_required("admin")
+@role_required(*roles.ADMINS)
 def mailbox_message(name: str, index: int):
     """One mail from the sink: headers, the text and any calendar file as text."""
     folder = sink_folder()

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 
-ROLES = ("admin", "meeting_host", "analyst")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _dummy_hash: list[str] = []
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from survey.kernel import clock
+from survey.kernel import clock, roles
 from survey.kernel.extensions import db
 from survey.staff import enrolment, throttling, totp
 from survey.staff.audit import audit, audit_cli
-from survey.staff.models import ROLES, AuditEvent, StaffUser, spend_password_check_time
+from survey.staff.models import AuditEvent, StaffUser, spend_password_check_time
 from survey.staff.passwords import password_problem
 from survey.staff.throttling import PASSWORD, SECOND_FACTOR, LoginLocked
 
@@ -32,8 +32,8 @@ def find_staff(email: str) -> StaffUser | None:
 def create_staff(email: str, role: str, password: str, name: str = "") -> StaffUser:
     """A new staff user; audited when run from the CLI. Only flushes."""
     email = normalise_email(email)
-    if role not in ROLES:
-        raise ValueError(f"ukendt rolle {role!r}; vælg en af {', '.join(ROLES)}")
+    if role not in roles.ROLES:
+        raise ValueError(f"ukendt rolle {role!r}; vælg en af {', '.join(roles.ROLES)}")
     if problem := password_problem(password, email):
         raise ValueError(problem)
     if find_staff(email) is not None:
@@ -138,8 +138,8 @@ def reactivate(user: StaffUser) -> None:
 
 
 def change_role(user: StaffUser, role: str) -> None:
-    if role not in ROLES:
-        raise ValueError(f"ukendt rolle {role!r}; vælg en af {', '.join(ROLES)}")
+    if role not in roles.ROLES:
+        raise ValueError(f"ukendt rolle {role!r}; vælg en af {', '.join(roles.ROLES)}")
     audit_cli("role_changed", target=user.email, old=user.role, new=role)
     user.role = role
 

@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from survey.kernel import roles
 from survey.kernel.extensions import db
 from survey.staff import bp
 from survey.staff.access import role_required
 from survey.staff.forms import AuditFilterForm
-from survey.staff.models import ROLES, AuditEvent
+from survey.staff.models import AuditEvent
 from survey.staff.services import normalise_email
 
 #: the log page shows at most this many events, newest first; the filters narrow it down
@@ -21,14 +22,14 @@ AUDIT_PAGE_SIZE = 500
 
 
 @bp.get("/")
-@role_required(*ROLES)
+@role_required(*roles.EVERYONE)
 def home():
     """The staff front page: what this role can do."""
     return render_template("staff/home.html", user=current_user)
 
 
 @bp.get("/log")
-@role_required("admin")
+@role_required(*roles.ADMINS)
 def audit_log():
     """The audit log, newest first, filtered by action, e-mail and date range (UTC days)."""
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from flask import abort, redirect, url_for
 
+from survey.kernel import roles
 from survey.kernel.extensions import db
 from survey.meetings.models import Meeting
 from survey.meetings.services import lock_meeting
 
 #: who may use these pages
-STAFF = ("admin", "meeting_host")
+STAFF = roles.MEETING_STAFF
 
 
 def meeting_or_404(meeting_id: int, lock: bool = False) -> Meeting:
