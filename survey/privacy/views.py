@@ -27,7 +27,7 @@ from survey.privacy.services import (
     registrations_by_id,
 )
 from survey.staff.access import role_required
-from survey.staff.services import audit
+from survey.staff.audit import audit
 
 ACTIONS = ("export", "erase")
 

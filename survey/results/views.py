@@ -36,7 +36,7 @@ from survey.results.report import Row, policy_report, policy_rounds, policy_tabl
 from survey.results.stats import Estimate
 from survey.results.suppression import minimum_group
 from survey.staff.access import role_required
-from survey.staff.services import audit
+from survey.staff.audit import audit
 
 ROLES = roles.RESULTS_READERS
 PDF_TYPE = "application/pdf"

@@ -20,7 +20,7 @@ from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import active_registrations, cancel_meeting, seats_taken, update_meeting
 from survey.meetings.vocabulary import ROLES
 from survey.staff.access import role_required
-from survey.staff.services import audit
+from survey.staff.audit import audit
 
 EXPORT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 

@@ -31,7 +31,7 @@ from survey.meetings.services import (
     waitlist_position,
 )
 from survey.staff.access import role_required
-from survey.staff.services import audit
+from survey.staff.audit import audit
 
 REFUSED = {
     "draft": _l("Mødet er en kladde. Der kan ikke tilmeldes, før det er offentliggjort."),
