@@ -106,10 +106,14 @@ class QuestionKind:
         """True when the answer gives consent to quote (on a kind that gives_consent)."""
         return False
 
-    def draw(self, rng: Random, item: SyntheticItem, level: float, satisfaction: float, person: float) -> str:
-        """A made-up choice for results.synthetic: `level` is the area's level (1–5) on the question's dimension,
+    def consent_answer(self, given: bool) -> DraftAnswer:
+        """The answer that gives (or refuses) consent, on a kind that gives_consent."""
+        raise NotImplementedError(f"{self.name} gives no consent")
+
+    def draw(self, rng: Random, item: SyntheticItem, level: float, satisfaction: float, person: float) -> DraftAnswer:
+        """A made-up answer for results.synthetic: `level` is the area's level (1–5) on the question's dimension,
         `satisfaction` its satisfaction level, `person` how much more content this respondent is than most."""
-        return item.options[rng.choices(range(len(item.options)), weights=item.weights)[0]]
+        return {"choice": item.options[rng.choices(range(len(item.options)), weights=item.weights)[0]]}
 
 
 #: every kind by name; `register` adds one
@@ -160,10 +164,10 @@ class Likert(QuestionKind):
     def score(self, choice: str | None) -> int | None:
         return int(choice) if choice in ("1", "2", "3", "4", "5") else None
 
-    def draw(self, rng: Random, item: SyntheticItem, level: float, satisfaction: float, person: float) -> str:
+    def draw(self, rng: Random, item: SyntheticItem, level: float, satisfaction: float, person: float) -> DraftAnswer:
         if item.allow_dont_know and rng.random() < item.dont_know_share:
-            return DONT_KNOW
-        return str(min(5, max(1, round(rng.gauss(level + person + item.shift, 0.85)))))
+            return {"choice": DONT_KNOW}
+        return {"choice": str(min(5, max(1, round(rng.gauss(level + person + item.shift, 0.85)))))}
 
 
 @register
@@ -203,9 +207,12 @@ class YesNo(QuestionKind):
     def consents(self, answer: DraftAnswer) -> bool:
         return answer.get("choice") == "yes"
 
-    def draw(self, rng: Random, item: SyntheticItem, level: float, satisfaction: float, person: float) -> str:
+    def consent_answer(self, given: bool) -> DraftAnswer:
+        return {"choice": "yes" if given else "no"}
+
+    def draw(self, rng: Random, item: SyntheticItem, level: float, satisfaction: float, person: float) -> DraftAnswer:
         # the more content, the likelier a yes
-        return "yes" if rng.random() < min(0.95, max(0.05, (satisfaction + person - 1) / 4)) else "no"
+        return {"choice": "yes" if rng.random() < min(0.95, max(0.05, (satisfaction + person - 1) / 4)) else "no"}
 
 
 @register

@@ -153,26 +153,30 @@ def respondent(plan: Plan, rng: random.Random) -> list[tuple]:
     for item in plan.items:
         areas = item.areas if item.areas is not None else [chosen]
         sat, transp = plan.levels.get(areas[0], plan.levels[None])
-        choice, score, text, may_quote = None, None, None, False
+        may_quote = False
         if item.kind.own_words:
             if rng.random() >= FREE_TEXT:
                 continue
             consent[item.key] = rng.random() < QUOTE_CONSENT
             texts = POSITIVE_TEXTS if rng.gauss(sat + person, 0.7) >= 3.5 else NEGATIVE_TEXTS
-            text, may_quote = rng.choice(texts), consent[item.key]
+            values, may_quote = [(None, None, rng.choice(texts))], consent[item.key]
         elif item.consent_for:
             if item.consent_for not in consent:
                 continue
-            choice = "yes" if consent[item.consent_for] else "no"
+            values = item.kind.stored(item.kind.consent_answer(consent[item.consent_for]))
         elif not item.required and rng.random() < (SKIP if item.dimension != "background" else 1 - BACKGROUND_ANSWERED):
             continue
         else:
-            choice = item.kind.draw(rng, item, sat if item.dimension == "satisfaction" else transp, sat, person)
-            score = item.kind.score(choice)
+            level = sat if item.dimension == "satisfaction" else transp
+            values = item.kind.stored(item.kind.draw(rng, item, level, sat, person))
             if item.option_areas:
-                chosen = item.option_areas[item.options.index(choice)]
+                chosen = item.option_areas[item.options.index(values[0][0])]
                 areas = [chosen]
-        rows += [(item.question_id, area_id, choice, score, text, may_quote) for area_id in areas]
+        rows += [
+            (item.question_id, area_id, choice, score, text, may_quote)
+            for choice, score, text in values
+            for area_id in areas
+        ]
     return rows
 
 
