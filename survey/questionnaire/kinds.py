@@ -56,8 +56,9 @@ class QuestionKind:
     scored: ClassVar[bool] = False
     #: results can be split by its answer (as a background question that is not the routing question)
     breakdown: ClassVar[bool] = False
-    #: its options are written in the questionnaire file (`options:`), and it may be the routing question
+    #: its options are written in the questionnaire file (`options:`)
     options_in_file: ClassVar[bool] = False
+    #: it may be the routing question (whose options each name a focus area)
     routing: ClassVar[bool] = False
     #: its answer is the respondent's own words: the kind of the open dimension, which consent lets us quote
     own_words: ClassVar[bool] = False

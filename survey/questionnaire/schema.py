@@ -1,7 +1,7 @@
 """The questionnaire file format: one YAML file per questionnaire (see data/questionnaires/).
 
 Question texts live in the file in Danish (required) and English (optional); the fixed answer scales
-(Likert labels, yes/no, "Ved ikke") are UI strings in translations/.
+(Likert labels, yes/no, "Ved ikke") are UI strings in translations/. What each `kind:` means is its class in kinds.py.
 """
 
 from __future__ import annotations
