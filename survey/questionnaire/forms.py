@@ -3,45 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms import HiddenField, StringField
+from wtforms.validators import ValidationError
 
 from survey.kernel import codes
-from survey.kernel.fields import ChoiceField
-from survey.kernel.forms import HoneypotForm, MaxLength
+from survey.kernel.forms import HoneypotForm
+from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.rounds import INVITATION_CODE_LENGTH, find_invitation
 from survey.questionnaire.schema import PageSpec, QuestionSpec
-from survey.questionnaire.services import RESUME_CODE_LENGTH, DraftAnswer, find_draft, invitation_spent
-
-SCALES = {
-    "likert_satisfaction": [
-        ("1", _l("Meget utilfreds")),
-        ("2", _l("Utilfreds")),
-        ("3", _l("Hverken tilfreds eller utilfreds")),
-        ("4", _l("Tilfreds")),
-        ("5", _l("Meget tilfreds")),
-    ],
-    "likert_agreement": [
-        ("1", _l("Helt uenig")),
-        ("2", _l("Uenig")),
-        ("3", _l("Hverken enig eller uenig")),
-        ("4", _l("Enig")),
-        ("5", _l("Helt enig")),
-    ],
-    "yes_no": [("yes", _l("Ja")), ("no", _l("Nej"))],
-}
-DONT_KNOW = ("dont_know", _l("Ved ikke / ikke relevant"))
-
-
-def choices_for(question: QuestionSpec, lang: str) -> list[tuple[str, str]]:
-    """The answer options of a question, in the order they are shown."""
-    if question.kind == "single_choice":
-        return [(option.value, option.label.get(lang)) for option in question.options or []]
-    choices = list(SCALES.get(question.kind, []))
-    if question.kind.startswith("likert") and question.allow_dont_know:
-        choices.append(DONT_KNOW)
-    return choices
+from survey.questionnaire.services import RESUME_CODE_LENGTH, find_draft, invitation_spent
 
 
 class PageForm(HoneypotForm):
@@ -53,9 +23,9 @@ class PageForm(HoneypotForm):
         """The page's answers in the shape a draft keeps them; unanswered questions are left out."""
         answers = {}
         for question in self.questions:
-            value = self[question.id].data
-            if value:
-                answers[question.id] = {"text": value} if question.kind == "free_text" else {"choice": value}
+            answer = question.question_kind.to_draft(self[question.id].data)
+            if answer:
+                answers[question.id] = answer
         return answers
 
 
@@ -82,27 +52,13 @@ def _build_page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
     """Called while `lang` is the request's language."""
     fields: dict[str, object] = {"questions": page.questions}
     for question in page.questions:
-        label, hint = question.text.get(lang), question.hint.get(lang) if question.hint else ""
-        if question.kind == "free_text":
-            fields[question.id] = TextAreaField(
-                label, description=hint, validators=[Optional(), MaxLength(question.max_length)]
-            )
-        else:
-            required = (
-                InputRequired(message=_l("Vælg et svar: %(question)s", question=label))
-                if question.required
-                else Optional()
-            )
-            # the answer labels translated once, for the class kept for this language, not at every rendering;
-            # escape() gives what the template wrote before: a questionnaire's own text escaped, a translation
-            # (a lazy string, which counts as markup) as it is
-            choices = [(value, escape(text)) for value, text in choices_for(question, lang)]
-            fields[question.id] = ChoiceField(label, description=hint, choices=choices, validators=[required])
+        fields[question.id] = question.question_kind.field(question, lang)
     return type("PageForm", (PageForm,), fields)
 
 
-def draft_to_form_data(page: PageSpec, answers: dict[str, DraftAnswer]) -> dict[str, str]:
-    return {q.id: (answers.get(q.id) or {}).get("text" if q.kind == "free_text" else "choice") for q in page.questions}
+def draft_to_form_data(page: PageSpec, answers: dict[str, DraftAnswer]) -> dict[str, object]:
+    """The kept answers of a page as its form's data."""
+    return {q.id: q.question_kind.to_form(answers.get(q.id) or {}) for q in page.questions}
 
 
 class StartForm(HoneypotForm):

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 
-from survey.questionnaire.forms import choices_for
 from survey.questionnaire.models import Draft, Round
 
 
@@ -28,13 +27,7 @@ def review_rows(round_: Round, draft: Draft, token: str, lang: str) -> list[tupl
         change_url = url_for(".page", round_slug=round_.slug, token=token, number=number, retur="tjek")
         rows = []
         for question in page.questions:
-            value = answers.get(question.id) or {}
-            if question.kind == "free_text":
-                shown = value.get("text")
-            else:
-                label = dict(choices_for(question, lang)).get(value.get("choice"))
-                # translated here once: a lazy label would be translated again at each use below
-                shown = str(label) if label is not None else None
+            shown = question.question_kind.review_text(question, answers.get(question.id) or {}, lang)
             rows.append(
                 ReviewRow(
                     question.id,

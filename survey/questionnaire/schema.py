@@ -1,7 +1,7 @@
 """The questionnaire file format: one YAML file per questionnaire (see data/questionnaires/).
 
 Question texts live in the file in Danish (required) and English (optional); the fixed answer scales
-(Likert labels, yes/no, "Ved ikke") are UI strings in translations/.
+(Likert labels, yes/no, "Ved ikke") are UI strings in translations/. What each `kind:` means is its class in kinds.py.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from survey.policies.schema import CODE_PATTERN, Problem, Slug, duplicates
+from survey.questionnaire.kinds import KINDS, QuestionKind, kind_names, kind_of, spoken_list
 
-Kind = Literal["likert_satisfaction", "likert_agreement", "yes_no", "single_choice", "free_text"]
 Dimension = Literal["satisfaction", "transparency", "background", "open"]
 #: a question's focus area: a code from the policy, or the area the respondent chose in the routing question
 CHOSEN = "chosen"
@@ -44,7 +45,8 @@ class OptionSpec(Strict):
 
 class QuestionSpec(Strict):
     id: str = Slug
-    kind: Kind
+    #: the name of a registered question kind (kinds.py)
+    kind: str
     dimension: Dimension
     text: LocalText
     hint: LocalText | None = None
@@ -60,24 +62,38 @@ class QuestionSpec(Strict):
     quote_consent_for: str | None = None
     allow_dont_know: bool = True
 
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _registered_kind(cls, value):
+        # the message a Literal of the names would give, from the kinds registered now
+        if not isinstance(value, str) or value not in KINDS:
+            expected = spoken_list([repr(name) for name in KINDS], "or")
+            raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+        return value
+
+    @property
+    def question_kind(self) -> QuestionKind:
+        return kind_of(self)
+
     @model_validator(mode="after")
     def _kind_rules(self):
-        if (self.kind == "single_choice") != bool(self.options):
-            raise ValueError("options bruges til (og kræves af) kind: single_choice")
+        kind = self.question_kind
+        if kind.options_in_file != bool(self.options):
+            raise ValueError(f"options bruges til (og kræves af) kind: {kind_names('options_in_file')}")
         if self.options and len({o.value for o in self.options}) != len(self.options):
             raise ValueError("svarmulighedernes value skal være forskellige")
-        if self.routing and (self.kind != "single_choice" or not self.required):
-            raise ValueError("routing-spørgsmålet skal være single_choice og required: true")
+        if self.routing and (not kind.routing or not self.required):
+            raise ValueError(f"routing-spørgsmålet skal være {kind_names('routing')} og required: true")
         if self.routing and any(o.focus_area is None for o in self.options or []):
             raise ValueError("hver svarmulighed i routing-spørgsmålet skal have et focus_area")
-        if (self.kind == "free_text") != (self.dimension == "open"):
-            raise ValueError("dimension open hører sammen med kind free_text")
+        if kind.own_words != (self.dimension == "open"):
+            raise ValueError(f"dimension open hører sammen med kind {kind_names('own_words')}")
         if self.dimension in (*SCORED_DIMENSIONS, "open") and not self.focus_area:
             raise ValueError(f"et spørgsmål med dimension {self.dimension} skal have et focus_area")
-        if self.dimension in SCORED_DIMENSIONS and not self.kind.startswith("likert"):
+        if self.dimension in SCORED_DIMENSIONS and not kind.scored:
             raise ValueError("tilfredsheds- og gennemsigtighedsspørgsmål skal være likert_*")
-        if self.quote_consent_for and self.kind != "yes_no":
-            raise ValueError("quote_consent_for bruges kun på et yes_no-spørgsmål")
+        if self.quote_consent_for and not kind.gives_consent:
+            raise ValueError(f"quote_consent_for bruges kun på et {kind_names('gives_consent')}-spørgsmål")
         return self
 
 
@@ -117,5 +133,8 @@ class QuestionnaireSpec(Strict):
             if question.focus_area == CHOSEN and (first_routing is None or first_routing > index):
                 yield (*where, "focus_area"), '"chosen" kræver et routing-spørgsmål før dette spørgsmål'
             target = by_id.get(question.quote_consent_for) if question.quote_consent_for else None
-            if question.quote_consent_for and (target is None or target.kind != "free_text"):
-                yield (*where, "quote_consent_for"), "skal pege på et fritekstspørgsmål (kind: free_text)"
+            if question.quote_consent_for and (target is None or not target.question_kind.own_words):
+                yield (
+                    (*where, "quote_consent_for"),
+                    f"skal pege på et fritekstspørgsmål (kind: {kind_names('own_words')})",
+                )

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from survey.kernel import codes
 from survey.kernel.clock import iso_week, utcnow
 from survey.kernel.extensions import db
+from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
 from survey.questionnaire.schema import PageSpec, QuestionSpec
 
@@ -22,8 +23,6 @@ RECEIPT_LENGTH = 8
 #: the app.extensions key of the handlers run at every submit (on_response_submitted)
 RESPONSE_SUBMITTED = "questionnaire.response_submitted"
 LIKERT_SCORES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
-#: one answer as kept in a draft: {"choice": "4"} or {"text": "…"}
-DraftAnswer = dict[str, str]
 #: what the citizen's pages need of a round (slug, uses_invitations, questionnaire.spec,
 #: questionnaire.policy.municipality), kept in memory so they can be shown again while the database is away
 RoundSnapshot = SimpleNamespace
@@ -134,7 +133,8 @@ def _chosen_area_id(questionnaire: Questionnaire, answers: dict[str, DraftAnswer
 def build_answers(
     questionnaire: Questionnaire, answers: dict[str, DraftAnswer], meeting_area_ids: list[int] | None = None
 ) -> list[Answer]:
-    """Turn draft answers into Answer rows, each carrying the focus area it addresses.
+    """Turn draft answers into Answer rows (the ones each question's kind stores), each carrying the focus area it
+    addresses.
 
     A question about a dialogue meeting addresses every focus area of that meeting: one row per area, so
     each area's results count the answer (a total across areas must count respondents, not rows)."""
@@ -143,7 +143,7 @@ def build_answers(
     quotable = {
         q.quote_consent_for
         for q in questionnaire.spec.questions()
-        if q.quote_consent_for and answers.get(q.id, {}).get("choice") == "yes"
+        if q.quote_consent_for and q.question_kind.consents(answers.get(q.id, {}))
     }
     built = []
     for spec in questionnaire.spec.questions():
@@ -155,16 +155,16 @@ def build_answers(
             area_ids = meeting_area_ids or [None]
         else:
             area_ids = [chosen_area_id if row.follows_routing else row.focus_area_id]
-        choice, text = value.get("choice"), value.get("text")
         built += [
             Answer(
                 question=row,
                 focus_area_id=area_id,
                 choice=choice,
-                score=LIKERT_SCORES.get(choice) if spec.kind.startswith("likert") else None,
+                score=score,
                 text=text,
                 may_quote=bool(text) and spec.id in quotable,
             )
+            for choice, score, text in spec.question_kind.stored(value)
             for area_id in area_ids
         ]
     return built

@@ -25,6 +25,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from survey.kernel.extensions import db
+from survey.questionnaire.kinds import DONT_KNOW, kind_of
 from survey.questionnaire.models import Answer, Question, Response, Round
 from survey.results.models import ResultSum
 from survey.results.stats import Estimate
@@ -36,8 +37,6 @@ NOT_ANSWERED = ""
 SUM_COLUMNS = ["mean_sum", "mean_sq", "sat_sum", "sat_sq"]
 #: the dimensions whose sums are kept in result_sum
 KEPT_DIMENSIONS = ("satisfaction", "transparency")
-#: the value a "Ved ikke" answer stores as its choice
-DONT_KNOW = "dont_know"
 
 
 @dataclass(frozen=True)
@@ -168,9 +167,9 @@ def _kept(dimension: str, round_ids: list[int], questions: bool) -> pd.DataFrame
 
 
 def is_breakdown(question) -> bool:
-    """A background question results are split by (report.report_questions, and the sums kept at submit): one
-    choice, and not the routing question."""
-    return question.dimension == "background" and question.kind == "single_choice" and not question.routing
+    """A background question results are split by (report.report_questions, and the sums kept at submit): of a
+    kind that says so (one choice), and not the routing question."""
+    return question.dimension == "background" and kind_of(question).breakdown and not question.routing
 
 
 def _kept_for(round_ids: list[int], backgrounds: list[str]) -> bool:

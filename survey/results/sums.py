@@ -23,9 +23,9 @@ from sqlalchemy import Connection, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.kernel.extensions import db
+from survey.questionnaire.kinds import DONT_KNOW
 from survey.questionnaire.models import Question, Response, Round
 from survey.results.measures import (
-    DONT_KNOW,
     KEPT_DIMENSIONS,
     NOT_ANSWERED,
     SUM_COLUMNS,

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 from survey.kernel.clock import iso_week
 from survey.kernel.codes import ALPHABET
 from survey.kernel.extensions import db
+from survey.questionnaire.kinds import QuestionKind, kind_named
 from survey.questionnaire.models import Question, Response, Round, new_answer_id
 from survey.questionnaire.services import RECEIPT_LENGTH
 from survey.results.sums import Increments, add_increments, breakdown_keys, response_increments
@@ -65,12 +66,13 @@ class Item:
 
     question_id: int
     key: str
-    kind: str
+    kind: QuestionKind
     dimension: str
     #: the area ids its answer rows carry; None stands for the area chosen in the routing question
     areas: list[int | None] | None
     required: bool
     allow_dont_know: bool = True
+    dont_know_share: float = DONT_KNOW
     options: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
     #: for a routing question: the focus area id of each option
@@ -126,7 +128,7 @@ def build_plan(round_: Round, seed: int) -> Plan:
     items = []
     for spec in questionnaire.spec.questions():
         row = rows[spec.id]
-        item = Item(row.id, spec.id, spec.kind, spec.dimension, _areas(row, meeting_areas), spec.required)
+        item = Item(row.id, spec.id, kind_named(spec.kind), spec.dimension, _areas(row, meeting_areas), spec.required)
         item.allow_dont_know = spec.allow_dont_know
         item.consent_for = spec.quote_consent_for
         item.shift = random.Random(f"{seed}:{spec.id}").uniform(-0.3, 0.3)
@@ -142,13 +144,6 @@ def build_plan(round_: Round, seed: int) -> Plan:
     return Plan(round_.id, items, _levels(seed, round_), _weeks(round_))
 
 
-def _likert(rng: random.Random, item: Item, level: float, person: float) -> tuple[str, int | None]:
-    if item.allow_dont_know and rng.random() < DONT_KNOW:
-        return "dont_know", None
-    score = min(5, max(1, round(rng.gauss(level + person + item.shift, 0.85))))
-    return str(score), score
-
-
 def respondent(plan: Plan, rng: random.Random) -> list[tuple]:
     """One respondent's answers as (question_id, focus_area_id, choice, score, text, may_quote) rows."""
     person = rng.gauss(0, 0.6)  # some people are more content than others, on every item
@@ -158,30 +153,30 @@ def respondent(plan: Plan, rng: random.Random) -> list[tuple]:
     for item in plan.items:
         areas = item.areas if item.areas is not None else [chosen]
         sat, transp = plan.levels.get(areas[0], plan.levels[None])
-        choice, score, text, may_quote = None, None, None, False
-        if item.kind == "free_text":
+        may_quote = False
+        if item.kind.own_words:
             if rng.random() >= FREE_TEXT:
                 continue
             consent[item.key] = rng.random() < QUOTE_CONSENT
             texts = POSITIVE_TEXTS if rng.gauss(sat + person, 0.7) >= 3.5 else NEGATIVE_TEXTS
-            text, may_quote = rng.choice(texts), consent[item.key]
+            values, may_quote = [(None, None, rng.choice(texts))], consent[item.key]
         elif item.consent_for:
             if item.consent_for not in consent:
                 continue
-            choice = "yes" if consent[item.consent_for] else "no"
+            values = item.kind.stored(item.kind.consent_answer(consent[item.consent_for]))
         elif not item.required and rng.random() < (SKIP if item.dimension != "background" else 1 - BACKGROUND_ANSWERED):
             continue
-        elif item.kind.startswith("likert"):
-            choice, score = _likert(rng, item, sat if item.dimension == "satisfaction" else transp, person)
-        elif item.kind == "yes_no":
-            choice = "yes" if rng.random() < min(0.95, max(0.05, (sat + person - 1) / 4)) else "no"
         else:
-            index = rng.choices(range(len(item.options)), weights=item.weights)[0]
-            choice = item.options[index]
+            level = sat if item.dimension == "satisfaction" else transp
+            values = item.kind.stored(item.kind.draw(rng, item, level, sat, person))
             if item.option_areas:
-                chosen = item.option_areas[index]
+                chosen = item.option_areas[item.options.index(values[0][0])]
                 areas = [chosen]
-        rows += [(item.question_id, area_id, choice, score, text, may_quote) for area_id in areas]
+        rows += [
+            (item.question_id, area_id, choice, score, text, may_quote)
+            for choice, score, text in values
+            for area_id in areas
+        ]
     return rows
 
 
