@@ -1,5 +1,6 @@
-// Builds survey/static/dist/ from assets/: app.css (DKFDS subset, compressed, no source map),
-// the IBM Plex Sans files app.css refers to, and app.js. Run with `npm run build`.
+// Builds survey/static/dist/ from assets/: app.css (every page: DKFDS subset and the citizen pages' rules),
+// staff.css (staff pages only, loaded after app.css), both compressed without source map; the IBM Plex Sans
+// files app.css refers to, and app.js. Run with `npm run build`.
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +20,16 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'fonts'), { recursive: true });
 mkdirSync(join(dist, 'img'), { recursive: true });
 
-const css = sass.compile(join(root, 'assets', 'scss', 'app.scss'), {
-  style: 'compressed',
-  sourceMap: false,
-  loadPaths: [join(root, 'node_modules')],
-  quietDeps: true, // DKFDS's own deprecation warnings are not ours to fix
-});
-writeFileSync(join(dist, 'app.css'), css.css + '\n');
+const stylesheets = ['app', 'staff'];
+for (const name of stylesheets) {
+  const css = sass.compile(join(root, 'assets', 'scss', `${name}.scss`), {
+    style: 'compressed',
+    sourceMap: false,
+    loadPaths: [join(root, 'node_modules')],
+    quietDeps: true, // DKFDS's own deprecation warnings are not ours to fix
+  });
+  writeFileSync(join(dist, `${name}.css`), css.css + '\n');
+}
 
 for (const font of fonts) {
   copyFileSync(join(dkfdsFonts, font), join(dist, 'fonts', font));
@@ -35,4 +39,4 @@ for (const icon of icons) {
 }
 copyFileSync(join(root, 'assets', 'js', 'app.js'), join(dist, 'app.js'));
 
-console.log(`built ${dist}: app.css, app.js, fonts/${fonts.join(', fonts/')}, img/${icons.join(', img/')}`);
+console.log(`built ${dist}: ${stylesheets.map((s) => `${s}.css`).join(', ')}, app.js, fonts/${fonts.join(', fonts/')}, img/${icons.join(', img/')}`);

@@ -74,6 +74,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     errors.init_app(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} text as extracted (babel.cfg)
     return app
 
 

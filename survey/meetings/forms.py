@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from survey.kernel.fields import CheckboxesField, options
-from survey.kernel.forms import HoneypotForm, MaxLength
+from survey.kernel.forms import BaseForm, HoneypotForm, MaxLength
 from survey.kernel.parsers import parse_danish_phone, parse_email
 from survey.meetings.models import MAX_SEATS
 from survey.meetings.vocabulary import NEEDS, ROLES
@@ -135,3 +135,19 @@ class NeedsForm(NeedsMixin, HoneypotForm):
 
 class ConfirmForm(HoneypotForm):
     """A button that needs nothing but the CSRF token (cancel, delete)."""
+
+
+class MeetingFilterForm(BaseForm):
+    """The meeting list's filter: meetings about one focus area (a GET form: nothing changes, so no CSRF token)."""
+
+    class Meta(BaseForm.Meta):
+        csrf = False
+
+    fokus = SelectField(_l("Vis møder om"), choices=[])
+
+    @classmethod
+    def showing(cls, areas, focus: int | None) -> MeetingFilterForm:
+        """The form with the focus areas of the upcoming meetings and the one chosen (?fokus=id) filled in."""
+        form = cls(formdata=None, fokus=str(focus) if focus else "")
+        form.fokus.choices = [("", _l("Alle emner"))] + [(str(area.id), area.title) for area in areas]
+        return form

@@ -18,7 +18,7 @@ from survey.kernel.extensions import db
 from survey.kernel.ratelimits import wait_for
 from survey.kernel.rendering import render_form_page
 from survey.meetings import bp, notify, services
-from survey.meetings.forms import ConfirmForm, NeedsForm, SignupForm
+from survey.meetings.forms import ConfirmForm, MeetingFilterForm, NeedsForm, SignupForm
 from survey.meetings.models import Meeting, meeting_focus_area
 from survey.meetings.tokens import LinkInvalid, registration_for_token
 from survey.meetings.vocabulary import venue_facts
@@ -67,7 +67,8 @@ def index():
         .order_by(FocusArea.title)
     ).all()
     seats = {m: services.availability(free) for m, free in services.seats_free_by_meeting(meetings).items()}
-    return render_template("meetings/index.html", meetings=meetings, areas=areas, focus=focus, seats=seats)
+    filters = MeetingFilterForm.showing(areas, focus) if areas else None
+    return render_template("meetings/index.html", meetings=meetings, filters=filters, seats=seats)
 
 
 @bp.get("/<int:meeting_id>")

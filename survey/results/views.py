@@ -31,6 +31,7 @@ from survey.results.comments import (
     open_rounds,
     pick,
 )
+from survey.results.forms import CommentFilterForm, ResultsFilterForm
 from survey.results.models import Quote
 from survey.results.report import Row, policy_report, policy_rounds, policy_table
 from survey.results.stats import Estimate
@@ -115,9 +116,8 @@ def index():
     rows = policy_table(policy, selected) if policy else []
     return render_template(
         "results/index.html",
-        policies=policies,
+        filters=ResultsFilterForm.showing(policies, policy, rounds, selected),
         policy=policy,
-        rounds=rounds,
         selected=selected,
         rows=rows,
         charts=_charts(policy, rows) if policy else {},
@@ -145,7 +145,8 @@ def area(code: str):
     rows = report.rows_of(focus_area)
     allowed = open_rounds(rows)
     page = max(request.args.get("side", 1, type=whole_number) or 1, 1)
-    quotable_only = request.args.get("citerbare") == "1"
+    comment_filter = CommentFilterForm(request.args)
+    quotable_only = bool(comment_filter.citerbare.data)
     found, total = comments(focus_area.id, allowed, quotable_only, page) if allowed else ([], 0)
     return render_template(
         "results/area.html",
@@ -162,6 +163,7 @@ def area(code: str):
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         quotable_only=quotable_only,
+        comment_filter=comment_filter,
         minimum=report.minimum,
         comments_minimum=comments_minimum(),
         round_labels={r.id: r.label for r in selected},

@@ -30,3 +30,9 @@ def test_each_request_gets_its_own_language(client):
     danish = client.get("/privatliv?lang=da")
     assert english.doc.get("lang") == "en" and danish.doc.get("lang") == "da"
     assert "Privacy" in english.get_data(as_text=True) and "Privatlivspolitik" in danish.get_data(as_text=True)
+
+
+def test_a_trans_block_is_looked_up_trimmed_as_babel_extracts_it(app):
+    """A {% trans %} block broken over lines finds its translation (babel.cfg extracts it trimmed)."""
+    with app.test_request_context("/?lang=en"):
+        assert render_template_string("<p>{% trans %}\n  Log\n  ud\n{% endtrans %}</p>") == "<p>Log out</p>"

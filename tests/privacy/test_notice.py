@@ -90,3 +90,14 @@ def test_was_sends_the_browser_to_the_municipalitys_accessibility_statement(clie
     response = client.get("/was")
     assert response.status_code == 302
     assert response.location == "https://www.was.digst.dk/testrup-borgerdialog"
+
+
+@pytest.mark.parametrize(
+    "lang, sentences",
+    [
+        ("da", "Dine midlertidige svar slettes, når du sender dem. Sender du dem ikke"),
+        ("en", "Your temporary answers are deleted when you send them. If you do not send them"),
+    ],
+)
+def test_two_sentences_of_one_list_item_are_set_apart_by_a_space(client, settings, lang, sentences):
+    assert sentences in text_of(client.get(f"/privatliv?lang={lang}").doc.find(".//main"))

@@ -55,6 +55,17 @@ def test_comments_show_only_for_large_enough_groups_and_without_background(clien
     assert len(list(quotable)) == 5
 
 
+def test_the_comment_filter_sent_as_the_page_builds_it_keeps_the_choice_and_shows_the_quotable_ones(
+    client, login_as, commented
+):
+    login_as(client, "analyst")
+    form = next(f for f in area_page(client).doc.iterfind(".//form") if f.get("method") == "get")
+    fields = [(i.get("name"), i.get("value")) for i in form.iterfind(".//input")]  # the box ticked, as a person would
+    assert ("politik", "mini") in fields and any(name == "citerbare" for name, _value in fields)
+    page = client.get(form.get("action"), query_string=fields)
+    assert page.status_code == 200 and len(list(page.doc.iterfind(".//li[@class='comment']"))) == 5
+
+
 def test_a_comment_is_picked_only_with_consent_and_at_most_three_per_round(client, login_as, commented, in_app):
     login_as(client, "analyst")
     refused = choose(client, commented["Kommentar 1 fra runde A"])
