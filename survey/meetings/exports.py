@@ -160,7 +160,7 @@ def _xlsx(meeting: Meeting, sheet: Sheet, what: str, personal: bool) -> bytes:
                     "Filen indeholder personoplysninger. Del den kun med dem, der skal bruge den, og slet den efter "
                     "mødet. Borgerdialog sletter tilmeldingerne %(days)d dage efter mødet (%(date)s).",
                     days=current_app.config["REGISTRATION_RETENTION_DAYS"],
-                    date=f"{deleted:%d-%m-%Y}",
+                    date=deleted.strftime("%d-%m-%Y"),
                 ),
             )
         )
