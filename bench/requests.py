@@ -150,7 +150,7 @@ def walk_signup(recorder: Recorder, meeting_id: int, area_id: int, n: int) -> No
         "consent": "y",
     }
     sent, _ = recorder.call("POST signup", url, 302, form)
-    recorder.call("GET confirmation", _location(sent), 200, must_show="Du er tilmeldt")
+    recorder.call("GET confirmation", _location(sent), 200, must_show="Tak for din tilmelding")
 
 
 def _prepare(app) -> tuple[str, int, int]:

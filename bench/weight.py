@@ -169,7 +169,7 @@ def walk(base_url: str, slug: str) -> list[dict]:
         page.locator("[name='consent']").check()
         _press(page, "Tilmeld")
         pages.append(recorder.take("confirmation"))
-        assert "Du er tilmeldt" in page.inner_text("main")
+        assert "Tak for din tilmelding" in page.inner_text("main")
         browser.close()
     return pages
 
