@@ -75,7 +75,7 @@ def prepare() -> tuple[int, list[str]]:
     now = utcnow()
     round_ = create_round(questionnaire, "Bench", now, now.replace(year=now.year + 1), slug="bench-submit")
     db.session.commit()
-    likert = [q.id for q in questionnaire.spec.questions() if q.kind.startswith("likert")]
+    likert = [q.id for q in questionnaire.spec.questions() if q.question_kind.scored]
     return round_.id, likert
 
 

@@ -58,9 +58,9 @@ def open_round_in(app) -> str:
 
 def complete_draft_answers(questionnaire) -> dict[str, dict[str, str]]:
     """The walker's complete Syddjurs answers in the shape a draft keeps them."""
-    kinds = {q.id: q.kind for q in questionnaire.spec.questions()}
+    kinds = {q.id: q.question_kind for q in questionnaire.spec.questions()}
     flat = {qid: value for page in SYDDJURS_ANSWERS.values() for qid, value in page.items()}
-    return {qid: {"text": v} if kinds[qid] == "free_text" else {"choice": v} for qid, v in flat.items()}
+    return {qid: kinds[qid].to_draft(v) for qid, v in flat.items()}
 
 
 @pytest.fixture
