@@ -42,7 +42,7 @@ def _reset_schema(app) -> None:
 def app(database_url):
     app = create_app(
         {
-            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            **TestConfig.as_dict(),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
         }
@@ -81,8 +81,8 @@ def make_app(app, database_url):
     made = []
 
     def make(**config):
-        base = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-        new = create_app({**base, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", **config})
+        settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", **config}
+        new = create_app({**TestConfig.as_dict(), **settings})
         new.test_client_class = CheckedClient
         made.append(new)
         return new

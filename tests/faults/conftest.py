@@ -26,7 +26,7 @@ SECRET = "test-secret"
 
 def make_app(url: str, migrate: bool = False, **config):
     """An app on the database at `url` (migrated by Alembic when `migrate`), with the suite's checked client."""
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    settings = TestConfig.as_dict()
     app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, **config})
     app.test_client_class = CheckedClient
     if migrate:

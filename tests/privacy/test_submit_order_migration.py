@@ -38,7 +38,7 @@ ANSWER = ("response_id", "question_id", "focus_area_id", "choice", "score", "tex
 @pytest.fixture
 def own_app(database_url, tmp_path):
     """The app on an empty database of its own (a file, or a new database on the suite's PostgreSQL server)."""
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()} | {"SECRET_KEY": "test-secret"}
+    settings = TestConfig.as_dict() | {"SECRET_KEY": "test-secret"}
     if database_url.startswith("sqlite"):
         app = create_app(settings | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rekey.sqlite3'}"})
         yield app
