@@ -16,7 +16,16 @@ from survey.kernel.config import ROOT, TestConfig
 from survey.kernel.extensions import db
 from tests import factories
 from tests.helpers import STAFF_PASSWORD, STAFF_TOTP_SECRET, log_in
+from tests.markers import directory_markers
 from tests.pages import CheckedClient
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by them
+def pytest_collection_modifyitems(items) -> None:
+    """The markers of tests/browser, tests/https, tests/deploy, tests/faults and tests/fuzz (tests/markers.py)."""
+    for item in items:
+        for marker in directory_markers(item.path):
+            item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
