@@ -4,6 +4,7 @@ a client that checks every page it fetches, and factories for rounds, meetings, 
 from __future__ import annotations
 
 import os
+import socket
 from contextlib import contextmanager
 
 import pytest
@@ -105,6 +106,15 @@ def limited_app(make_app):
     """Factory: `make_app` with rate limits on (the session's app has them off), counted in the app's own memory
     unless `config` says otherwise."""
     return lambda **config: make_app(**{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", **config})
+
+
+@pytest.fixture
+def silent_redis():
+    """An address where a "Redis" takes connections and never answers, as a hung or half-dead server does."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
 
 
 @pytest.fixture(scope="session")
