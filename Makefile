@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium nginx redis postgres pdf-libs clean
+.PHONY: run test test-quick bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium nginx redis postgres pdf-libs clean
 
 run: install assets translations migrate demo
 	@echo
@@ -95,6 +95,11 @@ lint: $(VENV)/.installed-test
 
 test: install-test assets translations lint
 	$(BIN)/pytest -q
+
+# The suite without the tests that need Debian's Chromium, servers of their own (PostgreSQL, Redis, gunicorn, nginx),
+# root (faults) or minutes (fuzz): their markers, tests/markers.py. Installs only Python's and npm's packages.
+test-quick: $(VENV)/.installed-test assets translations lint
+	$(BIN)/pytest -q -m "not browser and not deploy and not faults and not fuzz"
 
 # Measurements, not tests: one table with a reference from the same run for each figure (bench/results/latest.md).
 # The first run builds the benchmark databases under /tmp/bench-data (BENCH_DATA); later runs reuse them.

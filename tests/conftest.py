@@ -1,24 +1,32 @@
 """Fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL says so) migrated by Alembic,
-a client that checks every page it fetches, and factories for policies, questionnaires and rounds."""
+a client that checks every page it fetches, and factories for rounds, meetings, registrations and staff users."""
 
 from __future__ import annotations
 
 import os
+import socket
 from contextlib import contextmanager
-from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from survey import create_app
 from survey.kernel.clock import utcnow
 from survey.kernel.config import ROOT, TestConfig
 from survey.kernel.extensions import db
+from tests import factories
+from tests.helpers import STAFF_PASSWORD, STAFF_TOTP_SECRET, log_in
+from tests.markers import directory_markers
 from tests.pages import CheckedClient
 
-DATA = ROOT / "data"
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by them
+def pytest_collection_modifyitems(items) -> None:
+    """The markers of tests/browser, tests/https, tests/deploy, tests/faults and tests/fuzz (tests/markers.py)."""
+    for item in items:
+        for marker in directory_markers(item.path):
+            item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +50,7 @@ def _reset_schema(app) -> None:
 def app(database_url):
     app = create_app(
         {
-            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            **TestConfig.as_dict(),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
         }
@@ -81,8 +89,8 @@ def make_app(app, database_url):
     made = []
 
     def make(**config):
-        base = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-        new = create_app({**base, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", **config})
+        settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", **config}
+        new = create_app({**TestConfig.as_dict(), **settings})
         new.test_client_class = CheckedClient
         made.append(new)
         return new
@@ -98,6 +106,15 @@ def limited_app(make_app):
     """Factory: `make_app` with rate limits on (the session's app has them off), counted in the app's own memory
     unless `config` says otherwise."""
     return lambda **config: make_app(**{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", **config})
+
+
+@pytest.fixture
+def silent_redis():
+    """An address where a "Redis" takes connections and never answers, as a hung or half-dead server does."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
 
 
 @pytest.fixture(scope="session")
@@ -148,68 +165,15 @@ def runner(app):
 
 @pytest.fixture
 def make_round(app):
-    """Factory: load a policy and questionnaire (Syddjurs by default) and open a round; returns the round's slug."""
-    from survey.policies.services import load_policy
-    from survey.questionnaire.loading import load_questionnaire
-    from survey.questionnaire.rounds import create_round
+    """Factory: tests.factories.make_round, committed; returns the round's slug."""
 
-    def make(
-        policy: Path = DATA / "policies/syddjurs.yaml",
-        questionnaire: Path = DATA / "questionnaires/syddjurs-tilfredshed.yaml",
-        access: str = "open",
-        state: str = "open",
-        label: str = "2026 2. halvår",
-    ) -> str:
-        now = utcnow()
-        opens, closes = {
-            "open": (now - timedelta(days=1), now + timedelta(days=30)),
-            "upcoming": (now + timedelta(days=2), now + timedelta(days=30)),
-            "closed": (now - timedelta(days=30), now - timedelta(days=1)),
-        }[state]
+    def make(**values) -> str:
         with app.app_context():
-            load_policy(policy)
-            questionnaire_row, _ = load_questionnaire(questionnaire)
-            round_ = create_round(questionnaire_row, label, opens, closes, access)
+            round_ = factories.make_round(**values)
             db.session.commit()
             return round_.slug
 
     return make
-
-
-STAFF_PASSWORD = "et-langt-og-godt-kodeord"
-#: every staff user the fixtures make has this TOTP secret (base32), so tests can compute the second factor
-STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-def totp_code(app, email: str) -> str:
-    """The user's next acceptable code: for the current time step, or the next one when the current step was
-    already used (a code is accepted once; the server allows one step of clock drift)."""
-    import pyotp
-
-    from survey.staff import totp
-    from survey.staff.models import StaffUser
-
-    with app.app_context():
-        last = db.session.scalar(select(StaffUser.totp_last_step).where(StaffUser.email == email))
-        secret = db.session.scalar(select(StaffUser.totp_secret).where(StaffUser.email == email))
-    now = totp.current_step()
-    step = now if last is None or last < now else last + 1
-    assert step <= now + totp.DRIFT_STEPS, "two logins of one user within one time step already: use another user"
-    return pyotp.TOTP(secret or STAFF_TOTP_SECRET).at(step * totp.STEP_SECONDS)
-
-
-def log_in(client, email: str, password: str = STAFF_PASSWORD, next_url: str = ""):
-    """Both login steps (password, then the TOTP code) with the test client; returns the last response."""
-    from tests.pages import csrf_token
-
-    page = client.get(f"/personale/log-ind{next_url}")
-    first = client.post(
-        f"/personale/log-ind{next_url}", data={"csrf_token": csrf_token(page), "email": email, "password": password}
-    )
-    assert first.status_code == 302 and first.location.endswith("/personale/totrin"), "password step failed"
-    page = client.get("/personale/totrin")
-    code = totp_code(client.application, email)
-    return client.post("/personale/totrin", data={"csrf_token": csrf_token(page), "code": code})
 
 
 @pytest.fixture
@@ -242,41 +206,25 @@ def login_as(make_staff):
 
 @pytest.fixture
 def make_meeting(app):
-    """Factory: a meeting of the Syddjurs policy (published, in a week, 10 seats by default); returns its id."""
-    from survey.meetings.models import Meeting
-    from survey.policies.models import Policy
-    from survey.policies.services import load_policy
+    """Factory: tests.factories.make_meeting, committed; returns the meeting's id."""
 
-    def make(
-        capacity: int = 10,
-        starts_in: timedelta = timedelta(days=7),
-        deadline_before: timedelta = timedelta(days=1),
-        status: str = "published",
-        title: str = "Dialogmøde om job og uddannelse",
-        areas=("1", "5"),
-    ) -> int:
+    def make(**values) -> int:
         with app.app_context():
-            if db.session.scalar(select(Policy).where(Policy.slug == "syddjurs")) is None:
-                load_policy(DATA / "policies/syddjurs.yaml")
-            policy = db.session.scalar(select(Policy).where(Policy.slug == "syddjurs"))
-            starts = utcnow().replace(microsecond=0) + starts_in
-            meeting = Meeting(
-                policy=policy,
-                title=title,
-                description="Vi vil gerne høre, hvad du synes.",
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=2),
-                venue_name="Rådhuset, mødesal 1",
-                venue_address="Lundbergsvej 2, 8400 Ebeltoft",
-                step_free=True,
-                hearing_loop=True,
-                capacity=capacity,
-                registration_deadline=starts - deadline_before,
-                status=status,
-                focus_areas=[a for a in policy.focus_areas if a.code in areas],
-            )
-            db.session.add(meeting)
+            meeting = factories.make_meeting(**values)
             db.session.commit()
             return meeting.id
+
+    return make
+
+
+@pytest.fixture
+def make_registration(app):
+    """Factory: tests.factories.make_registration, committed; returns the registration's id."""
+
+    def make(meeting_id: int, *args, **values) -> int:
+        with app.app_context():
+            registration = factories.make_registration(meeting_id, *args, **values)
+            db.session.commit()
+            return registration.id
 
     return make

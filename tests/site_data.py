@@ -5,12 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from survey.kernel.config import ROOT
-
-DATA = ROOT / "data"
-
 
 def migrate_and_load(url: str, key: str, staff: tuple[str, str] | None = None) -> tuple[str, int]:
     """Migrate the database at `url`, create the staff admin (e-mail, password) by the CLI when given, and load the
@@ -18,11 +12,7 @@ def migrate_and_load(url: str, key: str, staff: tuple[str, str] | None = None) -
     from survey import create_app
     from survey.kernel.clock import utcnow
     from survey.kernel.extensions import db
-    from survey.meetings.models import Meeting
-    from survey.policies.models import Policy
-    from survey.policies.services import load_policy
-    from survey.questionnaire.loading import load_questionnaire
-    from survey.questionnaire.rounds import create_round
+    from tests.factories import make_meeting, make_round
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": key, "TESTING": True})
     # the operator's commands themselves, run in this process (a new interpreter would import the app again)
@@ -34,25 +24,9 @@ def migrate_and_load(url: str, key: str, staff: tuple[str, str] | None = None) -
         created = cli.invoke(args=["staff", "create", "--email", email, "--role", "admin", "--password", password])
         assert created.exit_code == 0, created.output
     with app.app_context():
-        load_policy(DATA / "policies/syddjurs.yaml")
-        questionnaire, _ = load_questionnaire(DATA / "questionnaires/syddjurs-tilfredshed.yaml")
         now = utcnow().replace(microsecond=0)
-        round_ = create_round(questionnaire, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30))
-        policy = db.session.scalar(select(Policy).where(Policy.slug == "syddjurs"))
-        starts = now + timedelta(days=7)
-        meeting = Meeting(
-            policy=policy,
-            title="Dialogmøde om job og uddannelse",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            registration_deadline=starts - timedelta(days=1),
-            venue_name="Rådhuset, mødesal 1",
-            venue_address="Lundbergsvej 2, 8400 Ebeltoft",
-            capacity=10,
-            status="published",
-            focus_areas=[a for a in policy.focus_areas if a.code in ("1", "5")],
-        )
-        db.session.add(meeting)
+        round_ = make_round(opens=now - timedelta(days=1), closes=now + timedelta(days=30))
+        meeting = make_meeting(starts_at=now + timedelta(days=7), description="", step_free=False, hearing_loop=False)
         db.session.commit()
         found = round_.slug, meeting.id
         db.session.remove()

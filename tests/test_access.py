@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from survey.kernel.roles import ROLES
-from tests.conftest import STAFF_PASSWORD
+from tests.helpers import STAFF_PASSWORD
 from tests.pages import csrf_token
 
 #: the steps of logging in: the only /personale pages without role_required

@@ -19,5 +19,4 @@ def test_reference_route_serves_five_fixed_kilobytes(tmp_path):
 
 
 def _settings(tmp_path) -> dict:
-    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
-    return {**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'bench.sqlite3'}"}
+    return {**TestConfig.as_dict(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'bench.sqlite3'}"}

@@ -41,6 +41,11 @@ def _flag(name: str) -> bool | None:
 
 
 class Config:
+    @classmethod
+    def as_dict(cls) -> dict:
+        """The settings of this class (its upper-case attributes, inherited ones too) as a dict: for `create_app`."""
+        return {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'borgerdialog.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -9,6 +9,8 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
 from survey.kernel.config import ROOT
 
+#: screenshots and reports of the browser tests, kept after the run
+ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MIN_TARGET = 24  # WCAG 2.2 SC 2.5.8 (AA)

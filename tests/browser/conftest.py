@@ -1,6 +1,7 @@
 """Browser fixtures: the session's app served on 127.0.0.1 by werkzeug, and a fresh phone-sized context (375×667,
 touch, Danish) for every test in the session's Chromium (`browser`, tests/conftest.py).
-Every page a test opens is watched for Content-Security-Policy violations: any one fails the test."""
+Every page a test opens is watched for Content-Security-Policy violations: any one fails the test. For the staff
+pages: a desktop-sized page logged in with a role, and two rounds of responses to show results of."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from survey.kernel.config import ROOT
-from tests.browser.checks import csp_violations, forget, watch_policy_violations
+from tests.browser.checks import ARTIFACTS, csp_violations, forget, watch_policy_violations
+from tests.browser.staff import DESKTOP, password_step
 from tests.chromium import PHONE
-
-ARTIFACTS = ROOT / "test-artifacts"
+from tests.helpers import totp_code
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,38 @@ def page(new_page):
 @pytest.fixture
 def page_no_js(new_page):
     return new_page(javascript=False)
+
+
+@pytest.fixture
+def staff_page(app, new_page, make_staff):
+    """Factory: a desktop-sized page logged in as a new user with `role` (password, then the TOTP code)."""
+
+    def login(role: str):
+        page = new_page()
+        page.set_viewport_size(DESKTOP)
+        email = make_staff(role)
+        password_step(page, email, "/personale/totrin")
+        page.fill("#code", totp_code(app, email))
+        page.get_by_role("button", name="Log ind").click()
+        page.wait_for_url("**/personale/")
+        return page
+
+    return login
+
+
+@pytest.fixture
+def results(app, make_round):
+    """Two rounds of synthetic responses for Syddjurs, so the results pages show charts, tables and comments."""
+    from sqlalchemy import select
+
+    from survey.kernel.extensions import db
+    from survey.questionnaire.models import Round
+    from survey.results.synthetic import generate_responses
+
+    slugs = [make_round(state="closed", label="2026 1. halvår"), make_round(label="2026 2. halvår")]
+    with app.app_context():
+        for seed, slug in enumerate(slugs):
+            generate_responses(db.session.scalar(select(Round).where(Round.slug == slug)), 300, seed=seed)
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.checks import axe_violations, csp_violations
-
-DESKTOP = {"width": 1280, "height": 800}
+from tests.browser.staff import DESKTOP
 
 #: a page with every kind of inline code the policy forbids
 INLINE_CODE = """<!doctype html><html lang="da"><head><title>Inline</title><style>p { color: red }</style></head>

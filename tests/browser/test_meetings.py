@@ -12,12 +12,18 @@ from sqlalchemy import select
 
 from survey.kernel.extensions import db
 from survey.meetings.models import Registration
-from tests.browser.checks import MIN_TARGET, axe_violations, describe_violations, sideways_overflow, tap_targets
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.checks import (
+    ARTIFACTS,
+    MIN_TARGET,
+    axe_violations,
+    describe_violations,
+    sideways_overflow,
+    tap_targets,
+)
 from tests.browser.keyboard import choose_radio, press_button, tab_until, type_into
-from tests.browser.test_staff_pages import DESKTOP, password_step
-from tests.conftest import totp_code
-from tests.meetings.test_signup import sign_up, signed_up_link
+from tests.browser.staff import DESKTOP, password_step
+from tests.helpers import totp_code
+from tests.meetings.signup import sign_up, signed_up_link
 
 
 def tick(page: Page, name: str, value: str | None = None) -> None:

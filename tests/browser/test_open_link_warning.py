@@ -7,12 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.browser.checks import axe_violations, describe_violations
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_staff_pages import results, staff_page  # noqa: F401  (fixtures)
+from tests.browser.checks import ARTIFACTS, axe_violations, describe_violations
 
 
-def test_the_burst_warning_passes_axe_at_desktop_size(app, staff_page, results, monkeypatch):  # noqa: F811
+def test_the_burst_warning_passes_axe_at_desktop_size(app, staff_page, results, monkeypatch):
     from survey.kernel import clock
     from survey.kernel.extensions import db
     from survey.questionnaire import submit_rate

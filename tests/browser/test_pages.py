@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.checks import (
+    ARTIFACTS,
     COMFORTABLE_TARGET,
     MIN_TARGET,
     axe_violations,
@@ -13,7 +14,6 @@ from tests.browser.checks import (
     sideways_overflow,
     tap_targets,
 )
-from tests.browser.conftest import ARTIFACTS
 from tests.browser.survey_pages import SURVEY_PAGES, Visit
 
 SCREENSHOTS = ARTIFACTS / "screenshots"

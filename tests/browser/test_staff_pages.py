@@ -5,51 +5,8 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from tests.browser.checks import axe_violations, describe_violations
-from tests.browser.conftest import ARTIFACTS
-from tests.conftest import STAFF_PASSWORD, totp_code
-
-DESKTOP = {"width": 1280, "height": 800}
-
-
-def password_step(page, email: str, lands_on: str) -> None:
-    page.goto("/personale/log-ind")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(f"**{lands_on}")
-
-
-@pytest.fixture
-def staff_page(app, new_page, make_staff):
-    """Factory: a desktop-sized page logged in as a new user with `role` (password, then the TOTP code)."""
-
-    def login(role: str):
-        page = new_page()
-        page.set_viewport_size(DESKTOP)
-        email = make_staff(role)
-        password_step(page, email, "/personale/totrin")
-        page.fill("#code", totp_code(app, email))
-        page.get_by_role("button", name="Log ind").click()
-        page.wait_for_url("**/personale/")
-        return page
-
-    return login
-
-
-@pytest.fixture
-def results(app, make_round):
-    """Two rounds of synthetic responses for Syddjurs, so the results pages show charts, tables and comments."""
-    from sqlalchemy import select
-
-    from survey.kernel.extensions import db
-    from survey.questionnaire.models import Round
-    from survey.results.synthetic import generate_responses
-
-    slugs = [make_round(state="closed", label="2026 1. halvår"), make_round(label="2026 2. halvår")]
-    with app.app_context():
-        for seed, slug in enumerate(slugs):
-            generate_responses(db.session.scalar(select(Round).where(Round.slug == slug)), 300, seed=seed)
+from tests.browser.checks import ARTIFACTS, axe_violations, describe_violations
+from tests.browser.staff import password_step
 
 
 @pytest.mark.parametrize(

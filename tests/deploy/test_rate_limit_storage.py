@@ -3,7 +3,6 @@ Flask app has a Limiter and a storage of its own, as each server process does)."
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
@@ -32,15 +31,6 @@ def test_with_memory_storage_each_server_counts_alone(app_counting_in, make_roun
     assert alternating == [400] * 5
     one_server = [clients[0].post(resume, data={"code": "ABCD-EFGH-JKMN"}).status_code for _ in range(2)]
     assert one_server == [400, 429], "the limit is on: the first server has now seen 5"
-
-
-@pytest.fixture
-def silent_redis():
-    """An address where a "Redis" takes connections and never answers, as a hung or half-dead server does."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
 
 
 def run_guarded(walk, hang_guard_s: float = 120):

@@ -17,7 +17,7 @@ from survey.meetings.models import Registration
 from survey.questionnaire.models import Answer, Draft, Response
 from tests.deploy.conftest import CODE_ENTRY_LIMIT
 from tests.deploy.phone import Alternating, Phone, csrf_token, hidden
-from tests.meetings.test_signup import GOOD as SIGNUP
+from tests.meetings.signup import GOOD as SIGNUP
 from tests.pages import text_of
 from tests.questionnaire.walker import SYDDJURS_ANSWERS
 

@@ -6,27 +6,25 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 
 from survey import create_app
-from survey.kernel.clock import utcnow
 from survey.kernel.config import ROOT, TestConfig
 from survey.kernel.extensions import db
+from tests.factories import make_round
 from tests.pages import CheckedClient
 from tests.questionnaire.walker import SYDDJURS_ANSWERS
 from tests.servers import Postgres, free_port
 
-DATA = ROOT / "data"
 SECRET = "test-secret"
 
 
 def make_app(url: str, migrate: bool = False, **config):
     """An app on the database at `url` (migrated by Alembic when `migrate`), with the suite's checked client."""
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    settings = TestConfig.as_dict()
     app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, **config})
     app.test_client_class = CheckedClient
     if migrate:
@@ -43,15 +41,8 @@ def dispose(app) -> None:
 
 def open_round_in(app) -> str:
     """Load the Syddjurs policy and questionnaire into the app's database and open a round; returns its slug."""
-    from survey.policies.services import load_policy
-    from survey.questionnaire.loading import load_questionnaire
-    from survey.questionnaire.rounds import create_round
-
     with app.app_context():
-        load_policy(DATA / "policies/syddjurs.yaml")
-        questionnaire, _ = load_questionnaire(DATA / "questionnaires/syddjurs-tilfredshed.yaml")
-        now = utcnow()
-        round_ = create_round(questionnaire, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30))
+        round_ = make_round()
         db.session.commit()
         return round_.slug
 

@@ -23,6 +23,9 @@ from tests.faults.conftest import SECRET, complete_draft_answers
 from tests.pages import parse
 from tests.servers import START_TIMEOUT, Gunicorn, free_port
 
+#: besides the fault, a server of its own: gunicorn (tests/markers.py)
+pytestmark = pytest.mark.deploy
+
 SUBMITS = 200
 #: answers to wait for before the kill; the other submits are then being handled or queued
 KILL_AFTER = 30

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from survey.kernel import codes
 from survey.kernel.config import ROOT
 from survey.kernel.extensions import db
-from tests.conftest import DATA
+from tests.factories import DATA
 from tests.fuzz.harness import Ledger
 
 # Hypothesis keeps its caches (not an example database: the tests run without one) beside pytest's own

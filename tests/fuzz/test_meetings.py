@@ -28,6 +28,7 @@ from survey.meetings.models import MAX_SEATS, Meeting, Registration, Topic
 from survey.meetings.services import Signup, register_for_meeting, seats_taken
 from survey.meetings.tokens import SALT, manage_token
 from survey.meetings.vocabulary import NEEDS, ROLES
+from tests.factories import make_registration
 from tests.fuzz.harness import Ledger, csrf_tokens, global_csrf_ok, honeypot_ok, send
 from tests.fuzz.strategies import hostile_text, sampled, submissions
 
@@ -265,10 +266,7 @@ def test_manage_link(app, raw_client, meeting_world, in_app, fuzz):
                 signup = Signup(role="paaroerende", name="Åse Ølgaard", email=f"aase{next(made)}@example.dk")
                 registration = register_for_meeting(meeting_id, signup)
             else:  # made as the data it would be, where the rules would refuse a new sign-up
-                meeting = db.session.get(Meeting, meeting_id)
-                registration = Registration(meeting=meeting, role="borger", name="Ib", status=status)
-                db.session.add(registration)
-                db.session.flush()
+                registration = make_registration(meeting_id, "Ib", status=status)
             token = manage_token(registration)
             db.session.commit()
             return registration.id, token

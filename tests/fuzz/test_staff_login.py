@@ -13,9 +13,9 @@ import re
 from hypothesis import strategies as st
 
 from survey.staff.throttling import ADDRESS_FAILURES
-from tests.conftest import STAFF_PASSWORD
 from tests.fuzz.harness import Ledger, csrf_tokens, global_csrf_ok, send
 from tests.fuzz.strategies import sampled, submissions
+from tests.helpers import STAFF_PASSWORD
 
 EXAMPLES = {"test_login_password_step": 700}
 

@@ -32,9 +32,9 @@ from survey.kernel.extensions import db
 from survey.meetings.services import Signup, register_for_meeting
 from survey.questionnaire.models import Round
 from survey.results.synthetic import generate_responses
-from tests.conftest import STAFF_PASSWORD, totp_code
 from tests.fuzz.harness import check_error_page, token_in
 from tests.fuzz.strategies import hostile_text, sampled
+from tests.helpers import STAFF_PASSWORD, totp_code
 
 EXAMPLES = {"test_staff_pages": 900}
 

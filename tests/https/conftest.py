@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
 from tests.chromium import PHONE
-from tests.conftest import STAFF_PASSWORD
+from tests.helpers import STAFF_PASSWORD
 from tests.servers import Gunicorn, Nginx, free_port, postgres_database, self_signed_certificate, stop_processes
 from tests.site_data import migrate_and_load
 

@@ -17,7 +17,7 @@ from survey.meetings.models import Registration
 from survey.questionnaire.models import Answer, Response
 from survey.staff import totp
 from survey.staff.models import AuditEvent, StaffUser
-from tests.conftest import STAFF_PASSWORD
+from tests.helpers import STAFF_PASSWORD
 from tests.questionnaire.walker import SYDDJURS_ANSWERS
 from tests.security.crawl import links_in, mails_in
 

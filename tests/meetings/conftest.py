@@ -31,7 +31,7 @@ def mail_config(app, **settings):
 
 @pytest.fixture(autouse=True)
 def _empty_outbox(app):
-    """Mail kept by MAIL_BACKEND=locmem: each test starts with none (tests.meetings.test_signup.mails_to)."""
+    """Mail kept by MAIL_BACKEND=locmem: each test starts with none (tests.meetings.signup.mails_to)."""
     app.extensions["mailman"].outbox = []
 
 
@@ -58,37 +58,6 @@ def file_sink(app, tmp_path):
     folder = tmp_path / "mail"
     with mail_config(app, MAIL_BACKEND="file", MAIL_FILE_PATH=str(folder)):
         yield folder
-
-
-#: a Thursday in winter time: 17.00–19.00 in Copenhagen
-STARTS = datetime(2030, 12, 5, 16, 0)
-ENDS = datetime(2030, 12, 5, 18, 0)
-
-
-@pytest.fixture
-def meeting(app, make_meeting):
-    """Factory: a published meeting on 5 December 2030 17.00–19.00 Danish time; returns its id."""
-    from survey.meetings.models import Meeting
-
-    def make(**values) -> int:
-        meeting_id = make_meeting(capacity=values.pop("capacity", 10))
-        values = {
-            "starts_at": STARTS,
-            "ends_at": ENDS,
-            "registration_deadline": datetime(2030, 12, 1),
-            "accessible_toilet": True,
-            "parking": False,
-            "accessibility_note": "Indgang fra gården. Elevator til 1. sal.",
-            **values,
-        }
-        with app.app_context():
-            row = db.session.get(Meeting, meeting_id)
-            for name, value in values.items():
-                setattr(row, name, value)
-            db.session.commit()
-        return meeting_id
-
-    return make
 
 
 @pytest.fixture

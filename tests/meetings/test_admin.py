@@ -11,26 +11,38 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.meetings import notify
 from survey.meetings.models import Meeting, Registration, Topic
-from survey.policies.models import FocusArea, Policy
+from survey.policies.models import Policy
 from survey.staff.models import AuditEvent
-from tests.conftest import DATA
+from tests.factories import DATA, make_policy
 from tests.pages import csrf_token, error_summary, field_error, text_of, title
 
 BASE = "/personale/moeder"
+#: the meeting these tests make (tests.factories.make_meeting): Syddjurs' focus area 5, in two weeks with sign-up
+#: closing two days before, no description, no step-free access or hearing loop
+MEETING = {
+    "title": "Dialogmøde om beskæftigelse",
+    "description": "",
+    "venue_name": "Rådhuset",
+    "step_free": False,
+    "hearing_loop": False,
+    "areas": ("5",),
+    "starts_in": timedelta(days=14),
+    "deadline_before": timedelta(days=2),
+}
+
+#: both policies are loaded in every test here (the meeting form offers the focus areas of each)
+pytestmark = pytest.mark.usefixtures("policies")
 
 
 @pytest.fixture
 def policies(app):
     """Syddjurs and Norddjurs loaded; returns {slug: (policy id, [focus area ids])}."""
-    from survey.policies.services import load_policy
-
     with app.app_context():
         for name in ("syddjurs", "norddjurs"):
-            load_policy(DATA / f"policies/{name}.yaml")
+            make_policy(DATA / f"policies/{name}.yaml")
         db.session.commit()
         return {p.slug: (p.id, [a.id for a in p.focus_areas]) for p in db.session.scalars(select(Policy)).all()}
 
@@ -43,49 +55,6 @@ def syddjurs(policies):
 @pytest.fixture
 def norddjurs(policies):
     return next(value for slug, value in policies.items() if "norddjurs" in slug)
-
-
-@pytest.fixture
-def make_meeting(app, syddjurs):
-    """Factory: a meeting in Syddjurs' policy (published, 10 seats, in two weeks by default); returns its id."""
-
-    def make(status="published", capacity=10, starts_in=timedelta(days=14), deadline_before=timedelta(days=2), **kw):
-        starts = utcnow().replace(microsecond=0) + starts_in
-        with app.app_context():
-            meeting = Meeting(
-                policy_id=syddjurs[0],
-                title=kw.pop("title", "Dialogmøde om beskæftigelse"),
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=2),
-                venue_name="Rådhuset",
-                venue_address="Lundbergsvej 2, 8400 Ebeltoft",
-                capacity=capacity,
-                registration_deadline=starts - deadline_before,
-                status=status,
-                **kw,
-            )
-            meeting.focus_areas = [db.session.get(FocusArea, syddjurs[1][4])]
-            db.session.add(meeting)
-            db.session.commit()
-            return meeting.id
-
-    return make
-
-
-@pytest.fixture
-def add_registration(app):
-    """Factory: a registration written directly (status given); returns its id."""
-
-    def add(meeting_id, name, status="confirmed", seats=1, **kw):
-        with app.app_context():
-            registration = Registration(
-                meeting_id=meeting_id, role=kw.pop("role", "borger"), name=name, seats=seats, status=status, **kw
-            )
-            db.session.add(registration)
-            db.session.commit()
-            return registration.id
-
-    return add
 
 
 @pytest.fixture
@@ -223,9 +192,9 @@ def test_form_shows_focus_areas_under_each_policy_and_keeps_what_was_typed(host,
     assert checked == [str(syddjurs[1][4])]
 
 
-def test_edit_of_a_published_meeting_warns_and_tells_attendees(host, make_meeting, add_registration, mails, in_app):
-    meeting_id = make_meeting()
-    add_registration(meeting_id, "Anna", email="anna@example.dk")
+def test_edit_of_a_published_meeting_warns_and_tells_attendees(host, make_meeting, make_registration, mails, in_app):
+    meeting_id = make_meeting(**MEETING)
+    make_registration(meeting_id, "Anna", email="anna@example.dk")
     page = host.get(f"{BASE}/{meeting_id}/rediger")
     assert "1 tilmeldte en e-mail" in text_of(page.doc)
     with in_app():
@@ -250,10 +219,10 @@ def test_edit_of_a_published_meeting_warns_and_tells_attendees(host, make_meetin
     assert audit_actions(in_app) == [("meeting_changed", f"meeting:{meeting_id}", {"attendees_told": True})]
 
 
-def test_capacity_cannot_be_cut_below_the_seats_taken(host, make_meeting, add_registration, syddjurs, in_app):
-    meeting_id = make_meeting(capacity=10)
-    add_registration(meeting_id, "Bo", seats=4)
-    add_registration(meeting_id, "Eva", seats=3)
+def test_capacity_cannot_be_cut_below_the_seats_taken(host, make_meeting, make_registration, syddjurs, in_app):
+    meeting_id = make_meeting(**MEETING, capacity=10)
+    make_registration(meeting_id, "Bo", seats=4)
+    make_registration(meeting_id, "Eva", seats=3)
     response = post(host, f"{BASE}/{meeting_id}/rediger", meeting_form(syddjurs, capacity="5"))
     assert response.status_code == 400
     assert "Der er allerede 7 pladser optaget" in field_error(response, "capacity")
@@ -261,11 +230,11 @@ def test_capacity_cannot_be_cut_below_the_seats_taken(host, make_meeting, add_re
         assert db.session.get(Meeting, meeting_id).capacity == 10
 
 
-def test_publish_then_cancel_with_confirmation(host, make_meeting, add_registration, mails, in_app):
-    meeting_id = make_meeting(status="draft")
+def test_publish_then_cancel_with_confirmation(host, make_meeting, make_registration, mails, in_app):
+    meeting_id = make_meeting(**MEETING, status="draft")
     assert post(host, f"{BASE}/{meeting_id}/offentliggoer").status_code == 302
-    add_registration(meeting_id, "Anna")
-    add_registration(meeting_id, "Bo", status="waitlisted")
+    make_registration(meeting_id, "Anna")
+    make_registration(meeting_id, "Bo", status="waitlisted")
     confirm = host.get(f"{BASE}/{meeting_id}/aflys")
     assert "Er du sikker?" in text_of(confirm.doc) and "2 tilmeldte får besked" in text_of(confirm.doc)
     with in_app():
@@ -283,18 +252,20 @@ def test_publish_then_cancel_with_confirmation(host, make_meeting, add_registrat
 
 
 def test_post_without_csrf_token_is_refused(host, make_meeting, in_app):
-    meeting_id = make_meeting(status="draft")
+    meeting_id = make_meeting(**MEETING, status="draft")
     assert host.post(f"{BASE}/{meeting_id}/offentliggoer").status_code == 400
     with in_app():
         assert db.session.get(Meeting, meeting_id).status == "draft"
 
 
-def test_meeting_list_upcoming_first_then_past(host, make_meeting, add_registration):
-    soon = make_meeting(title="Snart", starts_in=timedelta(days=3), deadline_before=timedelta(days=1))
-    later = make_meeting(title="Senere", starts_in=timedelta(days=40), status="draft")
-    make_meeting(title="Forbi", starts_in=timedelta(days=-10))
-    add_registration(soon, "Anna", seats=3)
-    add_registration(soon, "Bo", status="waitlisted")
+def test_meeting_list_upcoming_first_then_past(host, make_meeting, make_registration):
+    soon = make_meeting(
+        **MEETING | {"title": "Snart", "starts_in": timedelta(days=3), "deadline_before": timedelta(days=1)}
+    )
+    later = make_meeting(**MEETING | {"title": "Senere", "starts_in": timedelta(days=40)}, status="draft")
+    make_meeting(**MEETING | {"title": "Forbi", "starts_in": timedelta(days=-10)})
+    make_registration(soon, "Anna", seats=3)
+    make_registration(soon, "Bo", status="waitlisted")
     page = host.get(f"{BASE}/")
     rows = [[text_of(td) for td in tr.iter("td")] for tr in page.doc.iterfind(".//tbody/tr")]
     assert [row[0] for row in rows] == ["Snart", "Senere", "Forbi"]
@@ -305,14 +276,14 @@ def test_meeting_list_upcoming_first_then_past(host, make_meeting, add_registrat
 # ------------------------------------------------------------------ attendees, reservations, sign-ups
 
 
-def test_attendee_page_summarises_needs_and_lists_confirmed_waiting_cancelled(host, make_meeting, add_registration):
-    meeting_id = make_meeting()
-    add_registration(meeting_id, "Anna", needs=["step_free", "sign_language"], role="paaroerende", on_behalf_of="Ib")
-    add_registration(meeting_id, "Bo", needs=["step_free", "interpreter"], interpreter_language="Arabisk")
-    add_registration(meeting_id, "Cai", needs=["step_free"], phone="+4520123456")
-    add_registration(meeting_id, "Dorte", status="waitlisted", needs=["hearing_loop"])
-    add_registration(meeting_id, "Erik", status="waitlisted")
-    add_registration(meeting_id, "Frida", status="cancelled", needs=["step_free"])
+def test_attendee_page_summarises_needs_and_lists_confirmed_waiting_cancelled(host, make_meeting, make_registration):
+    meeting_id = make_meeting(**MEETING)
+    make_registration(meeting_id, "Anna", needs=["step_free", "sign_language"], role="paaroerende", on_behalf_of="Ib")
+    make_registration(meeting_id, "Bo", needs=["step_free", "interpreter"], interpreter_language="Arabisk")
+    make_registration(meeting_id, "Cai", needs=["step_free"], phone="+4520123456")
+    make_registration(meeting_id, "Dorte", status="waitlisted", needs=["hearing_loop"])
+    make_registration(meeting_id, "Erik", status="waitlisted")
+    make_registration(meeting_id, "Frida", status="cancelled", needs=["step_free"])
     page = host.get(f"{BASE}/{meeting_id}")
     text = text_of(page.doc)
     assert "3 har brug for trinfri adgang, 1 for tolk (arabisk) og 1 for tegnsprogstolk." in text
@@ -326,9 +297,9 @@ def test_attendee_page_summarises_needs_and_lists_confirmed_waiting_cancelled(ho
     assert details is not None and details.get("open") is None and "Frida" in text_of(details)
 
 
-def test_reserve_seats_and_refuse_beyond_capacity(host, make_meeting, add_registration, in_app):
-    meeting_id = make_meeting(capacity=10)
-    add_registration(meeting_id, "Anna", seats=4)
+def test_reserve_seats_and_refuse_beyond_capacity(host, make_meeting, make_registration, in_app):
+    meeting_id = make_meeting(**MEETING, capacity=10)
+    make_registration(meeting_id, "Anna", seats=4)
     url = f"{BASE}/{meeting_id}/reserver"
     too_many = post(host, url, {"label": "Jobcentrets borgere", "seats": "7"})
     assert too_many.status_code == 400
@@ -356,7 +327,7 @@ def test_reserve_seats_and_refuse_beyond_capacity(host, make_meeting, add_regist
     ],
 )
 def test_bad_staff_signup_input(host, make_meeting, in_app, changes, field, message):
-    meeting_id = make_meeting()
+    meeting_id = make_meeting(**MEETING)
     data = {"name": "Anna Jensen", "role": "borger", "phone": "20 12 34 56", "email": "", "seats": "1", **changes}
     response = post(host, f"{BASE}/{meeting_id}/tilmeld", data)
     assert response.status_code == 400 and title(response).startswith("Fejl: ")
@@ -365,7 +336,7 @@ def test_bad_staff_signup_input(host, make_meeting, in_app, changes, field, mess
 
 
 def test_staff_may_add_after_the_deadline_and_duplicates_are_explained(host, make_meeting, mails, in_app):
-    meeting_id = make_meeting(starts_in=timedelta(days=1), deadline_before=timedelta(days=3))
+    meeting_id = make_meeting(**MEETING | {"starts_in": timedelta(days=1), "deadline_before": timedelta(days=3)})
     data = {
         "name": "Anna Jensen",
         "role": "paaroerende",
@@ -391,7 +362,7 @@ def test_staff_may_add_after_the_deadline_and_duplicates_are_explained(host, mak
 
 
 def test_staff_are_told_when_a_phone_number_is_already_signed_up(host, make_meeting, in_app):
-    meeting_id = make_meeting()
+    meeting_id = make_meeting(**MEETING)
     data = {"name": "Anna Jensen", "role": "borger", "phone": "20 12 34 56", "email": "", "seats": "1"}
     assert post(host, f"{BASE}/{meeting_id}/tilmeld", data).status_code == 302
     again = post(host, f"{BASE}/{meeting_id}/tilmeld", {**data, "name": "Ib Jensen"})
@@ -402,9 +373,9 @@ def test_staff_are_told_when_a_phone_number_is_already_signed_up(host, make_meet
     assert count(in_app, Registration) == 2
 
 
-def test_staff_signup_beyond_capacity_goes_on_the_waiting_list(host, make_meeting, add_registration, in_app):
-    meeting_id = make_meeting(capacity=2)
-    add_registration(meeting_id, "Anna", seats=2)
+def test_staff_signup_beyond_capacity_goes_on_the_waiting_list(host, make_meeting, make_registration, in_app):
+    meeting_id = make_meeting(**MEETING, capacity=2)
+    make_registration(meeting_id, "Anna", seats=2)
     response = post(
         host, f"{BASE}/{meeting_id}/tilmeld", {"name": "Bo", "role": "borger", "phone": "20123456", "seats": "1"}
     )
@@ -413,17 +384,17 @@ def test_staff_signup_beyond_capacity_goes_on_the_waiting_list(host, make_meetin
 
 @pytest.mark.parametrize("status, starts_in", [("draft", 14), ("cancelled", 14), ("published", -1)])
 def test_no_staff_signup_for_draft_cancelled_or_past(host, make_meeting, in_app, status, starts_in):
-    meeting_id = make_meeting(status=status, starts_in=timedelta(days=starts_in))
+    meeting_id = make_meeting(**MEETING | {"starts_in": timedelta(days=starts_in)}, status=status)
     response = host.get(f"{BASE}/{meeting_id}/tilmeld")
     assert response.status_code == 302
     assert "Der kan ikke tilmeldes" in text_of(host.get(response.location).doc)
 
 
-def test_cancelling_a_registration_promotes_the_waiting_list(host, make_meeting, add_registration, mails, in_app):
-    meeting_id = make_meeting(capacity=3)
-    anna = add_registration(meeting_id, "Anna", seats=3)
-    add_registration(meeting_id, "Bo", status="waitlisted", seats=4)  # does not fit: skipped
-    add_registration(meeting_id, "Cai", status="waitlisted", seats=2)
+def test_cancelling_a_registration_promotes_the_waiting_list(host, make_meeting, make_registration, mails, in_app):
+    meeting_id = make_meeting(**MEETING, capacity=3)
+    anna = make_registration(meeting_id, "Anna", seats=3)
+    make_registration(meeting_id, "Bo", status="waitlisted", seats=4)  # does not fit: skipped
+    make_registration(meeting_id, "Cai", status="waitlisted", seats=2)
     url = f"{BASE}/{meeting_id}/tilmeldinger/{anna}/afmeld"
     confirm = host.get(url)
     assert "Afmeld Anna?" in text_of(confirm.doc)
@@ -436,9 +407,9 @@ def test_cancelling_a_registration_promotes_the_waiting_list(host, make_meeting,
     assert "Cai fået plads" in text_of(host.get(response.location).doc)
 
 
-def test_registration_of_another_meeting_is_not_found(host, make_meeting, add_registration):
-    first, second = make_meeting(), make_meeting()
-    registration = add_registration(second, "Anna")
+def test_registration_of_another_meeting_is_not_found(host, make_meeting, make_registration):
+    first, second = make_meeting(**MEETING), make_meeting(**MEETING)
+    registration = make_registration(second, "Anna")
     assert host.get(f"{BASE}/{first}/tilmeldinger/{registration}/afmeld").status_code == 404
     assert host.get(f"{BASE}/999/indtjekning").status_code == 404
 
@@ -446,11 +417,11 @@ def test_registration_of_another_meeting_is_not_found(host, make_meeting, add_re
 # ------------------------------------------------------------------ check-in
 
 
-def test_check_in_marks_and_unmarks_attendance(host, make_meeting, add_registration, in_app):
-    meeting_id = make_meeting()
-    anna = add_registration(meeting_id, "Anna", seats=2)
-    add_registration(meeting_id, "Bo")
-    add_registration(meeting_id, "Cai", status="waitlisted")
+def test_check_in_marks_and_unmarks_attendance(host, make_meeting, make_registration, in_app):
+    meeting_id = make_meeting(**MEETING)
+    anna = make_registration(meeting_id, "Anna", seats=2)
+    make_registration(meeting_id, "Bo")
+    make_registration(meeting_id, "Cai", status="waitlisted")
     page = host.get(f"{BASE}/{meeting_id}/indtjekning")
     assert [text_of(li.find("div/span")) for li in page.doc.iterfind(".//li[@class='checkin-row']")] == ["Anna", "Bo"]
     assert "0 af 2 tilmeldinger er tjekket ind" in text_of(page.doc)
@@ -471,9 +442,9 @@ def test_check_in_marks_and_unmarks_attendance(host, make_meeting, add_registrat
 # ------------------------------------------------------------------ topics and exports
 
 
-def test_topics_are_grouped_by_focus_area_without_names(host, make_meeting, add_registration, syddjurs, app):
-    meeting_id = make_meeting()
-    anna = add_registration(meeting_id, "Anna Hemmelig")
+def test_topics_are_grouped_by_focus_area_without_names(host, make_meeting, make_registration, syddjurs, app):
+    meeting_id = make_meeting(**MEETING)
+    anna = make_registration(meeting_id, "Anna Hemmelig")
     with app.app_context():
         db.session.add_all(
             [
@@ -498,9 +469,9 @@ def test_topics_are_grouped_by_focus_area_without_names(host, make_meeting, add_
     assert "Anna" not in response.get_data(as_text=True)
 
 
-def test_attendee_csv_for_danish_excel(host, make_meeting, add_registration, in_app):
-    meeting_id = make_meeting()
-    add_registration(
+def test_attendee_csv_for_danish_excel(host, make_meeting, make_registration, in_app):
+    meeting_id = make_meeting(**MEETING)
+    make_registration(
         meeting_id,
         "Åse Ørsted",
         seats=2,
@@ -508,8 +479,8 @@ def test_attendee_csv_for_danish_excel(host, make_meeting, add_registration, in_
         interpreter_language="arabisk",
         email="aase@example.dk",
     )
-    add_registration(meeting_id, '=HYPERLINK("http://x")', status="waitlisted")
-    add_registration(meeting_id, "Gone", status="cancelled")
+    make_registration(meeting_id, '=HYPERLINK("http://x")', status="waitlisted")
+    make_registration(meeting_id, "Gone", status="cancelled")
     response = host.get(f"{BASE}/{meeting_id}/deltagere.csv")
     assert response.status_code == 200
     assert response.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"], "one type, one charset"
@@ -523,10 +494,10 @@ def test_attendee_csv_for_danish_excel(host, make_meeting, add_registration, in_
     assert audit_actions(in_app) == [("export", f"meeting:{meeting_id}", {"format": "csv", "what": "attendees"})]
 
 
-def test_attendee_xlsx_has_an_info_sheet_and_numbers(host, make_meeting, add_registration, in_app, app):
-    meeting_id = make_meeting()
-    add_registration(meeting_id, "Anna", seats=3)
-    add_registration(meeting_id, "@SUM(A1)", status="waitlisted")
+def test_attendee_xlsx_has_an_info_sheet_and_numbers(host, make_meeting, make_registration, in_app, app):
+    meeting_id = make_meeting(**MEETING)
+    make_registration(meeting_id, "Anna", seats=3)
+    make_registration(meeting_id, "@SUM(A1)", status="waitlisted")
     response = host.get(f"{BASE}/{meeting_id}/deltagere.xlsx")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
@@ -545,7 +516,7 @@ def test_attendee_xlsx_has_an_info_sheet_and_numbers(host, make_meeting, add_reg
 
 
 def test_topics_xlsx_and_unknown_format(host, make_meeting, in_app):
-    meeting_id = make_meeting()
+    meeting_id = make_meeting(**MEETING)
     workbook = openpyxl.load_workbook(io.BytesIO(host.get(f"{BASE}/{meeting_id}/emner.xlsx").get_data()))
     assert workbook.sheetnames == ["Om udtrækket", "Spørgsmål"]
     assert host.get(f"{BASE}/{meeting_id}/emner.pdf").status_code == 404
@@ -570,21 +541,21 @@ def test_topics_xlsx_and_unknown_format(host, make_meeting, in_app):
     ],
 )
 def test_analyst_is_refused(client, login_as, make_meeting, in_app, path):
-    meeting_id = make_meeting()
+    meeting_id = make_meeting(**MEETING)
     login_as(client, "analyst")
     assert client.get(BASE + path.format(id=meeting_id)).status_code == 403
     assert [a for a, _t, _d in audit_actions(in_app)] == ["access_denied"]
 
 
 def test_anonymous_goes_to_login(client, make_meeting):
-    meeting_id = make_meeting()
+    meeting_id = make_meeting(**MEETING)
     response = client.get(f"{BASE}/{meeting_id}/deltagere.csv")
     assert response.status_code == 302 and "/personale/log-ind" in response.location
 
 
 @pytest.mark.parametrize("role", ["admin", "meeting_host"])
 def test_admin_and_host_may(client, login_as, make_meeting, role):
-    meeting_id = make_meeting()
+    meeting_id = make_meeting(**MEETING)
     login_as(client, role)
     for path in (
         "/",

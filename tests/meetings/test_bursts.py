@@ -13,10 +13,11 @@ from survey.kernel.extensions import db
 from survey.meetings.bursts import signup_bursts
 from survey.meetings.models import Meeting, Registration
 from survey.staff.models import AuditEvent
+from tests.factories import DECEMBER_MEETING
 from tests.pages import csrf_token, text_of, title
 
 BASE = "/personale/moeder"
-#: 14.00 Danish time, a month before the meeting of tests/meetings/conftest.py
+#: 14.00 Danish time, a month before the DECEMBER_MEETING (tests/factories.py)
 T0 = datetime(2030, 11, 1, 13, 0)
 
 
@@ -40,10 +41,10 @@ def signed_up_at(app, sign_up):
 
 
 @pytest.fixture
-def burst(meeting, signed_up_at):
+def burst(make_meeting, signed_up_at):
     """A 10-seat meeting: Anna in the morning, three made-up sign-ups within 3 minutes (the third waits), and Bo
     in the evening (waiting behind the third). Returns the meeting id and {name: id}."""
-    meeting_id = meeting(capacity=10)
+    meeting_id = make_meeting(**DECEMBER_MEETING, capacity=10)
     ids = {"Anna": signed_up_at(meeting_id, T0 - timedelta(hours=4), name="Anna", email="anna@example.dk", seats=2)}
     for n, (minutes, seats) in enumerate([(0, 4), (1, 4), (3, 2)]):
         name, email = f"Falsk {n}", f"falsk{n}@example.dk"
@@ -122,9 +123,9 @@ def test_nothing_usable_chosen_goes_back_with_a_message(host, burst, in_app, ids
     assert set(statuses(in_app).values()) == {"confirmed", "waitlisted"}
 
 
-def test_sign_ups_of_another_meeting_or_already_cancelled_are_left_out(app, host, burst, meeting, sign_up, in_app):
+def test_sign_ups_of_another_meeting_or_already_cancelled_are_left_out(app, host, burst, make_meeting, sign_up, in_app):
     meeting_id, ids = burst
-    elsewhere = sign_up(meeting(), name="Andet møde", email="andet@example.dk")
+    elsewhere = sign_up(make_meeting(**DECEMBER_MEETING), name="Andet møde", email="andet@example.dk")
     token = csrf_token(host.get(f"{BASE}/{meeting_id}"))
     url = f"{BASE}/{meeting_id}/tilmeldinger/afmeld"
     assert host.post(url, data={"csrf_token": token, "id": [str(elsewhere)]}).status_code == 302
@@ -163,8 +164,8 @@ def test_an_analyst_may_not(app, login_as, burst, in_app):
         ([0, 1, 2, 3], ["public", "cancelled", "public", "public"], [[0, 2, 3]]),  # nor cancelled ones
     ],
 )
-def test_what_makes_a_burst(app, meeting, signed_up_at, minutes, kinds, expected):
-    meeting_id = meeting(capacity=40)
+def test_what_makes_a_burst(app, make_meeting, signed_up_at, minutes, kinds, expected):
+    meeting_id = make_meeting(**DECEMBER_MEETING, capacity=40)
     made = [
         signed_up_at(meeting_id, T0 + timedelta(minutes=m), name=f"P{n}", email=f"p{n}@example.dk")
         for n, m in enumerate(minutes)

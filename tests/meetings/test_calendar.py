@@ -12,10 +12,19 @@ import pytest
 from survey.kernel.extensions import db
 from survey.meetings import calendar
 from survey.meetings.models import Meeting
-from survey.policies.services import load_policy
-from tests.conftest import DATA
+from tests import factories
 
 BASE = "http://127.0.0.1:5000"
+#: a meeting that is never stored: the calendar needs only its columns
+UNSTORED = {
+    "store": False,
+    "id": 42,
+    "title": "Dialogmøde",
+    "description": "",
+    "starts_at": datetime(2030, 12, 5, 16, 0),
+    "venue_name": "Rådhuset",
+    "sequence": 0,
+}
 
 
 def events_of(ics: bytes) -> list:
@@ -29,9 +38,8 @@ def test_the_feed_lists_upcoming_published_meetings_linking_back(app, client, ma
     make_meeting(title="Aflyst", status="cancelled")
     make_meeting(title="Overstået", starts_in=timedelta(days=-2), deadline_before=timedelta(days=3))
     with app.app_context():
-        norddjurs, *_ = load_policy(DATA / "policies/norddjurs.yaml")
         columns = _columns(db.session.get(Meeting, soon))
-        db.session.add(Meeting(**{**columns, "title": "Andet sted", "policy": norddjurs}))
+        factories.make_meeting("norddjurs", areas=(), **columns | {"title": "Andet sted"})
         db.session.commit()
 
     response = client.get("/moeder/syddjurs.ics")
@@ -56,7 +64,7 @@ def _columns(meeting: Meeting) -> dict:
 
 def test_a_policy_without_meetings_has_an_empty_feed(app, client):
     with app.app_context():
-        load_policy(DATA / "policies/syddjurs.yaml")
+        factories.make_policy()
         db.session.commit()
     response = client.get("/moeder/syddjurs.ics")
     assert response.status_code == 200
@@ -76,7 +84,7 @@ def test_an_unknown_policy_has_no_feed(client):
     ],
 )
 def test_times_are_written_with_the_copenhagen_time_zone(app_ctx, utc, local):
-    meeting = _meeting(starts_at=utc, ends_at=utc + timedelta(hours=2))
+    meeting = factories.make_meeting(**UNSTORED | {"starts_at": utc, "ends_at": utc + timedelta(hours=2)})
     (event,) = events_of(calendar.feed("x", [meeting]))
     assert event.decoded("DTSTART") == local.replace(tzinfo=ZoneInfo("Europe/Copenhagen"))
     assert event.decoded("DTSTART").astimezone(ZoneInfo("UTC")).replace(tzinfo=None) == utc
@@ -85,7 +93,7 @@ def test_times_are_written_with_the_copenhagen_time_zone(app_ctx, utc, local):
 
 
 def test_the_uid_stays_and_the_sequence_follows_the_meeting(app_ctx):
-    meeting = _meeting()
+    meeting = factories.make_meeting(**UNSTORED)
     (before,) = events_of(calendar.feed("x", [meeting]))
     meeting.starts_at += timedelta(days=1)
     meeting.ends_at += timedelta(days=1)
@@ -98,7 +106,7 @@ def test_the_uid_stays_and_the_sequence_follows_the_meeting(app_ctx):
 def test_the_uid_names_the_public_host(app, app_ctx):
     app.config["PUBLIC_BASE_URL"], saved = "https://borgerdialog.syddjurs.dk/app", app.config["PUBLIC_BASE_URL"]
     try:
-        (event,) = events_of(calendar.feed("x", [_meeting()]))
+        (event,) = events_of(calendar.feed("x", [factories.make_meeting(**UNSTORED)]))
     finally:
         app.config["PUBLIC_BASE_URL"] = saved
     assert event["UID"] == "meeting-42@borgerdialog.syddjurs.dk"
@@ -106,22 +114,8 @@ def test_the_uid_names_the_public_host(app, app_ctx):
 
 
 def test_the_description_carries_the_text_and_the_link(app_ctx):
-    (event,) = events_of(calendar.feed("x", [_meeting(description="Kom og sig din mening.")]))
+    (event,) = events_of(
+        calendar.feed("x", [factories.make_meeting(**UNSTORED | {"description": "Kom og sig din mening."})])
+    )
     assert str(event["DESCRIPTION"]) == f"Kom og sig din mening.\n\n{BASE}/moeder/42"
     assert str(event["LOCATION"]) == "Rådhuset, Lundbergsvej 2, 8400 Ebeltoft"
-
-
-def _meeting(**values) -> Meeting:
-    """A meeting that is never stored: the calendar needs only its columns."""
-    starts = datetime(2030, 12, 5, 16, 0)
-    defaults = {
-        "id": 42,
-        "title": "Dialogmøde",
-        "description": "",
-        "starts_at": starts,
-        "ends_at": starts + timedelta(hours=2),
-        "venue_name": "Rådhuset",
-        "venue_address": "Lundbergsvej 2, 8400 Ebeltoft",
-        "sequence": 0,
-    }
-    return Meeting(**{**defaults, **values})

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from survey.kernel.extensions import db
 from survey.meetings import services
 from survey.meetings.models import Registration
-from tests.meetings.test_signup import GOOD
+from tests.meetings.signup import GOOD
 from tests.pages import csrf_token
 
 PEOPLE = 50

@@ -13,6 +13,7 @@ from survey.meetings.models import Meeting, Registration
 from survey.policies.models import FocusArea
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Answer, Invitation, Question, Round
+from tests.factories import make_registration
 from tests.questionnaire.walker import Citizen
 
 FEEDBACK = {
@@ -28,14 +29,7 @@ def test_attendee_answers_with_the_code_and_answers_carry_the_meetings_focus_are
     with in_app():
         load_questionnaire(ROOT / "data/questionnaires/syddjurs-dialogmoede.yaml")
         meeting = db.session.get(Meeting, meeting_id)
-        people = [
-            Registration(
-                meeting=meeting, role="borger", name=f"P{i}", phone="+4520304050", status="confirmed", attended=True
-            )
-            for i in range(3)
-        ]
-        db.session.add_all(people)
-        db.session.flush()
+        people = [make_registration(meeting_id, f"P{i}", phone="+4520304050", attended=True) for i in range(3)]
         codes = hand_out_codes(meeting, people)
         again = hand_out_codes(meeting, [])  # the round is made once
         made = db.session.get(Round, meeting.feedback_round_id)

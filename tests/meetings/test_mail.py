@@ -15,6 +15,7 @@ from survey.kernel.extensions import db
 from survey.meetings import notify, services
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.tokens import registration_for_token
+from tests.factories import DECEMBER_MEETING
 from tests.pages import parse, text_of
 
 BASE = "http://127.0.0.1:5000"
@@ -56,8 +57,8 @@ def manage_url(text: str) -> str:
     return url
 
 
-def test_confirmation_says_what_when_where_and_what_was_asked_for(app, smtp, meeting, sign_up):
-    meeting_id = meeting(parking=False, hearing_loop=True)
+def test_confirmation_says_what_when_where_and_what_was_asked_for(app, smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING | {"parking": False}, hearing_loop=True)
     registration_id = sign_up(
         meeting_id,
         role="paaroerende",
@@ -104,8 +105,8 @@ def test_confirmation_says_what_when_where_and_what_was_asked_for(app, smtp, mee
     assert "Tolk på arabisk" in [text_of(li) for li in html.iter("li")]
 
 
-def test_the_invitation_is_a_calendar_request_in_danish_time(smtp, meeting, sign_up):
-    meeting_id = meeting()
+def test_the_invitation_is_a_calendar_request_in_danish_time(smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     sign_up(meeting_id)
 
     calendar = invitation(smtp.messages[0])
@@ -124,8 +125,8 @@ def test_the_invitation_is_a_calendar_request_in_danish_time(smtp, meeting, sign
     assert str(event["ORGANIZER"]) == "mailto:noreply@borgerdialog.test"
 
 
-def test_the_waiting_list_gets_its_number_and_no_calendar_entry(smtp, meeting, sign_up):
-    meeting_id = meeting(capacity=2)
+def test_the_waiting_list_gets_its_number_and_no_calendar_entry(smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING, capacity=2)
     sign_up(meeting_id, email="a@example.dk", seats=2)
     sign_up(meeting_id, email="b@example.dk")
     sign_up(meeting_id, email="c@example.dk")
@@ -139,8 +140,8 @@ def test_the_waiting_list_gets_its_number_and_no_calendar_entry(smtp, meeting, s
     assert calendars(smtp.to("a@example.dk")[0]) != []
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(app, smtp, meeting):
-    meeting_id = meeting()
+def test_nothing_is_sent_when_the_transaction_rolls_back(app, smtp, make_meeting):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     signup = services.Signup(role="borger", name="Karen", email="karen@example.dk")
     with app.app_context():
         services.register_for_meeting(meeting_id, signup, now=datetime(2030, 11, 1))
@@ -151,13 +152,13 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(app, smtp, meeting):
     assert len(smtp.messages) == 1
 
 
-def test_no_address_no_mail(smtp, meeting, sign_up):
-    sign_up(meeting(), email=None, phone="+4520304050")
+def test_no_address_no_mail(smtp, make_meeting, sign_up):
+    sign_up(make_meeting(**DECEMBER_MEETING), email=None, phone="+4520304050")
     assert smtp.messages == []
 
 
-def test_a_freed_seat_promotes_the_waiting_list_with_an_invitation(app, smtp, meeting, sign_up):
-    meeting_id = meeting(capacity=1)
+def test_a_freed_seat_promotes_the_waiting_list_with_an_invitation(app, smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING, capacity=1)
     first = sign_up(meeting_id, email="first@example.dk")
     sign_up(meeting_id, email="second@example.dk")
     smtp.clear()
@@ -179,8 +180,8 @@ def test_a_freed_seat_promotes_the_waiting_list_with_an_invitation(app, smtp, me
     assert the_event(calendar)["UID"] == f"meeting-{meeting_id}@127.0.0.1"
 
 
-def test_a_waitlisted_person_who_cancels_gets_no_calendar_file(app, smtp, meeting, sign_up):
-    meeting_id = meeting(capacity=1)
+def test_a_waitlisted_person_who_cancels_gets_no_calendar_file(app, smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING, capacity=1)
     sign_up(meeting_id, email="first@example.dk")
     waiting = sign_up(meeting_id, email="second@example.dk")
     smtp.clear()
@@ -192,8 +193,8 @@ def test_a_waitlisted_person_who_cancels_gets_no_calendar_file(app, smtp, meetin
     assert calendars(message) == []
 
 
-def test_a_changed_time_updates_the_same_calendar_entry(app, smtp, meeting, sign_up):
-    meeting_id = meeting(capacity=1)
+def test_a_changed_time_updates_the_same_calendar_entry(app, smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING, capacity=1)
     sign_up(meeting_id, email="seat@example.dk")
     sign_up(meeting_id, email="waiting@example.dk")
     smtp.clear()
@@ -220,8 +221,8 @@ def test_a_changed_time_updates_the_same_calendar_entry(app, smtp, meeting, sign
     assert calendars(waiting) == []
 
 
-def test_a_change_that_does_not_move_the_meeting_mails_nobody(app, smtp, meeting, sign_up):
-    meeting_id = meeting()
+def test_a_change_that_does_not_move_the_meeting_mails_nobody(app, smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     sign_up(meeting_id)
     smtp.clear()
     with app.app_context():
@@ -230,8 +231,8 @@ def test_a_change_that_does_not_move_the_meeting_mails_nobody(app, smtp, meeting
     assert smtp.messages == []
 
 
-def test_cancelling_the_meeting_cancels_the_calendar_entry(app, smtp, meeting, sign_up):
-    meeting_id = meeting()
+def test_cancelling_the_meeting_cancels_the_calendar_entry(app, smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     sign_up(meeting_id, email="a@example.dk")
     sign_up(meeting_id, email="b@example.dk", seats=2)
     smtp.clear()
@@ -254,8 +255,8 @@ def test_cancelling_the_meeting_cancels_the_calendar_entry(app, smtp, meeting, s
         assert event["SEQUENCE"] == 1
 
 
-def test_a_repeat_sign_up_tells_the_owner_with_their_link_and_changes_nothing(app, smtp, meeting, sign_up):
-    meeting_id = meeting()
+def test_a_repeat_sign_up_tells_the_owner_with_their_link_and_changes_nothing(app, smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     registration_id = sign_up(meeting_id, seats=2)
     smtp.clear()
     stranger = services.Signup(role="borger", name="Mallory", email="karen@example.dk", seats=4, topic="Spam")
@@ -293,8 +294,8 @@ def test_times_are_written_in_danish_time(app_ctx, starts, ends, expected):
         assert notify.meeting_when(Meeting(starts_at=starts, ends_at=ends)) == expected
 
 
-def test_the_development_sink_shows_the_mail_to_staff(app, client, login_as, file_sink, meeting, sign_up):
-    meeting_id = meeting()
+def test_the_development_sink_shows_the_mail_to_staff(app, client, login_as, file_sink, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     sign_up(meeting_id, email="karen@example.dk")
     login_as(client, "admin")
 
@@ -318,8 +319,8 @@ def test_the_sink_opens_only_its_own_files(client, login_as, file_sink, path):
     assert client.get(path).status_code == 404
 
 
-def test_with_smtp_the_sink_page_lists_nothing(client, login_as, smtp, meeting, sign_up):
-    sign_up(meeting())
+def test_with_smtp_the_sink_page_lists_nothing(client, login_as, smtp, make_meeting, sign_up):
+    sign_up(make_meeting(**DECEMBER_MEETING))
     login_as(client, "admin")
     page = client.get("/personale/post")
     assert "E-mails sendes med SMTP" in text_of(page.doc.find(".//main"))
@@ -328,9 +329,9 @@ def test_with_smtp_the_sink_page_lists_nothing(client, login_as, smtp, meeting, 
 
 
 @pytest.mark.parametrize("role", ["meeting_host", "analyst"])
-def test_the_sink_is_for_admins_only(client, login_as, file_sink, meeting, sign_up, role):
+def test_the_sink_is_for_admins_only(client, login_as, file_sink, make_meeting, sign_up, role):
     """It shows every citizen's manage link: a meeting host has no business holding the keys to their sign-ups."""
-    sign_up(meeting(), email="karen@example.dk")
+    sign_up(make_meeting(**DECEMBER_MEETING), email="karen@example.dk")
     login_as(client, role)
     assert client.get("/personale/post").status_code == 403
     assert client.get("/personale/post/20301205-170000-1.log/0").status_code == 403

@@ -18,9 +18,10 @@ from survey.meetings.models import Meeting, Registration
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import find_invitation
-from tests.meetings.conftest import STARTS
+from tests.factories import DECEMBER_MEETING
 
-#: two days before the meeting of the `meeting` fixture, minus an hour: inside the default reminder_days (2)
+STARTS = DECEMBER_MEETING["starts_at"]
+#: two days before the meeting, minus an hour: inside the default reminder_days (2)
 DUE = STARTS - timedelta(days=2) + timedelta(hours=1)
 
 
@@ -35,9 +36,11 @@ def remind(runner, now: datetime):
 
 
 @pytest.fixture
-def signed_up(app, meeting, sign_up):
+def signed_up(app, make_meeting, sign_up):
     """A meeting with two confirmed seats, one on the waiting list, one cancelled and one without e-mail."""
-    meeting_id = meeting(capacity=2, reminder_note="Husk at tage jeres spørgsmål med.\nDer er kaffe.")
+    meeting_id = make_meeting(
+        **DECEMBER_MEETING, capacity=2, reminder_note="Husk at tage jeres spørgsmål med.\nDer er kaffe."
+    )
     sign_up(meeting_id, email="a@example.dk")
     sign_up(meeting_id, email=None, phone="+4520304050", name="Uden e-mail")
     sign_up(meeting_id, email="waiting@example.dk")
@@ -106,8 +109,8 @@ def test_no_reminder_for_a_meeting_that_is_not_published(app, smtp, runner, sign
     assert remind(runner, DUE) == "Sendt: 0 påmindelser.\n"
 
 
-def test_a_failed_batch_sends_and_marks_nothing(app, smtp, meeting, sign_up, monkeypatch):
-    meeting_id = meeting()
+def test_a_failed_batch_sends_and_marks_nothing(app, smtp, make_meeting, sign_up, monkeypatch):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     for n in range(3):
         sign_up(meeting_id, email=f"p{n}@example.dk")
     smtp.clear()
@@ -132,9 +135,9 @@ def test_a_failed_batch_sends_and_marks_nothing(app, smtp, meeting, sign_up, mon
     assert recipients(smtp) == ["p0@example.dk", "p1@example.dk", "p2@example.dk"]
 
 
-def test_batches_cover_everyone(app, smtp, meeting, sign_up, monkeypatch):
+def test_batches_cover_everyone(app, smtp, make_meeting, sign_up, monkeypatch):
     monkeypatch.setattr(scheduled, "BATCH", 2)
-    meeting_id = meeting()
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     for n in range(5):
         sign_up(meeting_id, email=f"p{n}@example.dk")
     smtp.clear()
@@ -143,8 +146,8 @@ def test_batches_cover_everyone(app, smtp, meeting, sign_up, monkeypatch):
     assert recipients(smtp) == [f"p{n}@example.dk" for n in range(5)]
 
 
-def test_two_runs_at_the_same_time_send_each_reminder_once(app, smtp, meeting, sign_up):
-    meeting_id = meeting(capacity=40)
+def test_two_runs_at_the_same_time_send_each_reminder_once(app, smtp, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING, capacity=40)
     for n in range(12):
         sign_up(meeting_id, email=f"p{n:02}@example.dk")
     smtp.clear()
@@ -169,9 +172,9 @@ def test_two_runs_at_the_same_time_send_each_reminder_once(app, smtp, meeting, s
 
 
 @pytest.fixture
-def attended(app, meeting, sign_up):
+def attended(app, make_meeting, sign_up):
     """An ended meeting: two who came (one without e-mail), one who did not."""
-    meeting_id = meeting()
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     came = sign_up(meeting_id, email="came@example.dk")
     phone_only = sign_up(meeting_id, email=None, phone="+4520304050")
     sign_up(meeting_id, email="stayed-home@example.dk")

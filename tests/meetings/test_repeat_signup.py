@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from survey.kernel.extensions import db
 from survey.meetings.models import Registration, Topic
-from tests.meetings.test_signup import mails_to, manage_link, sign_up
+from tests.meetings.signup import mails_to, manage_link, sign_up
 from tests.pages import csrf_token, text_of
 
 OWNER = {"name": "Karen Hansen", "email": "karen@example.dk", "phone": "20 30 40 50", "seats": "2"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.meetings.test_signup import GOOD, manage_link
+from tests.meetings.signup import GOOD, manage_link
 from tests.pages import csrf_token, title
 from tests.sql_statements import after_commit, reads, recorded
 

@@ -20,34 +20,18 @@ from survey.staff.models import AuditEvent
 from tests.helpers import count
 from tests.privacy.scan import leaks
 
-
-def registration(meeting_id, role, seats=1, attended=False, status="confirmed", topic=""):
-    row = Registration(
-        meeting_id=meeting_id,
-        role=role,
-        name="N.N.",
-        phone="+4520304050",
-        seats=seats,
-        attended=attended,
-        status=status,
-    )
-    if topic:
-        row.topics.append(Topic(meeting_id=meeting_id, text=topic))
-    return row
+#: the phone number of every sign-up these tests write
+PHONE = "+4520304050"
 
 
-def test_purge_deletes_sign_ups_of_old_meetings_and_keeps_anonymous_counts(make_meeting, in_app, runner):
+def test_purge_deletes_sign_ups_of_old_meetings_and_keeps_anonymous_counts(
+    make_meeting, make_registration, in_app, runner
+):
     old, recent = make_meeting(starts_in=timedelta(days=-40)), make_meeting(starts_in=timedelta(days=-5))
-    with in_app():
-        db.session.add_all(
-            [
-                registration(old, "borger", seats=2, attended=True, topic="Ventetider"),
-                registration(old, "paaroerende"),
-                registration(old, "borger", status="waitlisted"),  # never had a seat: not counted
-                registration(recent, "borger"),
-            ]
-        )
-        db.session.commit()
+    make_registration(old, role="borger", phone=PHONE, seats=2, attended=True, topics=["Ventetider"])
+    make_registration(old, role="paaroerende", phone=PHONE)
+    make_registration(old, role="borger", phone=PHONE, status="waitlisted")  # never had a seat: not counted
+    make_registration(recent, role="borger", phone=PHONE)
 
     first, second = runner.invoke(args=["purge-expired"]), runner.invoke(args=["purge-expired"])
     assert first.exit_code == 0 and "Slettet: 3 tilmeldinger" in first.output
@@ -142,12 +126,11 @@ def test_audit_events_older_than_their_retention_period_are_deleted(app, in_app,
         assert ("purge_expired", "retention") in kept, "the purge itself is logged"
 
 
-def test_two_purges_at_the_same_time_take_turns_and_count_once(app, make_meeting, in_app):
+def test_two_purges_at_the_same_time_take_turns_and_count_once(app, make_meeting, make_registration, in_app):
     """The second run starts while the first holds its transaction open; it must wait, then find nothing."""
     meeting_id = make_meeting(starts_in=timedelta(days=-40))
-    with in_app():
-        db.session.add_all([registration(meeting_id, "borger"), registration(meeting_id, "borger", seats=2)])
-        db.session.commit()
+    make_registration(meeting_id, role="borger", phone=PHONE)
+    make_registration(meeting_id, role="borger", phone=PHONE, seats=2)
 
     second = {}
 

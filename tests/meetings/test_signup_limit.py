@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from survey.kernel.errors import wait_in_words
 from survey.kernel.extensions import db
 from survey.meetings.models import Registration
-from tests.meetings.test_signup import sign_up
+from tests.meetings.signup import sign_up
 from tests.pages import error_summary, title
 
 REFUSED = re.compile(

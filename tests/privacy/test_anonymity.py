@@ -10,7 +10,6 @@ or the n-th `POST …/tjek` in the web server's access log would give a response
 
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,7 +35,8 @@ from survey.staff.models import StaffUser
 from tests.pages import csrf_token, error_summary
 from tests.privacy.ranks import LEAST_UNITS, SIGMAS, follows
 from tests.privacy.scan import leaks
-from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen
+from tests.privacy.submit_order import SURVEYS, counted_columns, response_tables, varied_answers
+from tests.questionnaire.walker import Citizen
 
 IP, FORWARDED_IP = "203.0.113.7", "198.51.100.23"
 USER_AGENT = "Mozilla/5.0 (Linux; Android 9) AnonymitetsProeve/7.3"
@@ -85,19 +85,6 @@ class Trail:
             epoch = int(moment.timestamp() if moment.tzinfo else (moment - datetime(1970, 1, 1)).total_seconds())
             self.numbers |= {f"send time {epoch}": epoch, f"send time {epoch} ms": epoch * 1000}
             self.texts[f"send time {epoch}"] = str(epoch)
-
-
-def response_tables() -> list[Table]:
-    """response and answer, every table made from answers without pointing at them (marked from_answers in its
-    info, like the results' running sums), and every table with a foreign key to one of these (found, not listed)."""
-    found = {"response", "answer"} | {t.name for t in db.metadata.sorted_tables if t.info.get("from_answers")}
-    while grown := {
-        t.name
-        for t in db.metadata.sorted_tables
-        if t.name not in found and any(fk.column.table.name in found for fk in t.foreign_keys)
-    }:
-        found |= grown
-    return [t for t in db.metadata.sorted_tables if t.name in found]
 
 
 def start_ids_at(model, start: int, **placeholder) -> None:
@@ -240,22 +227,6 @@ def test_response_ids_and_receipts_are_random_not_counted(app, trail):
         assert sum(x != y for x, y in zip(a, b, strict=True)) >= 3, f"receipts {a} and {b} look counted"
 
 
-SURVEYS = 50
-AGES = ("under-18", "18-29", "30-49", "50-64", "65-79", "80-plus")
-WHO_ANSWERS = ("mig-selv", "paaroerende-for-borger", "paaroerende-egen")
-
-
-def varied_answers(n: int) -> dict:
-    """Survey n's answers: help with a job (so every comment is in one focus area's list), scores and background
-    drawn with a fixed seed (new groups of the running sums appear along the way), a quotable comment of its own."""
-    rng = random.Random(f"submit-order:{n}")
-    answers = {page: {key: rng.choice("12345") for key in given} for page, given in SYDDJURS_ANSWERS.items()}
-    answers["din-sag"] = {"hjaelp": "job"}
-    answers["egne-ord"] = {"kommentar": f"Kommentar nummer {n + 1}.", "maa-citere": "yes"}
-    answers["om-dig"] = {"alder": rng.choice(AGES), "hvem-svarer": rng.choice(WHO_ANSWERS)}
-    return answers
-
-
 @dataclass
 class Sent:
     """What fifty citizens sent one after another, by submit number (0 for the first)."""
@@ -365,19 +336,6 @@ def test_no_listing_of_the_answers_follows_the_order_they_were_sent_in(app, sent
     assert leaking == {}, f"listed in the order the surveys were sent: {leaking}"
     # while a response's answers lie side by side (one page to read or write: questionnaire.models.Answer)
     assert len([n for n, _ in groupby(listed["answer by primary key"])]) == SURVEYS
-
-
-def counted_columns(names: list[str]) -> list[str]:
-    """What the database counts in the tables `names`: a rowid on SQLite (it rises with every insert), a column
-    filled from a sequence or an identity on PostgreSQL."""
-    if db.engine.dialect.name == "sqlite":
-        made = dict(db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
-        return [f"{name}.rowid" for name in names if not re.search(r"WITHOUT\s+ROWID\s*$", made[name], re.IGNORECASE)]
-    query = text(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-        "AND table_name = ANY(:names) AND (column_default LIKE 'nextval(%' OR is_identity = 'YES')"
-    )
-    return [f"{table}.{column}" for table, column in db.session.execute(query, {"names": names})]
 
 
 def test_the_tables_holding_answers_count_nothing(app):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -18,14 +17,12 @@ from survey import create_app
 from survey.kernel.clock import utcnow
 from survey.kernel.config import ROOT, TestConfig
 from survey.kernel.extensions import db
-from survey.policies.services import load_policy
-from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Questionnaire
-from survey.questionnaire.rounds import create_round
 from survey.questionnaire.services import build_answers
 from survey.results.sums import add_increments, breakdown_keys, response_increments
+from tests.factories import make_round
 from tests.privacy.ranks import SIGMAS, follows
-from tests.privacy.test_anonymity import SURVEYS, counted_columns, response_tables, varied_answers
+from tests.privacy.submit_order import SURVEYS, counted_columns, response_tables, varied_answers
 from tests.servers import postgres_database
 
 MIGRATIONS = str(ROOT / "migrations")
@@ -38,7 +35,7 @@ ANSWER = ("response_id", "question_id", "focus_area_id", "choice", "score", "tex
 @pytest.fixture
 def own_app(database_url, tmp_path):
     """The app on an empty database of its own (a file, or a new database on the suite's PostgreSQL server)."""
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()} | {"SECRET_KEY": "test-secret"}
+    settings = TestConfig.as_dict() | {"SECRET_KEY": "test-secret"}
     if database_url.startswith("sqlite"):
         app = create_app(settings | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rekey.sqlite3'}"})
         yield app
@@ -121,10 +118,7 @@ def orders(sent: list[str], stored: bool) -> dict[str, list[int]]:
 def test_the_migration_rekeys_answers_stored_in_submit_order(own_app):
     with own_app.app_context():
         upgrade(directory=MIGRATIONS)
-        load_policy(ROOT / "data/policies/syddjurs.yaml")
-        questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
-        now = utcnow()
-        round_id = create_round(questionnaire, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30)).id
+        round_id = make_round().id
         db.session.commit()
         db.session.remove()
         downgrade(directory=MIGRATIONS, revision=before_revision())

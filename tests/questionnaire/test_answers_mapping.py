@@ -10,9 +10,9 @@ import pytest
 from survey.kernel.config import ROOT
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
-from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.services import build_answers
+from tests.factories import make_policy
 
 DATA = ROOT / "data"
 ROUTING_TO_AREA = {"job": "1", "ung": "2", "hverdag": "3", "flere-steder": "3", "faellesskab": "4", "andet": "5"}
@@ -33,7 +33,7 @@ BACKGROUND = {"alder": "30-49", "hvem-svarer": "mig-selv"}
 
 @pytest.fixture
 def questionnaire(app_ctx):
-    load_policy(DATA / "policies" / "syddjurs.yaml")
+    make_policy(DATA / "policies" / "syddjurs.yaml")
     questionnaire, _ = load_questionnaire(DATA / "questionnaires" / "syddjurs-tilfredshed.yaml")
     return questionnaire
 

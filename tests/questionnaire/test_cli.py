@@ -13,11 +13,11 @@ from sqlalchemy import select, text
 from survey.kernel import codes
 from survey.kernel.config import ROOT
 from survey.kernel.extensions import db
-from survey.policies.services import load_policy
 from survey.questionnaire import letters
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Invitation, Questionnaire, Round
 from survey.questionnaire.rounds import find_invitation
+from tests.factories import make_policy
 from tests.helpers import TESTDATA, count
 
 DATA = ROOT / "data"
@@ -37,7 +37,7 @@ def days_from_today(days: int) -> str:
 def syddjurs(app):
     """The Syddjurs policy and questionnaire, loaded and committed."""
     with app.app_context():
-        load_policy(DATA / "policies" / "syddjurs.yaml")
+        make_policy(DATA / "policies" / "syddjurs.yaml")
         load_questionnaire(SYDDJURS)
         db.session.commit()
 

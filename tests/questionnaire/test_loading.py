@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from survey.kernel.config import ROOT
 from survey.kernel.datafiles import DataFileError
 from survey.kernel.extensions import db
-from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Question, Questionnaire, Round
 from survey.questionnaire.services import start_draft, submit_response
+from tests.factories import make_policy
 from tests.helpers import TESTDATA, edited
 
 DATA = ROOT / "data"
@@ -30,7 +30,7 @@ def questions_of(questionnaire: Questionnaire) -> list[tuple]:
 
 @pytest.fixture
 def mini_policy(app_ctx):
-    load_policy(MINI_POLICY)
+    make_policy(MINI_POLICY)
     db.session.commit()
 
 
@@ -39,7 +39,7 @@ def mini_policy(app_ctx):
 
 @pytest.mark.parametrize("municipality", ["syddjurs", "norddjurs", "sonderborg"])
 def test_real_questionnaire_loads_after_its_policy(app_ctx, municipality):
-    load_policy(DATA / "policies" / f"{municipality}.yaml")
+    make_policy(DATA / "policies" / f"{municipality}.yaml")
     questionnaire, outcome = load_questionnaire(DATA / "questionnaires" / f"{municipality}-tilfredshed.yaml")
     db.session.commit()
 
@@ -58,7 +58,7 @@ def test_real_questionnaire_loads_after_its_policy(app_ctx, municipality):
 
 
 def test_syddjurs_questions_carry_their_focus_areas(app_ctx):
-    load_policy(DATA / "policies" / "syddjurs.yaml")
+    make_policy(DATA / "policies" / "syddjurs.yaml")
     questionnaire, _ = load_questionnaire(DATA / "questionnaires" / "syddjurs-tilfredshed.yaml")
     by_key = questionnaire.question_by_key()
 
@@ -186,7 +186,7 @@ def test_questionnaire_before_its_policy_is_rejected_at_the_policy_line(app_ctx)
 
 def test_questionnaire_cannot_move_to_another_policy(mini_policy, tmp_path):
     load_questionnaire(MINI)
-    load_policy(DATA / "policies" / "syddjurs.yaml")
+    make_policy(DATA / "policies" / "syddjurs.yaml")
     db.session.commit()
 
     moved = edited(MINI, tmp_path / "mini.yaml", ("policy: mini", "policy: syddjurs"))

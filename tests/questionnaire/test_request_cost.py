@@ -8,9 +8,9 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from survey.kernel.extensions import db
-from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Questionnaire
+from tests.factories import make_policy
 from tests.helpers import TESTDATA, edited
 from tests.pages import csrf_token, text_of
 from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen, path_of
@@ -54,7 +54,7 @@ def test_the_survey_posts_read_nothing_after_their_commit(app, client, make_roun
 
 @pytest.fixture
 def mini_policy(app_ctx):
-    load_policy(MINI_POLICY)
+    make_policy(MINI_POLICY)
     db.session.commit()
 
 

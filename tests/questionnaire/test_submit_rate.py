@@ -5,7 +5,6 @@ and puts a warning on the results pages, and counting never costs a citizen the 
 from __future__ import annotations
 
 import logging
-import socket
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -124,15 +123,6 @@ def test_the_count_is_kept_in_the_rate_limiters_storage(limited_app, make_round,
         assert storage.get(key) == 1
     with in_app() as session:
         assert session.scalar(select(Response.iso_week)) is not None, "the response keeps only its week"
-
-
-@pytest.fixture
-def silent_redis():
-    """An address where a "Redis" takes connections and never answers, as a hung or half-dead server does."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
 
 
 def test_a_survey_is_stored_while_the_count_store_does_not_answer(limited_app, make_round, in_app, silent_redis):

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
-from survey.policies.services import load_policy
-from survey.questionnaire.loading import load_questionnaire
-from survey.questionnaire.rounds import create_round
+from survey.questionnaire.models import Answer
 from survey.results.sums import rebuild_sums
-from tests.helpers import TESTDATA
-from tests.results.test_measures import answer
+from tests.factories import make_round
+from tests.results.small_set import MEASURES, MINI, answer
 
 
 @pytest.fixture
@@ -20,16 +19,41 @@ def mini_rounds(in_app):
 
     def make(people: dict[str, list[tuple[str, dict]]]) -> None:
         with in_app():
-            load_policy(TESTDATA / "policies/mini.yaml")
-            questionnaire, _ = load_questionnaire(TESTDATA / "questionnaires/measures.yaml")
             now = utcnow().replace(microsecond=0)
             later = now.replace(year=now.year + 1)
             for order, (label, given) in enumerate(people.items()):
                 opens = now.replace(second=order)  # rounds are listed by opening time
-                round_ = create_round(questionnaire, label, opens, later, slug=label.lower().replace(" ", "-"))
-                db.session.add_all(answer(questionnaire, round_, routing, items) for routing, items in given)
+                slug = label.lower().replace(" ", "-")
+                round_ = make_round(
+                    policy=MINI, questionnaire=MEASURES, label=label, slug=slug, opens=opens, closes=later
+                )
+                db.session.add_all(answer(round_.questionnaire, round_, routing, items) for routing, items in given)
             db.session.flush()
             rebuild_sums(db.session.connection())  # the responses are written past submit: summed here
             db.session.commit()
 
     return make
+
+
+#: the answers of every commenting respondent of `commented`
+COMMENTER = {"tilfreds-a": "4", "klar-a": "4", "alder": "ung"}
+
+
+def person(number: int, consent: bool, round_label: str) -> dict:
+    return COMMENTER | {
+        "kommentar": f"Kommentar {number} fra runde {round_label}",
+        "maa-citere": "yes" if consent else "no",
+    }
+
+
+@pytest.fixture
+def commented(mini_rounds, in_app):
+    """Round A: 10 respondents for Job, all commenting, the even ones agreeing to be quoted. Round B: 9."""
+    mini_rounds(
+        {
+            "Runde A": [("job", person(i, i % 2 == 0, "A")) for i in range(10)],
+            "Runde B": [("job", person(i, True, "B")) for i in range(9)],
+        }
+    )
+    with in_app():
+        return {a.text: a.id for a in db.session.scalars(select(Answer).where(Answer.text.is_not(None)))}

@@ -3,32 +3,11 @@ without background answers; picked as quotes for the report only with the writer
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from survey.kernel.extensions import db
-from survey.questionnaire.models import Answer
 from survey.results.models import Quote
 from tests.pages import csrf_token, text_of
-
-BASE = {"tilfreds-a": "4", "klar-a": "4", "alder": "ung"}
-
-
-def person(number: int, consent: bool, round_label: str) -> dict:
-    return BASE | {"kommentar": f"Kommentar {number} fra runde {round_label}", "maa-citere": "yes" if consent else "no"}
-
-
-@pytest.fixture
-def commented(mini_rounds, in_app):
-    """Round A: 10 respondents for Job, all commenting, the even ones agreeing to be quoted. Round B: 9."""
-    mini_rounds(
-        {
-            "Runde A": [("job", person(i, i % 2 == 0, "A")) for i in range(10)],
-            "Runde B": [("job", person(i, True, "B")) for i in range(9)],
-        }
-    )
-    with in_app():
-        return {a.text: a.id for a in db.session.scalars(select(Answer).where(Answer.text.is_not(None)))}
 
 
 def area_page(client, query: str = ""):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import secrets
 
 import pandas as pd
 import pytest
@@ -12,54 +11,21 @@ from sqlalchemy import select
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
-from survey.policies.services import load_policy
-from survey.questionnaire.loading import load_questionnaire
-from survey.questionnaire.models import Response
-from survey.questionnaire.rounds import create_round
-from survey.questionnaire.services import build_answers
 from survey.results.measures import NOT_ANSWERED, cells, question_cells
 from survey.results.stats import Z95, Estimate, change
 from survey.results.sums import rebuild_sums
 from survey.results.suppression import suppress
-from tests.helpers import TESTDATA
-
-DK = "dont_know"
-# Focus area 1 ("job"), round A: five people. Person means (satisfaction) 4.5, 3, 4, 1.5, 5; shares of 4–5
-# answers 1, 0, 1, 0, 1; one "Ved ikke"; one skipped item. Transparency means 5, 3, 1, 3, 4.
-# Ages: three "ung", one "aeldre", one not answered.
-ROUND_A_JOB = [
-    {"tilfreds-a": "5", "tilfreds-b": "4", "klar-a": "5", "klar-b": "5", "alder": "ung"},
-    {"tilfreds-a": "3", "tilfreds-b": DK, "klar-a": "3", "klar-b": "3", "alder": "ung"},
-    {"tilfreds-a": "4", "klar-a": "1", "alder": "ung"},
-    {"tilfreds-a": "2", "tilfreds-b": "1", "klar-a": "4", "klar-b": "2", "alder": "aeldre"},
-    {"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "4", "klar-b": "4"},
-]
-# Focus area 2 ("ung"), round A: four people — under the minimum.
-ROUND_A_YOUNG = [{"tilfreds-a": "4", "klar-a": "4"}] * 4
-# Round B, focus area 1: five people, all 5.
-ROUND_B_JOB = [{"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "5", "klar-b": "5"}] * 5
-
-
-def answer(questionnaire, round_, routing: str, items: dict) -> Response:
-    given = {key: {"text": value} if key == "kommentar" else {"choice": value} for key, value in items.items()}
-    answers = {"hjaelp": {"choice": routing}} | given
-    return Response(
-        id=secrets.token_hex(16),
-        round=round_,
-        submission_id=secrets.token_hex(16),
-        receipt=secrets.token_hex(4).upper(),
-        iso_week="2026-W47",
-        answers=build_answers(questionnaire, answers),
-    )
+from tests.factories import make_round
+from tests.results.small_set import MEASURES, MINI, ROUND_A_JOB, ROUND_A_YOUNG, ROUND_B_JOB, answer
 
 
 @pytest.fixture
 def data(app_ctx):
-    load_policy(TESTDATA / "policies/mini.yaml")
-    questionnaire, _ = load_questionnaire(TESTDATA / "questionnaires/measures.yaml")
     now = utcnow()
-    round_a = create_round(questionnaire, "A", now, now.replace(year=now.year + 1), slug="runde-a")
-    round_b = create_round(questionnaire, "B", now, now.replace(year=now.year + 1), slug="runde-b")
+    window = {"opens": now, "closes": now.replace(year=now.year + 1)}
+    round_a = make_round(policy=MINI, questionnaire=MEASURES, label="A", slug="runde-a", **window)
+    round_b = make_round(policy=MINI, questionnaire=MEASURES, label="B", slug="runde-b", **window)
+    questionnaire = round_a.questionnaire
     people = [(round_a, "job", p) for p in ROUND_A_JOB] + [(round_a, "ung", p) for p in ROUND_A_YOUNG]
     people += [(round_b, "job", p) for p in ROUND_B_JOB]
     db.session.add_all(answer(questionnaire, r, routing, items) for r, routing, items in people)

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.pages import text_of
-from tests.results.test_measures import ROUND_A_JOB, ROUND_A_YOUNG
+from tests.results.small_set import ROUND_A_JOB, ROUND_A_YOUNG
 
 HIDDEN = "færre end 5 svar"
 YOUNG = {"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "5", "klar-b": "5", "alder": "ung"}

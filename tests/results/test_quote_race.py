@@ -11,7 +11,6 @@ from survey.questionnaire.models import Answer, Response
 from survey.results.comments import QuoteRefused, pick
 from survey.results.models import Quote
 from survey.staff.models import StaffUser
-from tests.results.test_comments import commented  # noqa: F401  (the fixture: round A with quotable comments)
 
 
 def _pick(app, answer_id: int, staff_email: str) -> None:
@@ -21,7 +20,7 @@ def _pick(app, answer_id: int, staff_email: str) -> None:
     pick(answer, round_id, [round_id], staff_id)
 
 
-def test_two_picks_at_once_never_make_a_fourth_quote(app, commented, make_staff, in_app):  # noqa: F811
+def test_two_picks_at_once_never_make_a_fourth_quote(app, commented, make_staff, in_app):
     first, second = make_staff("analyst", "en@kommune.test"), make_staff("analyst", "to@kommune.test")
     ids = [commented[f"Kommentar {n} fra runde A"] for n in (0, 2, 4, 6)]
     with app.app_context():

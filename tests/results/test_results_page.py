@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.pages import text_of
-from tests.results.test_measures import ROUND_A_JOB, ROUND_A_YOUNG, ROUND_B_JOB
+from tests.results.small_set import ROUND_A_JOB, ROUND_A_YOUNG, ROUND_B_JOB
 
 
 def test_results_table_shows_the_measures_and_hides_small_groups(client, login_as, mini_rounds):

@@ -32,9 +32,9 @@ from survey.results.measures import (
 from survey.results.models import ResultSum
 from survey.results.report import DIMENSIONS, policy_report, policy_rounds, report_questions
 from survey.results.sums import add_increments
-from tests.conftest import DATA
-from tests.helpers import TESTDATA
+from tests.factories import DATA, make_round
 from tests.questionnaire.walker import Citizen
+from tests.results.small_set import MEASURES, MINI, ROUND_A_JOB, answer
 
 #: the migration that made result_sum, and the one before it
 SUMS_REVISION, BEFORE_SUMS = "11cddf4182d9", "1e5df0f8de1c"
@@ -223,22 +223,19 @@ def test_synthetic_responses_leave_correct_sums(make_round, runner, client, in_a
 
 
 def test_upgrading_a_database_with_answers_sums_them(app, in_app):
-    from tests.results.test_measures import ROUND_A_JOB, answer
-
     migrations = str(ROOT / "migrations")
     with in_app():
         downgrade(directory=migrations, revision=BEFORE_SUMS)
     try:
         with in_app():
             from survey.kernel.clock import utcnow
-            from survey.policies.services import load_policy
-            from survey.questionnaire.loading import load_questionnaire
-            from survey.questionnaire.rounds import create_round
 
-            load_policy(TESTDATA / "policies/mini.yaml")
-            questionnaire, _ = load_questionnaire(TESTDATA / "questionnaires/measures.yaml")
             now = utcnow()
-            round_ = create_round(questionnaire, "A", now, now.replace(year=now.year + 1), slug="foer-summerne")
+            later = now.replace(year=now.year + 1)
+            round_ = make_round(
+                policy=MINI, questionnaire=MEASURES, label="A", slug="foer-summerne", opens=now, closes=later
+            )
+            questionnaire = round_.questionnaire
             # answers as a database made before the sums holds them (not through submit, which would add to them)
             db.session.add_all(answer(questionnaire, round_, "job", items) for items in ROUND_A_JOB)
             db.session.add(answer(questionnaire, round_, "ung", {"tilfreds-a": "dont_know"}))

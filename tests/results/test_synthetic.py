@@ -15,7 +15,7 @@ from survey.kernel.extensions import db
 from survey.meetings.models import Meeting
 from survey.questionnaire.models import Answer, Question, Response, Round
 from survey.results.synthetic import generate_responses
-from tests.conftest import DATA
+from tests.factories import DATA
 
 N = 500
 HEX32 = re.compile(r"[0-9a-f]{32}")

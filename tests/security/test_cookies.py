@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from flask_login import UserMixin, login_user
 
-from tests.meetings.test_signup import sign_up
+from tests.meetings.signup import sign_up
 from tests.questionnaire.walker import Citizen
 from tests.security.conftest import parse_set_cookie
 

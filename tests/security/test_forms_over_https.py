@@ -17,10 +17,10 @@ from survey.kernel.forms import EXPIRED_FORM
 from survey.meetings.services import Signup, register_for_meeting
 from survey.questionnaire.models import Round
 from survey.results.sums import rebuild_sums
-from tests.conftest import STAFF_PASSWORD, totp_code
+from tests.helpers import STAFF_PASSWORD, totp_code
 from tests.pages import csrf_token, text_of, title
 from tests.questionnaire.walker import SYDDJURS_ANSWERS
-from tests.results.test_measures import answer
+from tests.results.small_set import answer
 from tests.security.browsing import BASE, HttpsBrowser
 from tests.security.crawl import Crawl
 

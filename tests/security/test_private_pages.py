@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.meetings.test_signup import manage_link, sign_up
+from tests.meetings.signup import manage_link, sign_up
 from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen, path_of
 
 KEYED = "no-referrer"

@@ -13,7 +13,8 @@ from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.staff.audit import purge_audit_events
 from survey.staff.models import AuditEvent, StaffUser
-from tests.conftest import DATA, STAFF_PASSWORD
+from tests.factories import DATA
+from tests.helpers import STAFF_PASSWORD
 from tests.pages import error_summary, text_of
 
 
@@ -80,7 +81,7 @@ def test_retention_purge_removes_only_old_events_and_says_so(app, in_app):
 
 def test_nothing_secret_is_written_during_logins(app, make_staff, in_app):
     """Wrong and right passwords, codes and recovery codes appear nowhere in the log."""
-    from tests.conftest import totp_code
+    from tests.helpers import totp_code
     from tests.pages import csrf_token
 
     email = make_staff("admin")

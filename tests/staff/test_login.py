@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from survey.kernel.extensions import db
 from survey.staff.models import AuditEvent, StaffUser
-from tests.conftest import STAFF_PASSWORD, log_in, totp_code
+from tests.helpers import STAFF_PASSWORD, log_in, totp_code
 from tests.pages import csrf_token, error_summary, title
 
 

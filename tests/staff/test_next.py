@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 #: `next` as it stands in the login page's address (already percent-encoded where a browser would)
 HOSTILE = [

@@ -14,7 +14,7 @@ from survey.kernel import clock
 from survey.kernel.extensions import db
 from survey.staff import totp
 from survey.staff.models import AuditEvent, PendingEnrolment, RecoveryCode, StaffUser
-from tests.conftest import STAFF_PASSWORD, STAFF_TOTP_SECRET
+from tests.helpers import STAFF_PASSWORD, STAFF_TOTP_SECRET
 from tests.pages import csrf_token, error_summary, text_of
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from survey.kernel import clock
 from survey.kernel.extensions import db
 from survey.staff.models import AuditEvent
-from tests.conftest import STAFF_PASSWORD, log_in
+from tests.helpers import STAFF_PASSWORD, log_in
 from tests.pages import csrf_token, error_summary
 
 

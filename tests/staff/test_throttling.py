@@ -14,7 +14,7 @@ from survey.kernel import clock
 from survey.kernel.extensions import db
 from survey.staff import throttling
 from survey.staff.models import AuditEvent
-from tests.conftest import STAFF_PASSWORD, log_in, totp_code
+from tests.helpers import STAFF_PASSWORD, log_in, totp_code
 from tests.pages import csrf_token, error_summary
 
 ATTACKER, USER = "203.0.113.7", "192.0.2.10"
