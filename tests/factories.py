@@ -37,6 +37,8 @@ DECEMBER_MEETING = {
     "parking": False,
     "accessibility_note": "Indgang fra gården. Elevator til 1. sal.",
 }
+#: two days before the December meeting, plus an hour: inside the default reminder_days (2)
+DECEMBER_REMINDER_DUE = DECEMBER_MEETING["starts_at"] - timedelta(days=2) + timedelta(hours=1)
 
 
 def make_policy(path: Path = SYDDJURS) -> Policy:

@@ -14,7 +14,8 @@ from survey.meetings import scheduled
 from survey.meetings.models import Registration
 from survey.meetings.services import Signup, register_for_meeting
 from tests.channels import register_pigeon
-from tests.meetings.test_reminders import DUE
+from tests.factories import DECEMBER_MEETING
+from tests.factories import DECEMBER_REMINDER_DUE as DUE
 
 SUBJECT = "Du er tilmeldt: Dialogmøde om job og uddannelse"
 
@@ -28,15 +29,15 @@ def mails(app) -> list:
     return app.extensions["mailman"].outbox
 
 
-def test_an_e_mail_address_gets_an_e_mail_also_when_a_phone_channel_exists(app, meeting, sign_up, pigeon):
-    sign_up(meeting(), email="karen@example.dk", phone="+4520304050")
+def test_an_e_mail_address_gets_an_e_mail_also_when_a_phone_channel_exists(app, make_meeting, sign_up, pigeon):
+    sign_up(make_meeting(**DECEMBER_MEETING), email="karen@example.dk", phone="+4520304050")
     (mail,) = mails(app)
     assert (mail.to, mail.subject) == (["karen@example.dk"], SUBJECT)
     assert pigeon.sent == []
 
 
-def test_a_phone_number_alone_is_sent_nothing_while_no_channel_reaches_a_phone(app, meeting, sign_up):
-    meeting_id = meeting()
+def test_a_phone_number_alone_is_sent_nothing_while_no_channel_reaches_a_phone(app, make_meeting, sign_up):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     sign_up(meeting_id, email=None, phone="+4520304050")
     with app.app_context():
         assert scheduled.send_reminders(DUE) == 0
@@ -44,8 +45,8 @@ def test_a_phone_number_alone_is_sent_nothing_while_no_channel_reaches_a_phone(a
     assert mails(app) == []
 
 
-def test_a_registered_phone_channel_gets_the_phone_only_sign_up_and_its_reminder(app, meeting, sign_up, pigeon):
-    meeting_id = meeting()
+def test_a_registered_phone_channel_gets_the_phone_only_sign_up_and_its_reminder(app, make_meeting, sign_up, pigeon):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     sign_up(meeting_id, email=None, phone="+4520304050")
     assert pigeon.sent == [("+4520304050", "registration_received", SUBJECT)]
     with app.app_context():
@@ -55,8 +56,8 @@ def test_a_registered_phone_channel_gets_the_phone_only_sign_up_and_its_reminder
     assert mails(app) == []
 
 
-def test_a_sign_up_that_rolls_back_tells_no_channel(app, meeting, pigeon):
-    meeting_id = meeting()
+def test_a_sign_up_that_rolls_back_tells_no_channel(app, make_meeting, pigeon):
+    meeting_id = make_meeting(**DECEMBER_MEETING)
     with app.app_context():
         signup = Signup(role="borger", name="Karen", phone="+4520304050")
         register_for_meeting(meeting_id, signup, now=datetime(2030, 11, 1))

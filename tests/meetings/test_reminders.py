@@ -18,11 +18,10 @@ from survey.meetings.models import Meeting, Registration
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import find_invitation
-from tests.factories import DECEMBER_MEETING
+from tests.factories import DECEMBER_MEETING, DECEMBER_REMINDER_DUE
 
 STARTS = DECEMBER_MEETING["starts_at"]
-#: two days before the meeting, minus an hour: inside the default reminder_days (2)
-DUE = STARTS - timedelta(days=2) + timedelta(hours=1)
+DUE = DECEMBER_REMINDER_DUE
 
 
 def recipients(smtp) -> list[str]:
