@@ -1,28 +1,27 @@
-"""Citizens' own words per focus area: shown to staff only where enough people answered that no comment can
-be tied to a small group, never with the writer's background answers, and picked as quotes only with consent."""
+"""Citizens' own words per focus area: shown to staff only where enough people were asked the open question that no
+comment can be tied to a small group, never with the writer's background answers. Picking them as quotes for the
+report is results.quotes.
+
+Who was asked an open question for a focus area follows from how its answers are routed (Question): a question
+with a fixed focus area is asked of every respondent of the round, one that follows the routing of those whose
+routing answer chose the area, one about a dialogue meeting of everyone in a round that asks about the area. Counting
+everyone who answered anything about the area instead would let a question that all answer (one with a fixed area)
+lift a group of two over the threshold."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select
 
 from survey.kernel.extensions import db
-from survey.policies.models import FocusArea
-from survey.questionnaire.models import Answer, Question, Response
+from survey.questionnaire.models import Answer, Question, Response, Round, round_focus_area
 from survey.results.models import Quote
-from survey.results.report import Row
+from survey.results.personal_data import find_personal_data, kinds_found
 from survey.results.suppression import minimum_group
 
 PER_PAGE = 50
-#: the report shows at most this many quotes per focus area, so staff may pick at most this many per round
-QUOTES_PER_AREA = 3
-
-
-class QuoteRefused(Exception):
-    """The answer cannot be picked; the message says why in Danish."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,22 @@ class Comment:
     text: str
     may_quote: bool
     quoted: bool
+    #: the quote's redacted text, the one the report prints (None: not picked, or picked as it stands)
+    redacted: str | None = None
+
+    @property
+    def personal_data(self) -> list[str]:
+        """The kinds of personal data the text seems to hold (e.g. "fornavn", "alder"); empty when none."""
+        return kinds_found(find_personal_data(self.text))
+
+
+@dataclass(frozen=True)
+class AskedGroup:
+    """One open question in one round, and how many respondents were asked it for the focus area."""
+
+    round_id: int
+    question_id: int
+    asked: int
 
 
 def comments_minimum() -> int:
@@ -39,32 +54,90 @@ def comments_minimum() -> int:
     return max(minimum_group(), int(current_app.config.get("RESULTS_COMMENTS_MIN", 10)))
 
 
-def open_rounds(rows: list[Row]) -> list[int]:
-    """The rounds (of a focus area's rows) whose group is large enough for its comments to be shown."""
+def asked(area_id: int, round_ids: list[int]) -> list[AskedGroup]:
+    """For every open question of the rounds that can address the focus area: how many were asked it for the area."""
+    if not round_ids:
+        return []
+    in_rounds = Response.round_id.in_(round_ids)
+    everyone = dict(
+        db.session.execute(select(Response.round_id, func.count()).where(in_rounds).group_by(Response.round_id)).all()
+    )
+    # the routing answer carries the focus area it chose (its question follows the routing); one per response
+    routed = dict(
+        db.session.execute(
+            select(Response.round_id, func.count(func.distinct(Answer.response_id)))
+            .join(Answer, Answer.response_id == Response.id)
+            .join(Question, Question.id == Answer.question_id)
+            .where(in_rounds, Question.routing.is_(True), Answer.focus_area_id == area_id)
+            .group_by(Response.round_id)
+        ).all()
+    )
+    about_area = set(
+        db.session.scalars(
+            select(round_focus_area.c.round_id).where(
+                round_focus_area.c.round_id.in_(round_ids), round_focus_area.c.focus_area_id == area_id
+            )
+        )
+    )
+    questions = db.session.execute(
+        select(Round.id, Question)
+        .join(Question, Question.questionnaire_id == Round.questionnaire_id)
+        .where(Round.id.in_(round_ids), Question.dimension == "open")
+    ).all()
+    groups = []
+    for round_id, question in questions:
+        if question.follows_meeting:
+            count = everyone.get(round_id, 0) if round_id in about_area else None
+        elif question.follows_routing:
+            count = routed.get(round_id, 0)
+        else:
+            count = everyone.get(round_id, 0) if question.focus_area_id == area_id else None
+        if count is not None:
+            groups.append(AskedGroup(round_id, question.id, count))
+    return groups
+
+
+def comment_groups(area_id: int, round_ids: list[int]) -> list[tuple[int, int]]:
+    """The (round id, question id) pairs whose comments about the focus area may be shown: asked of enough people."""
     least = comments_minimum()
-    return [row.round_.id for row in rows if row.respondents is not None and row.respondents >= least]
+    return [(g.round_id, g.question_id) for g in asked(area_id, round_ids) if g.asked >= least]
 
 
-def _comments(area_id: int, round_ids: list[int]):
+def in_groups(groups: list[tuple[int, int]]):
+    """A condition on answers (joined with their response): in one of the (round id, question id) groups."""
+    if not groups:
+        return false()
+    return or_(*(and_(Response.round_id == r, Answer.question_id == q) for r, q in groups))
+
+
+def area_comments(area_id: int, groups: list[tuple[int, int]]):
+    """The query of the comments about a focus area in the given (round id, question id) groups, with their quote."""
     return (
-        select(Answer.id, Response.round_id, Answer.text, Answer.may_quote, Quote.answer_id.is_not(None))
+        select(
+            Answer.id,
+            Response.round_id,
+            Answer.text,
+            Answer.may_quote,
+            Quote.answer_id.is_not(None),
+            Quote.redacted_text,
+        )
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
         .outerjoin(Quote, Quote.answer_id == Answer.id)
         .where(
             Question.dimension == "open",
             Answer.focus_area_id == area_id,
-            Response.round_id.in_(round_ids),
+            in_groups(groups),
             Answer.text.is_not(None),
             Answer.text != "",
         )
     )
 
 
-def comments(area_id: int, round_ids: list[int], quotable_only: bool, page: int) -> tuple[list[Comment], int]:
-    """One page of comments and how many there are. Ordered by the response's random id: stable for picking,
-    and telling nothing of when or in what order people answered."""
-    query = _comments(area_id, round_ids)
+def comments(area_id: int, groups: list[tuple[int, int]], quotable_only: bool, page: int) -> tuple[list[Comment], int]:
+    """One page of comments (of the groups that may be shown) and how many there are. Ordered by the response's
+    random id: stable for picking, and telling nothing of when or in what order people answered."""
+    query = area_comments(area_id, groups)
     if quotable_only:
         query = query.where(Answer.may_quote.is_(True))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -72,39 +145,3 @@ def comments(area_id: int, round_ids: list[int], quotable_only: bool, page: int)
         query.order_by(Response.id, Answer.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
     return [Comment(*row) for row in found], total
-
-
-def chosen_quotes(area_id: int, round_ids: list[int], limit: int = QUOTES_PER_AREA) -> list[str]:
-    """The quotes picked for a focus area, the newest round first (callers pass rounds oldest first)."""
-    order = {round_id: position for position, round_id in enumerate(round_ids)}
-    found = db.session.execute(
-        _comments(area_id, round_ids).where(Quote.answer_id.is_not(None), Answer.may_quote.is_(True))
-    ).all()
-    found.sort(key=lambda row: (-order[row.round_id], row.id))
-    return [row.text for row in found[:limit]]
-
-
-def pick(answer: Answer, round_id: int, allowed_rounds: list[int], staff_id: int) -> Quote:
-    """Pick an answer as a quote for the report, if its writer agreed and its group may be shown."""
-    if answer.question.dimension != "open" or not answer.text:
-        raise QuoteRefused(_("Kun kommentarer kan vælges som citater."))
-    if not answer.may_quote:
-        raise QuoteRefused(_("Borgeren har ikke givet lov til at blive citeret."))
-    if round_id not in allowed_rounds:
-        raise QuoteRefused(_("Gruppen er for lille til, at kommentarer må vises."))
-    # two staff picking at once must not both count 2 and make 4: the focus area's row is locked until commit
-    # (PostgreSQL; SQLite's writing requests already hold the write lock from BEGIN IMMEDIATE)
-    db.session.execute(select(FocusArea.id).where(FocusArea.id == answer.focus_area_id).with_for_update())
-    already = db.session.scalar(
-        select(func.count())
-        .select_from(Quote)
-        .join(Answer, Answer.id == Quote.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Answer.focus_area_id == answer.focus_area_id, Response.round_id == round_id)
-    )
-    if already >= QUOTES_PER_AREA:
-        raise QuoteRefused(_("Der er allerede valgt 3 citater for fokusområdet i denne runde. Fravælg et først."))
-    quote = Quote(answer_id=answer.id, chosen_by_id=staff_id)
-    db.session.add(quote)
-    db.session.flush()
-    return quote

@@ -6,11 +6,16 @@ the downloads and the report take the same choice; these forms show that choice 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, ValidationError
 
 from survey.kernel.fields import CheckboxesField
-from survey.kernel.forms import BaseForm
+from survey.kernel.forms import BaseForm, MaxLength
 from survey.policies.models import Policy
+from survey.results.personal_data import find_personal_data, kinds_found
+
+#: a redacted quote is no longer than the longest comment a questionnaire may ask for
+REDACTED_MAX = 5000
 
 
 class ResultsFilterForm(BaseForm):
@@ -39,3 +44,23 @@ class CommentFilterForm(BaseForm):
 
     #: the page's own links say citerbare=1; the checkbox sends citerbare=y
     citerbare = BooleanField(_l("Vis kun kommentarer, der må citeres"), false_values=("", "0", "false"))
+
+
+class RedactionForm(BaseForm):
+    """The text of a quote as the report prints it, without the personal data staff were shown (CSRF checked)."""
+
+    tekst = TextAreaField(
+        _l("Anonymiseret tekst til bilaget"),
+        description=_l("Erstat navne, alder, adresser og numre med fx [navn], [alder] eller [by]."),
+        validators=[DataRequired(message=_l("Skriv den anonymiserede tekst")), MaxLength(REDACTED_MAX)],
+    )
+
+    def validate_tekst(self, field) -> None:
+        if kinds := kinds_found(find_personal_data(field.data)):
+            raise ValidationError(
+                _l(
+                    "Teksten indeholder stadig noget, der ligner personoplysninger (%(found)s). Ret det, før citatet "
+                    "kan gemmes.",
+                    found=", ".join(kinds),
+                )
+            )

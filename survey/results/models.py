@@ -15,7 +15,8 @@ from survey.questionnaire.models import NO_ROWID, Answer
 
 class Quote(db.Model):
     """A free-text answer picked for the report. Only answers whose writer said yes to being quoted can be
-    picked (checked where it is picked); the row goes with the answer."""
+    picked (checked where it is picked); the row goes with the answer. An answer that seems to hold personal data
+    is picked only with a redacted text written by staff, and the report prints that text, never the answer's."""
 
     __tablename__ = "quote"
     __table_args__ = NO_ROWID
@@ -25,6 +26,8 @@ class Quote(db.Model):
     )
     chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the text staff wrote without the personal data (name, age, phone …) of the answer; printed instead of it
+    redacted_text: Mapped[str | None] = mapped_column(Text)
 
     answer: Mapped[Answer] = relationship()
 

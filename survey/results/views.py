@@ -22,17 +22,10 @@ from survey.questionnaire.models import Answer
 from survey.results import admin_bp
 from survey.results import exports as ex
 from survey.results.charts import Point, Series, trend_chart
-from survey.results.comments import (
-    PER_PAGE,
-    QuoteRefused,
-    chosen_quotes,
-    comments,
-    comments_minimum,
-    open_rounds,
-    pick,
-)
+from survey.results.comments import PER_PAGE, comment_groups, comments, comments_minimum
 from survey.results.forms import CommentFilterForm, ResultsFilterForm
 from survey.results.models import Quote
+from survey.results.quotes import NeedsRedaction, QuoteRefused, pick, report_quotes
 from survey.results.report import Row, policy_report, policy_rounds, policy_table
 from survey.results.stats import Estimate
 from survey.results.suppression import minimum_group
@@ -143,11 +136,20 @@ def area(code: str):
     focus_area = _area(policy, code)
     report = policy_report(policy, selected)
     rows = report.rows_of(focus_area)
-    allowed = open_rounds(rows)
+    allowed = comment_groups(focus_area.id, [r.id for r in selected])
     page = max(request.args.get("side", 1, type=whole_number) or 1, 1)
     comment_filter = CommentFilterForm(request.args)
     quotable_only = bool(comment_filter.citerbare.data)
     found, total = comments(focus_area.id, allowed, quotable_only, page) if allowed else ([], 0)
+    if found:  # citizens' own words were read: who, which, when
+        audit(
+            "comments_viewed",
+            target=f"policy:{policy.slug}",
+            area=code,
+            page=page,
+            answers=[c.answer_id for c in found],
+        )
+        db.session.commit()
     return render_template(
         "results/area.html",
         policy=policy,
@@ -192,9 +194,12 @@ def choose_quote(code: str):
             flash(_("Citatet er fravalgt."), "success")
     elif db.session.get(Quote, answer.id) is None:
         try:
-            # suppression is decided within a round, so that round alone tells whether its comments may be shown
-            round_ = next(r for r in selected if r.id == answer.response.round_id)
-            pick(answer, round_.id, open_rounds(policy_table(policy, [round_])), current_user.id)
+            pick(answer, current_user.id)
+        except NeedsRedaction as refused:
+            flash(str(refused), "error")
+            return redirect(
+                url_for(".redact_quote", code=code, svar=answer.id, **_query(policy, rounds, selected)), 303
+            )
         except QuoteRefused as refused:
             flash(str(refused), "error")
         else:
@@ -254,7 +259,7 @@ def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
         selected=selected,
         rows=rows,
         charts=_charts(policy, rows, lambda area, rows: area_chart(area, rows, f"chart-{area.code}")),
-        quotes={area.id: chosen_quotes(area.id, round_ids) for area in policy.focus_areas},
+        quotes={area.id: report_quotes(area.id, round_ids) for area in policy.focus_areas},
         minimum=minimum_group(),
         totals=ex.round_totals(selected),
         for_pdf=for_pdf,
@@ -267,7 +272,10 @@ def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
 def bilag():
     """The committee's report as a printable page."""
     policy, rounds, selected = _chosen_policy()
-    return _bilag(policy, rounds, selected, for_pdf=False)
+    html = _bilag(policy, rounds, selected, for_pdf=False)
+    audit("report_viewed", target=f"policy:{policy.slug}", format="html", rounds=[r.id for r in selected])
+    db.session.commit()
+    return html
 
 
 @admin_bp.get("/bilag.pdf")

@@ -1,4 +1,4 @@
-"""Citizens' comments per focus area: shown only for groups of at least RESULTS_COMMENTS_MIN respondents and
+"""Citizens' comments per focus area: shown only where at least RESULTS_COMMENTS_MIN respondents were asked, and
 without background answers; picked as quotes for the report only with the writer's yes, at most 3 per round."""
 
 from __future__ import annotations

@@ -7,17 +7,16 @@ import threading
 from sqlalchemy import func, select
 
 from survey.kernel.extensions import db
-from survey.questionnaire.models import Answer, Response
-from survey.results.comments import QuoteRefused, pick
+from survey.questionnaire.models import Answer
 from survey.results.models import Quote
+from survey.results.quotes import QuoteRefused, pick
 from survey.staff.models import StaffUser
 
 
 def _pick(app, answer_id: int, staff_email: str) -> None:
     answer = db.session.get(Answer, answer_id)
-    round_id = db.session.scalar(select(Response.round_id).where(Response.id == answer.response_id))
     staff_id = db.session.scalar(select(StaffUser.id).where(StaffUser.email == staff_email))
-    pick(answer, round_id, [round_id], staff_id)
+    pick(answer, staff_id)
 
 
 def test_two_picks_at_once_never_make_a_fourth_quote(app, commented, make_staff, in_app):

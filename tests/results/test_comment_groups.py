@@ -1,0 +1,49 @@
+"""Comments are shown, picked and printed only where enough respondents were asked the open question for the focus
+area. Counting everyone who answered anything about the area let a 2-person group's comments through: a question with
+a fixed focus area, answered by all, lifted the area over the threshold."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from survey.kernel.extensions import db
+from survey.questionnaire.models import Round
+from survey.results.comments import asked
+from survey.results.models import Quote
+from survey.staff.models import StaffUser
+from tests.results.quoting import choose, comment_round, main_text, report_texts, shown_comments
+
+#: ten chose "job" (area 1), two chose "ung" (area 2); all twelve answered area 2's fixed question
+PEOPLE = [("job", f"Jobkommentar nummer {n}") for n in range(10)] + [
+    ("ung", f"Ungekommentar nummer {n}") for n in (0, 1)
+]
+
+
+def test_the_comment_is_counted_as_asked_of_those_routed_to_the_area(in_app):
+    comment_round(in_app, PEOPLE)
+    with in_app():
+        round_id = db.session.scalar(select(Round.id))
+        assert [g.asked for g in asked(1, [round_id])] == [10]
+        assert [g.asked for g in asked(2, [round_id])] == [2], "not the 12 who answered area 2's fixed question"
+        assert [g.asked for g in asked(3, [round_id])] == [0], "no routing answer chose area 3"
+
+
+def test_a_two_person_groups_comments_are_not_shown_picked_or_printed(client, login_as, in_app):
+    ids = comment_round(in_app, PEOPLE)
+    login_as(client, "analyst")
+    assert len(shown_comments(client, "1")) == 10
+    assert shown_comments(client, "2") == [], "area 2 has 12 respondents, but only 2 were asked its comment"
+
+    refused = choose(client, "2", ids["Ungekommentar nummer 0"])
+    assert "for lille" in main_text(client, refused.location)
+    assert choose(client, "1", ids["Jobkommentar nummer 0"]).status_code == 303
+    with in_app():
+        assert db.session.scalar(select(func.count()).select_from(Quote)) == 1
+        # picked before the rule was right: the report checks again when it is made
+        staff_id = db.session.scalar(select(StaffUser.id))
+        db.session.add(Quote(answer_id=ids["Ungekommentar nummer 1"], chosen_by_id=staff_id))
+        db.session.commit()
+
+    for text in report_texts(client):
+        assert "Jobkommentar nummer 0" in text, "an area where enough were asked shows its quote"
+        assert "Ungekommentar" not in text
