@@ -13,7 +13,7 @@ from survey.questionnaire.models import Round
 from survey.results.measures import Cell
 from survey.results.report import Breakdown, Report, report_questions, respondents_per_round
 from survey.results.stats import Change, Estimate
-from survey.results.suppression import minimum_group
+from survey.results.suppression import UNIFORM_MINIMUM, minimum_group
 
 DIMENSION_LABELS = {"satisfaction": _l("Tilfredshed"), "transparency": _l("Gennemsigtighed")}
 
@@ -222,9 +222,11 @@ def facts(report: Report) -> list[tuple[str, str]]:
         (
             _("Små grupper"),
             _(
-                "Tal for færre end %(minimum)d svarpersoner vises ikke (»%(hidden)s«). Hvis et skjult tal kan "
-                "regnes ud fra en total og de andre tal, skjules også det næstmindste tal.",
+                "Tal for færre end %(minimum)d svarpersoner vises ikke (»%(hidden)s«), og heller ikke tal for en "
+                "gruppe under %(alike)d, hvor alle har svaret ens. Hvis et skjult tal kan regnes ud fra en total og "
+                "de andre tal, skjules også det mindste af de viste tal.",
                 minimum=report.minimum,
+                alike=max(UNIFORM_MINIMUM, report.minimum),
                 hidden=hidden_text(report.minimum),
             ),
         ),

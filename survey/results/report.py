@@ -1,6 +1,7 @@
 """The results of a policy: satisfaction and transparency per focus area and round, with n, intervals,
-change since the previous round, breakdowns by question and by background answer — and every cell under the
-minimum group size hidden (also complementarily) before anything else sees it."""
+change since the previous round, breakdowns by question and by background answer — and every cell the
+suppression model hides (results.suppression: too small, all alike, or workable out from a total) dropped before
+anything else sees it."""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ from sqlalchemy import func, select
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.models import Question, Questionnaire, Response, Round
+from survey.results import measures
 from survey.results.measures import (
     NOT_ANSWERED,
     Cell,
     cell_sums,
     collapse,
     is_breakdown,
-    question_cells,
     to_cells,
 )
 from survey.results.stats import Change, Estimate, change
-from survey.results.suppression import minimum_group, suppress
+from survey.results.suppression import Published, minimum_group, no_spread
 
 DIMENSIONS = ("satisfaction", "transparency")
 
@@ -97,30 +98,10 @@ def respondents_per_round(round_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def _hide(found: list[Cell], totals: dict, minimum: int, group=lambda c: c.round_id) -> list[Cell]:
-    """The cells that may be shown; the rest are dropped here, so no output can show them by mistake.
-    `group` says which cells add up to a total in `totals` (for complementary suppression)."""
-    if not found:
-        return []
-    frame = pd.DataFrame([{"group": group(c), "n": c.n} for c in found])
-    hidden = suppress(frame, minimum, group="group", totals=totals)
-    return [c for c, hide in zip(found, hidden, strict=True) if not hide]
-
-
 def policy_table(policy: Policy, rounds: list[Round]) -> list[Row]:
-    """Rows per focus area (policy order) and round (given order), suppression applied."""
-    round_ids = [r.id for r in rounds]
-    sums = {d: cell_sums(d, round_ids) for d in DIMENSIONS}
-    return _overview(policy, rounds, _area_cells(sums, round_ids, minimum_group()))
-
-
-def _area_cells(sums: dict[str, pd.DataFrame], round_ids: list[int], minimum: int) -> dict[str, dict]:
-    """The shown focus-area cells per dimension, keyed by (round id, area id)."""
-    totals = respondents_per_round(round_ids)
-    return {
-        d: {(c.round_id, c.focus_area_id): c for c in _hide(to_cells(d, collapse(sums[d])), totals, minimum)}
-        for d in DIMENSIONS
-    }
+    """Rows per focus area (policy order) and round (given order), suppression applied: the rows of the report,
+    so that every page hides the same cells."""
+    return policy_report(policy, rounds).rows
 
 
 def _scale(cell: Cell) -> Estimate:
@@ -177,25 +158,69 @@ def _breakdown(question: Question) -> Breakdown:
 def policy_report(policy: Policy, rounds: list[Round]) -> Report:
     """Everything the committee sees of a policy in the chosen rounds, suppression applied throughout.
 
-    Question cells are hidden with their focus area's cell (a question's n would otherwise tell the area's);
-    breakdown groups add up to their focus area's cell, so that cell is the total they are suppressed against."""
+    Every cell that holds anything goes into one suppression model with the exact relations between them: a focus
+    area's cell is the total of its questions' cells ("Ved ikke" counts add up) and of each breakdown's groups
+    (every figure adds up). What it hides is dropped here, so no output can show it by mistake."""
     minimum = minimum_group()
     round_ids = [r.id for r in rounds]
     questions, breakdowns = report_questions(rounds)
     # one scan per dimension gives the focus areas and every breakdown (see measures.cell_sums)
     sums = {d: cell_sums(d, round_ids, [b.key for b in breakdowns]) for d in DIMENSIONS}
-    shown = _area_cells(sums, round_ids, minimum)
-    report = Report(policy, rounds, minimum, _overview(policy, rounds, shown), questions, breakdowns=breakdowns)
+    model = Published()
+    found: dict[tuple, Cell] = {}
     for dimension in DIMENSIONS:
-        for cell in question_cells(dimension, round_ids):
-            if cell.n >= minimum and (cell.round_id, cell.focus_area_id) in shown[dimension]:
-                report.question_shown[(cell.round_id, cell.focus_area_id, cell.group)] = cell
-    for number, breakdown in enumerate(breakdowns):
-        for dimension in DIMENSIONS:
-            totals = {key: cell.n for key, cell in shown[dimension].items()}
-            found = to_cells(dimension, collapse(sums[dimension], f"bg{number}"))
-            # an area cell that is hidden has no total here, so all of its groups are hidden with it
-            found = [c for c in found if (c.round_id, c.focus_area_id) in totals]
-            for cell in _hide(found, totals, minimum, group=lambda c: (c.round_id, c.focus_area_id)):
-                breakdown.shown[(dimension, cell.round_id, cell.focus_area_id, cell.group)] = cell
+        found |= _candidates(model, AREA, dimension, collapse(sums[dimension]))
+        found |= _candidates(model, QUESTION, dimension, measures.question_sums(dimension, round_ids))
+        for number, breakdown in enumerate(breakdowns):
+            found |= _candidates(model, breakdown.key, dimension, collapse(sums[dimension], f"bg{number}"))
+    _relate(model, respondents_per_round(round_ids))
+    hidden = model.hidden(minimum)
+    shown = {d: {} for d in DIMENSIONS}
+    report = Report(policy, rounds, minimum, [], questions, breakdowns=breakdowns)
+    by_kind = {breakdown.key: breakdown for breakdown in breakdowns}
+    for key, cell in found.items():
+        if key in hidden:
+            continue
+        kind, dimension, round_id, area_id, group = key
+        if kind == AREA:
+            shown[dimension][(round_id, area_id)] = cell
+        elif kind == QUESTION:
+            report.question_shown[(round_id, area_id, group)] = cell
+        else:
+            by_kind[kind].shown[(dimension, round_id, area_id, group)] = cell
+    report.rows = _overview(policy, rounds, shown)
     return report
+
+
+#: the kinds of cell in the suppression model besides the breakdowns (whose kind is their question's key)
+AREA, QUESTION, ROUND = "", "?question", "?round"
+
+
+def _candidates(model: Published, kind: str, dimension: str, frame: pd.DataFrame) -> dict[tuple, Cell]:
+    """Add the frame's rows to the model as cells keyed (kind, dimension, round id, area id, group); return the
+    cells that have an estimate (a row with only "Ved ikke" answers is in the model, but has nothing to show)."""
+    for row in frame.itertuples(index=False):
+        if row.n or row.dont_know:
+            uniform = no_spread(int(row.n), row.mean_sum, row.mean_sq) or no_spread(int(row.n), row.sat_sum, row.sat_sq)
+            model.cell((kind, dimension, row.round_id, row.focus_area_id, row.grp), row.n, uniform)
+    return {(kind, dimension, c.round_id, c.focus_area_id, c.group): c for c in to_cells(dimension, frame)}
+
+
+def _relate(model: Published, responses: dict[int, int]) -> None:
+    """Each focus area's cell (per dimension and round) is the total of its questions and of each breakdown; the
+    round's number of responses is the total of those focus areas whose n add up to it (see Published.partitions)."""
+    parts: dict[tuple, dict[str, list]] = {}
+    areas: dict[tuple, list] = {}
+    for key in model.sizes:
+        kind, dimension, round_id, area_id, _group = key
+        if kind == AREA:
+            areas.setdefault((dimension, round_id), []).append(key)
+        else:
+            parts.setdefault((dimension, round_id, area_id), {}).setdefault(kind, []).append(key)
+    for (dimension, round_id, area_id), kinds in parts.items():
+        for members in kinds.values():
+            model.relation((AREA, dimension, round_id, area_id, None), members)
+    for round_id, count in responses.items():
+        model.cell((ROUND, round_id), count)  # published as the round's number of responses (exports.round_totals)
+    for (_dimension, round_id), members in areas.items():
+        model.partitions((ROUND, round_id), members)

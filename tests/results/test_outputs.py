@@ -3,7 +3,8 @@ same cells: groups under the minimum (primary) and the cells that would let them
 
 The data: round A has 5 respondents for "Job" and 4 for "Unge" of 9 in all, so "Unge" is hidden and "Job" too
 (4 = 9 − 5). Round B has 15 for "Job": 7 under 30, 5 aged 30 or more, 3 who left the age question unanswered, so
-in the age breakdown the 3 are hidden and the 5 as well (5 = 15 − 7 − 3 would tell the 3)."""
+in the age breakdown the 3 are hidden and the 5 as well (5 = 15 − 7 − 3 would tell the 3). No group is all alike
+(that would hide it below 10, see test_suppression)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,15 @@ HIDDEN = "færre end 5 svar"
 YOUNG = {"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "5", "klar-b": "5", "alder": "ung"}
 OLDER = {"tilfreds-a": "4", "tilfreds-b": "3", "klar-a": "4", "klar-b": "4", "alder": "aeldre"}
 NO_AGE = {"tilfreds-a": "2", "tilfreds-b": "1", "klar-a": "2", "klar-b": "2"}
-ROUND_B_JOB = [YOUNG] * 7 + [OLDER] * 5 + [NO_AGE] * 3
-# person means in round B: 5 (×7), 3.5 (×5), 1.5 (×3) → (35 + 17.5 + 4.5) / 15 = 3.8
+ROUND_B_JOB = (
+    [YOUNG] * 6
+    + [YOUNG | {"tilfreds-b": "3", "klar-b": "3"}]
+    + [OLDER] * 4
+    + [OLDER | {"tilfreds-a": "5", "tilfreds-b": "4", "klar-a": "5", "klar-b": "5"}]
+    + [NO_AGE] * 3
+)
+# person means in round B: 5 (×6), 4, 3.5 (×4), 4.5, 1.5 (×3) → (30 + 4 + 14 + 4.5 + 4.5) / 15 = 3.8; under 30:
+# 34 / 7; 30 or older: 18.5 / 5 = 3.7
 
 
 @pytest.fixture
@@ -81,7 +89,7 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
         assert len(figures) == 15 and set(figures) == {None}
     shown = overview[("1. Job", "Runde B")]
     assert shown["Svarpersoner"] == 15 and shown["Tilfredshed (1–5)"] == pytest.approx(3.8)
-    # transparency person means 5 (×7), 4 (×5), 2 (×3) → 61 / 15 → (61 / 15 − 1) / 4 × 100 = 76.67, shown as 76.7
+    # transparency person means 5 (×6), 4, 4 (×4), 5, 2 (×3) → 61 / 15 → (61 / 15 − 1) / 4 × 100 = 76.67, shown 76.7
     assert shown["Gennemsigtighed (0–100)"] == pytest.approx(76.7)
 
     questions = {(r["Fokusområde"], r["Runde"], r["Spørgsmål"]): r for r in read(client, 2)}
@@ -91,7 +99,7 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
 
     ages = {(r["Runde"], r["Svar"], r["Måler"]): r for r in read(client, 3) if r["Fokusområde"] == "1. Job"}
     assert ages[("Runde B", "Under 30", "Tilfredshed")]["Svarpersoner"] == 7
-    assert ages[("Runde B", "Under 30", "Tilfredshed")]["Gennemsnit (1–5)"] == pytest.approx(5.0)
+    assert ages[("Runde B", "Under 30", "Tilfredshed")]["Gennemsnit (1–5)"] == pytest.approx(34 / 7, abs=0.005)
     for group in ("30 eller ældre", "Ikke besvaret"):  # 3 is too few; 5 would give the 3 away
         row = ages[("Runde B", group, "Tilfredshed")]
         assert row["Svarpersoner"] == HIDDEN and row["Gennemsnit (1–5)"] is None
@@ -110,11 +118,12 @@ def test_the_pages_hide_the_same_cells(client, login_as, results):
     young, older, unanswered = (
         [row for row in rows if row.startswith(group)] for group in ("Under 30", "30 eller ældre", "Ikke besvaret")
     )
-    assert "5,00" in young[0] and "100" in young[1], "tables for satisfaction, then transparency"
+    # transparency under 30: person means 5 (×6), 4 → index (34 / 7 − 1) / 4 × 100 = 96.4
+    assert "4,86" in young[0] and "96" in young[1], "tables for satisfaction, then transparency"
     for hidden in older + unanswered:
         assert HIDDEN in hidden
     main = text_of(area.doc.find(".//main"))
-    assert "3,50" not in main and "1,50" not in main
+    assert "3,70" not in main and "1,50" not in main
 
 
 def test_the_committee_report_hides_the_same_cells_in_html_and_pdf(client, login_as, results):
@@ -178,12 +187,13 @@ def test_an_unknown_policy_or_sheet_is_404(client, login_as, results):
 
 
 def test_the_change_in_transparency_is_in_index_points(client, login_as, mini_rounds):
-    # Job in both rounds with 5 of 10 respondents: transparency 3 (index 50), then 5 (index 100)
+    # Job in both rounds with 10 of 20 respondents: transparency 3 (index 50), then 5 (index 100); all answer
+    # alike, which is shown from 10 respondents
     same = {"tilfreds-a": "4", "klar-a": "3", "klar-b": "3"}
     mini_rounds(
         {
-            "Runde A": [("job", same)] * 5 + [("ung", same)] * 5,
-            "Runde B": [("job", same | {"klar-a": "5", "klar-b": "5"})] * 5 + [("ung", same)] * 5,
+            "Runde A": [("job", same)] * 10 + [("ung", same)] * 10,
+            "Runde B": [("job", same | {"klar-a": "5", "klar-b": "5"})] * 10 + [("ung", same)] * 10,
         }
     )
     login_as(client, "analyst")
