@@ -12,7 +12,7 @@ from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
 from survey.results.measures import NOT_ANSWERED, cells, question_cells
-from survey.results.stats import Z95, Estimate, change
+from survey.results.stats import Estimate, change
 from survey.results.sums import rebuild_sums
 from survey.results.suppression import suppress
 from tests.factories import make_round
@@ -43,14 +43,14 @@ def test_satisfaction_mean_share_and_interval_match_hand_computation(data):
     round_a, _round_b, areas = data
     cell = by_cell(cells("satisfaction", [round_a]))[(round_a, areas["1"])]
     assert cell.n == 5 and cell.dont_know == 1
-    # mean 18/5; sample variance of (4.5, 3, 4, 1.5, 5) = 1.925; se = sqrt(1.925/5)
+    # mean 18/5; sample variance of (4.5, 3, 4, 1.5, 5) = 1.925; se = sqrt(1.925/5); t(0.975; 4) = 2.7764
     se = math.sqrt(1.925 / 5)
     assert cell.mean.mean == pytest.approx(3.6)
-    assert (cell.mean.low, cell.mean.high) == pytest.approx((3.6 - Z95 * se, 3.6 + Z95 * se))
-    # share of 4–5 answers per person (1, 0, 1, 0, 1): 0.6, variance 0.3, upper bound clipped to 1
+    assert cell.mean.low == pytest.approx(3.6 - 2.7764451 * se)
+    assert cell.mean.high == 5.0  # 3.6 + 2.7764 × 0.6205 = 5.32, clipped to the scale
+    # own means 4.5, 3, 4, 1.5, 5: three of five are 4 or more; Wilson's interval of 3/5 (worked out in test_stats)
     assert cell.share_satisfied.mean == pytest.approx(0.6)
-    assert cell.share_satisfied.low == pytest.approx(0.6 - Z95 * math.sqrt(0.3 / 5))
-    assert cell.share_satisfied.high == 1.0
+    assert (cell.share_satisfied.low, cell.share_satisfied.high) == pytest.approx((0.230724, 0.882379), abs=1e-6)
 
 
 def test_breakdown_by_question_uses_each_questions_own_answers(data):
@@ -101,8 +101,10 @@ def test_change_since_the_previous_round_is_flagged_when_larger_than_chance(data
     before, now = found[(round_a, areas["1"])], found[(round_b, areas["1"])]
     result = change(now.mean, before.mean)
     assert result.difference == pytest.approx(1.4)
-    assert result.z == pytest.approx(1.4 / math.sqrt(1.925 / 5))
-    assert result.clear
+    # round B has no spread (all 5), so Welch's t = 1.4 / √(1.925/5) = 2.2563 with df = 4: p = 0.0870 — five
+    # people against five is not enough, where the old z test (p = 0.024) called it clear
+    assert result.p == pytest.approx(0.08703, abs=1e-4)
+    assert not result.clear
 
 
 def test_a_small_change_is_not_flagged():

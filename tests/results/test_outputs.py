@@ -76,11 +76,12 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
     overview = {(r["Fokusområde"], r["Runde"]): r for r in read(client, 1)}
     for hidden in [("1. Job", "Runde A"), ("2. Unge", "Runde A")]:
         row = overview[hidden]
-        assert row["Svarpersoner"] == HIDDEN
-        figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Svarpersoner")]
-        assert len(figures) == 15 and set(figures) == {None}
+        assert row["Tilfredshed (1–5)"] == HIDDEN
+        figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Tilfredshed (1–5)")]
+        assert len(figures) == 21 and set(figures) == {None}
     shown = overview[("1. Job", "Runde B")]
-    assert shown["Svarpersoner"] == 15 and shown["Tilfredshed (1–5)"] == pytest.approx(3.8)
+    assert shown["n, tilfredshed"] == 15 and shown["Tilfredshed (1–5)"] == pytest.approx(3.8)
+    assert shown["n, gennemsigtighed"] == 15
     # transparency person means 5 (×7), 4 (×5), 2 (×3) → 61 / 15 → (61 / 15 − 1) / 4 × 100 = 76.67, shown as 76.7
     assert shown["Gennemsigtighed (0–100)"] == pytest.approx(76.7)
 
@@ -124,8 +125,9 @@ def test_the_committee_report_hides_the_same_cells_in_html_and_pdf(client, login
     pdf = client.get("/personale/resultater/bilag.pdf?politik=mini")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages]
-    # a front page, then one page per focus area of the policy (Job, Unge, Fællesskab)
-    assert len(pages) == 4 and "Runde A" in pages[0]
+    # a front page, one page per focus area of the policy (Job, Unge, Fællesskab), the answer distributions, the method
+    assert len(pages) == 6 and "Runde A" in pages[0]
+    assert pages[4].startswith("Svarfordelinger") and pages[5].startswith("Metode")
     for text in (text_of(html.doc.find(".//main")), " ".join(pages)):
         flat = re.sub(r"\s+", " ", text)
         assert "3,80" in flat, "round B of Job is shown"
@@ -147,7 +149,8 @@ def test_the_workbook_says_what_the_numbers_are_and_keeps_numbers_as_numbers(cli
     shown = next(row for row in sheet.iter_rows(min_row=2) if row[1].value == "Runde B")
     satisfaction = shown[header.index("Tilfredshed (1–5)")]
     assert satisfaction.data_type == "n" and satisfaction.number_format == "0.00"
-    assert shown[header.index("Svarpersoner")].data_type == "n"
+    assert shown[header.index("n, tilfredshed")].data_type == "n"
+    assert shown[header.index("n, gennemsigtighed")].data_type == "n"
 
 
 def test_every_download_is_logged_with_who_and_what(client, login_as, results, in_app):
@@ -177,19 +180,26 @@ def test_an_unknown_policy_or_sheet_is_404(client, login_as, results):
     assert client.get("/personale/resultater/omraade/9?politik=mini").status_code == 404
 
 
+def _transparency(values: list[str]) -> list[dict]:
+    return [{"tilfreds-a": "4", "klar-a": value, "klar-b": value} for value in values]
+
+
 def test_the_change_in_transparency_is_in_index_points(client, login_as, mini_rounds):
-    # Job in both rounds with 5 of 10 respondents: transparency 3 (index 50), then 5 (index 100)
-    same = {"tilfreds-a": "4", "klar-a": "3", "klar-b": "3"}
+    # Job in both rounds with 5 of 10 respondents: transparency means 1, 2, 2, 2, 3 (index 25), then 3, 4, 4, 4, 5
+    # (index 75): Welch's t = 2 / √(0.5/5 + 0.5/5) = 4.47, df 8, p = 0.0021, the report's only testable change
+    # (everyone answered 4 on satisfaction in both rounds: no spread, so no test)
     mini_rounds(
         {
-            "Runde A": [("job", same)] * 5 + [("ung", same)] * 5,
-            "Runde B": [("job", same | {"klar-a": "5", "klar-b": "5"})] * 5 + [("ung", same)] * 5,
+            "Runde A": [("job", p) for p in _transparency(list("12223"))] + [("ung", _transparency(["3"])[0])] * 5,
+            "Runde B": [("job", p) for p in _transparency(list("34445"))] + [("ung", _transparency(["3"])[0])] * 5,
         }
     )
     login_as(client, "analyst")
     rows = {(r["Fokusområde"], r["Runde"]): r for r in read_xlsx(client, 1)}
     assert rows[("1. Job", "Runde B")]["Ændring i gennemsigtighed"] == pytest.approx(50.0)
     assert rows[("1. Job", "Runde B")]["Gennemsigtighed: tydelig ændring?"] == "tydelig ændring"
+    assert rows[("1. Job", "Runde B")]["Gennemsigtighed: p-værdi (Holm)"] == pytest.approx(0.0021, abs=1e-4)
     assert rows[("1. Job", "Runde B")]["Ændring i tilfredshed"] == pytest.approx(0.0)
+    assert rows[("1. Job", "Runde B")]["Tilfredshed: tydelig ændring?"] == "kan ikke testes"
     page = text_of(client.get("/personale/resultater/?politik=mini").doc.findall(".//main//table")[0])
-    assert "tydelig ændring (+50,0)" in page
+    assert "+50,0 point, tydelig ændring" in re.sub(r"\s+", " ", page)
