@@ -7,7 +7,8 @@ Per focus area and round, for a dimension (satisfaction or transparency):
 - then per cell: n (respondents with at least one scored item), Σ and Σ² of their means, the number of satisfied
   respondents (sat_sum; sat_sq is the same number, the indicator being 0 or 1) and the number of "Ved ikke"
   answers — a second GROUP BY over the first. Python only turns these few sums into estimates.
-"Andel tilfredse" is the share of respondents who are satisfied: satisfied respondents / n.
+Andel tilfredse: the share of respondents who are satisfied. A respondent is satisfied when their own mean over
+the satisfaction items of that focus area they scored is 4 or more (satisfied respondents / n).
 The transparency index is the respondents' mean on 1–5 mapped linearly to 0–100: (mean − 1) / 4 × 100.
 
 Breakdowns split a cell further: by question (each question's own scores; n is who scored that question) or by

@@ -56,18 +56,16 @@ def interval_text() -> str:
 
 
 def change_text(tests: int) -> str:
-    if not tests:
-        return _(
-            "Ændring er forskellen til forrige runde med tal og enhed. Her er ingen ændringer at teste: der skal "
-            "være tal for to runder i træk."
-        )
-    return _(
+    """What a change and its flag mean, with the number of tests the report's Holm correction was made over."""
+    how = _(
         "Ændring er forskellen til forrige runde med tal og enhed (point på skalaen, procentpoint for andele). "
-        "Gennemsnit og indeks testes med Welchs t-test, andele med en test af to andele; begge tosidede. Rapportens "
-        "%(tests)d test er korrigeret samlet med Holms metode, og en ændring kaldes »tydelig«, når den korrigerede "
-        "p-værdi er under 5 %%. Ellers står der »ingen tydelig ændring«: forskellen kan skyldes tilfældigheder.",
-        tests=tests,
+        "Gennemsnit og indeks testes med Welchs t-test, andele med en test af to andele; begge tosidede. Alle "
+        "rapportens test korrigeres samlet med Holms metode, og en ændring kaldes »tydelig«, når den korrigerede "
+        "p-værdi er under 5 %. Ellers står der »ingen tydelig ændring«: forskellen kan skyldes tilfældigheder."
     )
+    if not tests:
+        return how + " " + _("Her er ingen ændringer at teste: der skal være tal for to runder i træk.")
+    return how + " " + _("Denne rapport har %(tests)d test.", tests=tests)
 
 
 def routing_text() -> str:

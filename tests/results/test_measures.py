@@ -18,6 +18,8 @@ from survey.results.suppression import suppress
 from tests.factories import make_round
 from tests.results.small_set import MEASURES, MINI, ROUND_A_JOB, ROUND_A_YOUNG, ROUND_B_JOB, answer
 
+DIMS = ("satisfaction", "transparency")
+
 
 @pytest.fixture
 def data(app_ctx):
@@ -139,3 +141,30 @@ def test_the_minimum_group_is_configurable_but_never_below_5(app, configured, us
             assert minimum_group() == used
         finally:
             app.config["RESULTS_MIN_GROUP"] = before
+
+
+def test_the_reports_changes_are_holm_corrected_together(data):
+    from survey.policies.models import Policy
+    from survey.questionnaire.models import Round
+    from survey.results.report import _overview, change_tests
+
+    round_a, round_b, areas = data
+    policy = db.session.scalar(select(Policy).where(Policy.slug == "mini"))
+    rounds = [db.session.get(Round, round_a), db.session.get(Round, round_b)]
+    # Job's cells as they are (round A's would be hidden against the round total; the correction is what is tested)
+    both = [round_a, round_b]
+    shown = {d: {k: c for k, c in by_cell(cells(d, both)).items() if k[1] == areas["1"]} for d in DIMS}
+    rows = _overview(policy, rounds, shown)
+    job = next(row for row in rows if row.focus_area.id == areas["1"] and row.round_.id == round_b)
+    # three tests in the report, all for Job from A to B (B: everyone answered 5):
+    # transparency, Welch: t = 1.8 / √(2.2/5) = 2.7136, df 4, p = 0.05334 → × 3 = 0.16001
+    # satisfaction, Welch: p = 0.08704 → × 2 = 0.17407
+    # share satisfied 3/5 → 5/5: pooled 0.8, z = 0.4 / √(0.8 × 0.2 × 0.4) = 1.5811, p = 0.11385 → × 1, but never
+    # below the one before: 0.17407
+    assert change_tests(rows) == 3
+    assert job.transparency_change.p == pytest.approx(0.05334, abs=1e-5)
+    assert job.transparency_change.adjusted == pytest.approx(0.16001, abs=1e-5)
+    assert job.satisfaction_change.adjusted == pytest.approx(0.17407, abs=1e-5)
+    assert job.share_change.p == pytest.approx(0.11385, abs=1e-5)
+    assert job.share_change.adjusted == pytest.approx(0.17407, abs=1e-5)
+    assert not any(c.clear for c in (job.transparency_change, job.satisfaction_change, job.share_change))

@@ -203,3 +203,31 @@ def test_the_change_in_transparency_is_in_index_points(client, login_as, mini_ro
     assert rows[("1. Job", "Runde B")]["Tilfredshed: tydelig ændring?"] == "kan ikke testes"
     page = text_of(client.get("/personale/resultater/?politik=mini").doc.findall(".//main//table")[0])
     assert "+50,0 point, tydelig ændring" in re.sub(r"\s+", " ", page)
+
+
+def test_the_answer_distributions_show_counts_and_shares_under_the_same_suppression(client, login_as, results):
+    # round B, question A?: 5 (×7), 4 (×5), 2 (×3) of 15 answers: the 3 is hidden (and the options nobody chose)
+    login_as(client, "analyst")
+    area = client.get("/personale/resultater/omraade/1?politik=mini")
+    tables = [t for t in area.doc.iter("table") if "distribution-table" in t.get("class", "")]
+    rows = {text_of(tr.find("th")): [text_of(td) for td in tr.findall("td")] for t in tables for tr in t.iter("tr")}
+    # Meget utilfreds, Utilfreds, Hverken-eller, Tilfreds, Meget tilfreds, Ved ikke, in all
+    assert rows["A?"] == [HIDDEN, HIDDEN, HIDDEN, "5 (33 %)", "7 (47 %)", HIDDEN, "15"]
+    chart = area.doc.find(".//main//figure[@class='results-chart distribution-chart']/*")
+    description = text_of(chart.find("{http://www.w3.org/2000/svg}desc"))
+    assert "Tilfreds 5 (33 %)" in description and "Meget tilfreds 7 (47 %)" in description
+    assert "i alt: 3" in description, "the hidden options together: no more than 15 − 5 − 7 tells"
+    bilag = re.sub(r"\s+", " ", text_of(client.get("/personale/resultater/bilag?politik=mini").doc.find(".//main")))
+    assert "5 (33 %)" in bilag and "3 (20 %)" not in bilag
+
+
+def test_the_bilag_lists_the_items_states_the_method_and_warns_of_open_rounds(client, login_as, results):
+    login_as(client, "analyst")
+    page = client.get("/personale/resultater/bilag?politik=mini")
+    text = re.sub(r"\s+", " ", text_of(page.doc.find(".//main")))
+    # the measures questionnaire's items, read from it: two satisfaction and two transparency items per area
+    assert "Tilfredshed: 2 spørgsmål A?B?" in text and "Gennemsigtighed: 2 spørgsmål C?D?" in text
+    assert "Holms metode" in text and "Wilsons interval" in text and "Students t-interval" in text
+    assert "Runderne Runde A, Runde B er ikke afsluttet" in text, "both rounds of the fixture are still open"
+    assert "åbent link" in text and "selvudvalgt" in text
+    assert "n = 15" in text, "each key figure with its own n"
