@@ -36,7 +36,8 @@ AREAS = """
 WITH person AS (
     SELECT r.round_id, a.focus_area_id, a.response_id{background},
            avg(a.score) AS mean,
-           avg({satisfied}) AS satisfied,
+           CASE WHEN count(a.score) = 0 THEN NULL
+                WHEN sum(a.score) >= 4 * count(a.score) THEN 1.0::DOUBLE ELSE 0.0::DOUBLE END AS satisfied,
            sum(CASE WHEN a.choice = 'dont_know' THEN 1 ELSE 0 END) AS dont_know
     {scored}
     GROUP BY r.round_id, a.focus_area_id, a.response_id{grouped}

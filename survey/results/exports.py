@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from survey.kernel.clock import utcnow
 from survey.kernel.tables import Column, Sheet
 from survey.questionnaire.models import Round
+from survey.results import methods
 from survey.results.measures import Cell
-from survey.results.report import Breakdown, Report, report_questions, respondents_per_round
+from survey.results.report import Breakdown, Report, change_tests, report_questions, respondents_per_round
 from survey.results.stats import Change, Estimate
 from survey.results.suppression import UNIFORM_MINIMUM, minimum_group
 
@@ -33,10 +34,30 @@ def _estimate(value: Estimate | None, digits: int, factor: float = 1.0) -> list:
     return [_rounded(v * factor, digits) for v in (value.mean, value.low, value.high)]
 
 
-def _change(result: Change | None, digits: int = 2) -> list:
+def _change(result: Change | None, digits: int = 2, factor: float = 1.0) -> list:
+    """The difference (× factor), the flag and the Holm-adjusted p-value."""
     if result is None:
-        return [None, None]
-    return [_rounded(result.difference, digits), _("tydelig ændring") if result.clear else _("ingen tydelig ændring")]
+        return [None, None, None]
+    flag = (
+        _("kan ikke testes")
+        if result.p is None
+        else (_("tydelig ændring") if result.clear else _("ingen tydelig ændring"))
+    )
+    return [_rounded(result.difference * factor, digits), flag, _rounded(result.adjusted, 4)]
+
+
+def _change_columns(name: str, unit: str, number_format: str) -> list[Column]:
+    """The difference, the flag and the Holm-adjusted p-value of a change (`name` in lower case, as mid-sentence)."""
+    title = name[:1].upper() + name[1:]
+    return [
+        Column(_("Ændring i %(name)s", name=name), _("Forskel til forrige runde (%(unit)s)", unit=unit), number_format),
+        Column(_("%(name)s: tydelig ændring?", name=title), _("Om Holm-korrigeret p-værdi er under 5 %")),
+        Column(
+            _("%(name)s: p-værdi (Holm)", name=title),
+            _("p-værdi korrigeret med Holms metode over rapportens test"),
+            "0.0000",
+        ),
+    ]
 
 
 def _interval_columns(name: str, unit: str, number_format: str) -> list[Column]:
@@ -53,7 +74,11 @@ def _cell_columns() -> list[Column]:
         Column(_("Svarpersoner"), _("Antal svarpersoner bag tallene (n)")),
         *_interval_columns(_("Gennemsnit"), "1–5", "0.00"),
         Column(_("Indeks (0–100)"), _("Gennemsnittet omregnet til 0–100: (gennemsnit − 1) / 4 × 100"), "0.0"),
-        Column(_("Andel 4 eller 5 (%)"), _("Andel tilfredse (tilfredshed) eller enige (gennemsigtighed)"), "0.0"),
+        Column(
+            _("Andel tilfredse eller enige (%)"),
+            _("Andel af svarpersonerne, hvis eget gennemsnit (for et spørgsmål: svar) er 4 eller 5"),
+            "0.0",
+        ),
         Column(_("Ved ikke"), _("Antal svar »Ved ikke« (tæller ikke med i gennemsnittet)")),
     ]
 
@@ -75,16 +100,18 @@ def overview_sheet(report: Report) -> Sheet:
     columns = [
         Column(_("Fokusområde"), _("Fokusområdets nummer og navn i politikken")),
         Column(_("Runde"), _("Undersøgelsesrunden")),
-        Column(_("Svarpersoner"), _("Antal svarpersoner, der har svaret om fokusområdet (n)")),
         *_interval_columns(_("Tilfredshed"), "1–5", "0.00"),
         *_interval_columns(_("Andel tilfredse"), "%", "0.0"),
+        Column(_("n, tilfredshed"), _("Svarpersoner bag tilfredshed og andel tilfredse (mindst ét tilfredshedssvar)")),
         Column(_("Ved ikke, tilfredshed"), _("Antal svar »Ved ikke« på tilfredshedsspørgsmålene")),
-        Column(_("Ændring i tilfredshed"), _("Forskel til forrige runde på skalaen 1–5"), "0.00"),
-        Column(_("Tilfredshed: tydelig ændring?"), _("Om ændringen er større end tilfældig variation (5 %-niveau)")),
+        *_change_columns(_("tilfredshed"), _("point på skalaen 1–5"), "0.00"),
+        *_change_columns(_("andel tilfredse"), _("procentpoint"), "0.0"),
         *_interval_columns(_("Gennemsigtighed"), "0–100", "0.0"),
+        Column(
+            _("n, gennemsigtighed"), _("Svarpersoner bag gennemsigtighedsindekset (mindst ét gennemsigtighedssvar)")
+        ),
         Column(_("Ved ikke, gennemsigtighed"), _("Antal svar »Ved ikke« på gennemsigtighedsspørgsmålene")),
-        Column(_("Ændring i gennemsigtighed"), _("Forskel til forrige runde i indekspoint (0–100)"), "0.0"),
-        Column(_("Gennemsigtighed: tydelig ændring?"), _("Om ændringen er større end tilfældig variation")),
+        *_change_columns(_("gennemsigtighed"), _("indekspoint 0–100"), "0.0"),
     ]
     rows = []
     for row in report.rows:
@@ -97,12 +124,14 @@ def overview_sheet(report: Report) -> Sheet:
             [
                 area,
                 row.round_.label,
-                row.respondents,
                 *_estimate(satisfaction and satisfaction.mean, 2),
                 *_estimate(satisfaction and satisfaction.share_satisfied, 1, 100),
+                satisfaction.n if satisfaction else hidden_text(minimum),
                 satisfaction.dont_know if satisfaction else None,
                 *_change(row.satisfaction_change),
+                *_change(row.share_change, 1, 100),
                 *_estimate(transparency and transparency.index, 1),
+                transparency.n if transparency else hidden_text(minimum),
                 transparency.dont_know if transparency else None,
                 *_change(row.transparency_change, 1),
             ]
@@ -197,28 +226,13 @@ def facts(report: Report) -> list[tuple[str, str]]:
         (_("Politik"), f"{report.policy.municipality}: {report.policy.title}"),
         (_("Runder og svar"), rounds),
         (_("Udtrukket"), format_datetime(utcnow(), "d. MMMM y 'kl.' HH.mm")),
-        (
-            _("Tilfredshed"),
-            _(
-                "Hver svarpersons gennemsnit over tilfredshedsspørgsmålene om fokusområdet (1 = meget utilfreds, "
-                "5 = meget tilfreds), og derefter gennemsnittet over svarpersonerne. Andel tilfredse er andelen af "
-                "svar 4 eller 5. »Ved ikke« og ubesvarede spørgsmål tæller ikke med; »Ved ikke« tælles for sig."
-            ),
-        ),
-        (
-            _("Gennemsigtighed"),
-            _(
-                "Et indeks fra 0 til 100: hver svarpersons gennemsnit over gennemsigtighedsspørgsmålene (1 = helt "
-                "uenig, 5 = helt enig), omregnet som (gennemsnit − 1) / 4 × 100."
-            ),
-        ),
-        (
-            _("Usikkerhed"),
-            _(
-                "Nedre og øvre grænse er et 95 %-konfidensinterval. En ændring kaldes »tydelig«, når forskellen til "
-                "forrige runde er større, end tilfældigheder kan forklare (5 %-niveau)."
-            ),
-        ),
+        (_("Tilfredshed"), methods.satisfaction_text()),
+        (_("Andel tilfredse"), methods.share_text()),
+        (_("Gennemsigtighed"), methods.transparency_text()),
+        (_("n"), methods.n_text()),
+        (_("Usikkerhed"), methods.interval_text()),
+        (_("Ændring"), methods.change_text(change_tests(report.rows))),
+        (_("Hvem har svaret"), methods.routing_text()),
         (
             _("Små grupper"),
             _(

@@ -2,9 +2,13 @@
 
 Per focus area and round, for a dimension (satisfaction or transparency):
 - every respondent's own mean over the dimension's items they scored (1–5; "Ved ikke" and skipped items left
-  out) and their share of scored items answered 4 or 5 — computed by GROUP BY per respondent;
-- then per cell: n (respondents with at least one scored item), Σ and Σ² of those values, and the number of
-  "Ved ikke" answers — a second GROUP BY over the first. Python only turns these few sums into estimates.
+  out), and whether they are satisfied: a respondent is satisfied (agrees, for transparency) when that own mean
+  is 4 or more — computed by GROUP BY per respondent;
+- then per cell: n (respondents with at least one scored item), Σ and Σ² of their means, the number of satisfied
+  respondents (sat_sum; sat_sq is the same number, the indicator being 0 or 1) and the number of "Ved ikke"
+  answers — a second GROUP BY over the first. Python only turns these few sums into estimates.
+Andel tilfredse: the share of respondents who are satisfied. A respondent is satisfied when their own mean over
+the satisfaction items of that focus area they scored is 4 or more (satisfied respondents / n).
 The transparency index is the respondents' mean on 1–5 mapped linearly to 0–100: (mean − 1) / 4 × 100.
 
 Breakdowns split a cell further: by question (each question's own scores; n is who scored that question) or by
@@ -31,7 +35,6 @@ from survey.results.models import ResultSum
 from survey.results.stats import Estimate
 
 SCALE = (1.0, 5.0)
-SHARE = (0.0, 1.0)
 #: the group of respondents who left a background question unanswered
 NOT_ANSWERED = ""
 SUM_COLUMNS = ["mean_sum", "mean_sq", "sat_sum", "sat_sq"]
@@ -47,7 +50,8 @@ class Cell:
     focus_area_id: int
     dimension: str
     mean: Estimate  # on 1–5
-    share_satisfied: Estimate  # 0–1, "andel tilfredse" (answers 4 or 5 among scored answers)
+    #: 0–1, "andel tilfredse": the share of the n respondents whose own mean over the items is 4 or more
+    share_satisfied: Estimate
     dont_know: int  # "Ved ikke" answers, counted apart
     #: the question key or background answer of a breakdown; None for the focus area as a whole
     group: str | None = None
@@ -74,7 +78,15 @@ def _scored(dimension: str, round_ids: list[int]):
 
 
 def _satisfied():
+    """One answer scored 4 or 5: 1, scored lower: 0 (a question's own rows, where each respondent has one answer)."""
     return case((Answer.score >= 4, 1.0), (Answer.score.is_not(None), 0.0))
+
+
+def _satisfied_respondent():
+    """A respondent whose own mean over their scored items is 4 or more: 1, else 0; NULL with no scored item.
+    Compared as Σ ≥ 4 × count, exactly, with no division."""
+    scored = func.count(Answer.score)
+    return case((scored == 0, None), (func.sum(Answer.score) >= 4 * scored, 1.0), else_=0.0)
 
 
 def _dont_know():
@@ -82,7 +94,7 @@ def _dont_know():
 
 
 def _per_respondent(dimension: str, round_ids: list[int], backgrounds: list[str] = (), run=None):
-    """One row per respondent and cell: the respondent's mean, share of 4–5 and "Ved ikke" count, and their
+    """One row per respondent and cell: the respondent's mean, whether satisfied and "Ved ikke" count, and their
     answer to each background question as bg0, bg1… (NULL when skipped).
 
     The background answers are joined answer to answer by the indexed response id (a respondent answers each
@@ -107,7 +119,7 @@ def _per_respondent(dimension: str, round_ids: list[int], backgrounds: list[str]
         query.add_columns(
             *keys,
             func.avg(Answer.score).label("mean"),
-            func.avg(_satisfied()).label("satisfied"),
+            _satisfied_respondent().label("satisfied"),
             _dont_know().label("dont_know"),
         )
         .group_by(*keys)
@@ -244,7 +256,7 @@ def to_cells(dimension: str, sums: pd.DataFrame) -> list[Cell]:
                 focus_area_id=row.focus_area_id,
                 dimension=dimension,
                 mean=Estimate.from_sums(int(row.n), row.mean_sum, row.mean_sq, SCALE),
-                share_satisfied=Estimate.from_sums(int(row.n), row.sat_sum, row.sat_sq, SHARE),
+                share_satisfied=Estimate.from_count(int(row.n), row.sat_sum),
                 dont_know=int(row.dont_know or 0),
                 group=row.grp,
             )

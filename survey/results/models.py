@@ -36,10 +36,11 @@ class ResultSum(db.Model):
     """The sums behind one cell of the committee's measures, added to at every submit (see results.sums).
 
     A focus area's row (question "") holds, over the respondents of one group, n (respondents with a score), Σ and
-    Σ² of their own means and of their shares of 4–5 answers, and their "Ved ikke" answers; the group is their
-    answers to all the round's breakdown questions. A question's row (backgrounds "") holds the same over that
-    question's own answers. Anonymous by construction: no time, no id, no link to a response; a row says no more
-    than the answers it sums, and is only ever shown through the suppression of small groups."""
+    Σ² of their own means, the number of them whose own mean is 4 or more (sat_sum and sat_sq, equal: the
+    indicator is 0 or 1), and their "Ved ikke" answers; the group is their answers to all the round's breakdown
+    questions. A question's row (backgrounds "") holds the same over that question's own answers. Anonymous by
+    construction: no time, no id, no link to a response; a row says no more than the answers it sums, and is only
+    ever shown through the suppression of small groups."""
 
     __tablename__ = "result_sum"
     #: info tells the anonymity proof (tests/privacy) that these rows are made from answers; without a rowid, a

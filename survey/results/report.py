@@ -5,7 +5,7 @@ anything else sees it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from flask_babel import gettext as _
@@ -23,7 +23,7 @@ from survey.results.measures import (
     is_breakdown,
     to_cells,
 )
-from survey.results.stats import Change, Estimate, change
+from survey.results.stats import Change, Estimate, change, holm
 from survey.results.suppression import Published, minimum_group, no_spread
 
 DIMENSIONS = ("satisfaction", "transparency")
@@ -39,8 +39,10 @@ class Row:
     transparency: Cell | None
     satisfaction_change: Change | None
     transparency_change: Change | None
-    #: respondents who chose this focus area (the largest n of its cells); None when hidden
+    #: the largest n of its cells, None when both are hidden: never shown as a figure (each measure shows its own n)
     respondents: int | None
+    #: the change of "andel tilfredse", tested apart from the change of the mean (the chart shows the share)
+    share_change: Change | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def _scale(cell: Cell) -> Estimate:
 
 
 def _overview(policy: Policy, rounds: list[Round], shown: dict[str, dict[tuple[int, int], Cell]]) -> list[Row]:
+    """The rows, each change tested against the round before, all of the report's tests Holm-corrected together."""
     rows = []
     for area in policy.focus_areas:
         previous: dict[str, Cell | None] = dict.fromkeys(DIMENSIONS)
@@ -118,6 +121,8 @@ def _overview(policy: Policy, rounds: list[Round], shown: dict[str, dict[tuple[i
             changes = {
                 d: change(_scale(now[d]), _scale(previous[d])) if now[d] and previous[d] else None for d in DIMENSIONS
             }
+            was, is_ = previous["satisfaction"], now["satisfaction"]
+            share = change(is_.share_satisfied, was.share_satisfied) if is_ and was else None
             sizes = [cell.n for cell in now.values() if cell]
             rows.append(
                 Row(
@@ -128,10 +133,31 @@ def _overview(policy: Policy, rounds: list[Round], shown: dict[str, dict[tuple[i
                     changes["satisfaction"],
                     changes["transparency"],
                     max(sizes) if sizes else None,
+                    share,
                 )
             )
             previous = now
-    return rows
+    return _corrected(rows)
+
+
+def _corrected(rows: list[Row]) -> list[Row]:
+    """The rows with every change's p-value adjusted by Holm over all the changes tested in them."""
+    names = ("satisfaction_change", "share_change", "transparency_change")
+    adjusted = iter(holm([getattr(row, name) for row in rows for name in names]))
+    return [replace(row, **{name: next(adjusted) for name in names}) for row in rows]
+
+
+def change_tests(rows: list[Row]) -> int:
+    """How many changes the rows' Holm correction was made over (the number the report states)."""
+    return max(
+        (
+            c.tests
+            for row in rows
+            for c in (row.satisfaction_change, row.share_change, row.transparency_change)
+            if c is not None and c.p is not None
+        ),
+        default=0,
+    )
 
 
 def report_questions(rounds: list[Round]) -> tuple[list[QuestionInfo], list[Breakdown]]:

@@ -5,7 +5,8 @@ A submit adds its respondent's contribution to each cell it touches in its own t
 (`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n, …`): PostgreSQL locks each row while it adds and SQLite
 lets one writer in at a time, so no submit's addition is lost; the rows are always written in one sorted order,
 so two submits touching the same cells wait for each other instead of deadlocking. The definitions are those of
-measures: the respondent's own mean, share of 4–5 answers and "Ved ikke" count per focus area and dimension.
+measures: the respondent's own mean, whether that mean is 4 or more (satisfied) and "Ved ikke" count per focus area
+and dimension.
 
 Whatever writes or deletes answers in bulk (the synthetic responses, the migration that made this table, test
 data) rebuilds the rounds' sums from the answers with `rebuild_sums`, the GROUP BY that is also the oracle the
@@ -79,8 +80,8 @@ def response_increments(round_id: int, answers: Iterable[AnswerFacts], breakdown
     group = groups_text({key: chosen.get(key, NOT_ANSWERED) for key in breakdowns})
     for (area_id, dimension), (scores, dont_knows) in scored.items():
         if scores:
-            mean, share = sum(scores) / len(scores), sum(s >= 4 for s in scores) / len(scores)
-            values = [1, mean, mean * mean, share, share * share, dont_knows[0]]
+            mean, satisfied = sum(scores) / len(scores), float(sum(scores) >= 4 * len(scores))
+            values = [1, mean, mean * mean, satisfied, satisfied, dont_knows[0]]
         else:  # only "Ved ikke" or unscored answers: counted apart, not a respondent with a mean
             values = [0, 0.0, 0.0, 0.0, 0.0, dont_knows[0]]
         rows[(round_id, area_id, dimension, AREA, group)] = values

@@ -19,14 +19,17 @@ from survey.kernel.tables import CSV_TYPE, XLSX_TYPE, attachment, csv_bytes, xls
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire import submit_rate
 from survey.questionnaire.models import Answer
-from survey.results import admin_bp
+from survey.results import admin_bp, methods
 from survey.results import exports as ex
 from survey.results.charts import Point, Series, trend_chart
 from survey.results.comments import PER_PAGE, comment_groups, comments, comments_minimum
+from survey.results.distributions import distributions
 from survey.results.forms import CommentFilterForm, ResultsFilterForm
+from survey.results.methods import collections, scored_items
 from survey.results.models import Quote
 from survey.results.quotes import NeedsRedaction, QuoteRefused, pick, report_quotes
-from survey.results.report import Row, policy_report, policy_rounds, policy_table
+from survey.results.report import Report, Row, change_tests, policy_report, policy_rounds, policy_table
+from survey.results.stacked import distribution_chart
 from survey.results.stats import Estimate
 from survey.results.suppression import minimum_group
 from survey.staff.access import role_required
@@ -87,6 +90,23 @@ def area_chart(area: FocusArea, rows: list[Row], chart_id: str, width: int = 640
         width=width,
         height=height,
     )
+
+
+def answer_charts(report: Report, area: FocusArea, rounds: list, prefix: str) -> list[tuple]:
+    """Per round (of `rounds`) and set of answer options (a satisfaction scale, an agreement scale): the round, its
+    shown answer distributions for the area, and their stacked chart."""
+    found = distributions(report, area.id, report.minimum)
+    hidden = _("Skjulte svarmuligheder (under %(minimum)d svar hver), i alt:", minimum=report.minimum)
+    charts = []
+    for round_ in rounds:
+        scales: dict[tuple, list] = {}
+        for one in (d for d in found if d.round_id == round_.id):
+            scales.setdefault(tuple(o.label for o in one.options), []).append(one)
+        for number, mine in enumerate(scales.values()):
+            title = _("Svarfordeling: %(area)s, %(round)s", area=area.title, round=round_.label)
+            chart_id = f"{prefix}-{area.code}-{round_.id}-{number}"
+            charts.append((round_, mine, distribution_chart(title, mine, hidden, chart_id)))
+    return charts
 
 
 def screen_charts(area: FocusArea, rows: list[Row]) -> Markup:
@@ -170,6 +190,9 @@ def area(code: str):
         comments_minimum=comments_minimum(),
         round_labels={r.id: r.label for r in selected},
         bursts=submit_rate.bursts([r.id for r in selected]),
+        answer_charts=answer_charts(report, focus_area, selected, "fordeling"),
+        tests=change_tests(report.rows),
+        methods=methods,
     )
 
 
@@ -251,17 +274,27 @@ def export_json():
 
 
 def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
-    rows = policy_table(policy, selected)
+    report = policy_report(policy, selected)
+    rows = report.rows
     round_ids = [r.id for r in selected]
+    totals = ex.round_totals(selected)
     return render_template(
         "results/bilag.html",
         policy=policy,
         selected=selected,
         rows=rows,
+        tests=change_tests(rows),
+        methods=methods,
+        collections=collections(selected, totals),
+        items={
+            area.id: {d: scored_items(selected, area, d) for d in ("satisfaction", "transparency")}
+            for area in policy.focus_areas
+        },
+        answer_charts={area.id: answer_charts(report, area, selected[-1:], "bilag") for area in policy.focus_areas},
         charts=_charts(policy, rows, lambda area, rows: area_chart(area, rows, f"chart-{area.code}")),
         quotes={area.id: report_quotes(area.id, round_ids) for area in policy.focus_areas},
         minimum=minimum_group(),
-        totals=ex.round_totals(selected),
+        totals=totals,
         for_pdf=for_pdf,
         query=_query(policy, rounds, selected),
     )

@@ -11,11 +11,13 @@ from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
 from survey.results.measures import NOT_ANSWERED, cells, question_cells
-from survey.results.stats import Z95, Estimate, change
+from survey.results.stats import Estimate, change
 from survey.results.sums import rebuild_sums
 from survey.results.suppression import Published
 from tests.factories import make_round
 from tests.results.small_set import MEASURES, MINI, ROUND_A_JOB, ROUND_A_YOUNG, ROUND_B_JOB, answer
+
+DIMS = ("satisfaction", "transparency")
 
 
 @pytest.fixture
@@ -42,14 +44,14 @@ def test_satisfaction_mean_share_and_interval_match_hand_computation(data):
     round_a, _round_b, areas = data
     cell = by_cell(cells("satisfaction", [round_a]))[(round_a, areas["1"])]
     assert cell.n == 5 and cell.dont_know == 1
-    # mean 18/5; sample variance of (4.5, 3, 4, 1.5, 5) = 1.925; se = sqrt(1.925/5)
+    # mean 18/5; sample variance of (4.5, 3, 4, 1.5, 5) = 1.925; se = sqrt(1.925/5); t(0.975; 4) = 2.7764
     se = math.sqrt(1.925 / 5)
     assert cell.mean.mean == pytest.approx(3.6)
-    assert (cell.mean.low, cell.mean.high) == pytest.approx((3.6 - Z95 * se, 3.6 + Z95 * se))
-    # share of 4–5 answers per person (1, 0, 1, 0, 1): 0.6, variance 0.3, upper bound clipped to 1
+    assert cell.mean.low == pytest.approx(3.6 - 2.7764451 * se)
+    assert cell.mean.high == 5.0  # 3.6 + 2.7764 × 0.6205 = 5.32, clipped to the scale
+    # own means 4.5, 3, 4, 1.5, 5: three of five are 4 or more; Wilson's interval of 3/5 (worked out in test_stats)
     assert cell.share_satisfied.mean == pytest.approx(0.6)
-    assert cell.share_satisfied.low == pytest.approx(0.6 - Z95 * math.sqrt(0.3 / 5))
-    assert cell.share_satisfied.high == 1.0
+    assert (cell.share_satisfied.low, cell.share_satisfied.high) == pytest.approx((0.230724, 0.882379), abs=1e-6)
 
 
 def test_breakdown_by_question_uses_each_questions_own_answers(data):
@@ -102,8 +104,10 @@ def test_change_since_the_previous_round_is_flagged_when_larger_than_chance(data
     before, now = found[(round_a, areas["1"])], found[(round_b, areas["1"])]
     result = change(now.mean, before.mean)
     assert result.difference == pytest.approx(1.4)
-    assert result.z == pytest.approx(1.4 / math.sqrt(1.925 / 5))
-    assert result.clear
+    # round B has no spread (all 5), so Welch's t = 1.4 / √(1.925/5) = 2.2563 with df = 4: p = 0.0870 — five
+    # people against five is not enough, where the old z test (p = 0.024) called it clear
+    assert result.p == pytest.approx(0.08703, abs=1e-4)
+    assert not result.clear
 
 
 def test_a_small_change_is_not_flagged():
@@ -122,3 +126,30 @@ def test_the_minimum_group_is_configurable_but_never_below_5(app, configured, us
             assert minimum_group() == used
         finally:
             app.config["RESULTS_MIN_GROUP"] = before
+
+
+def test_the_reports_changes_are_holm_corrected_together(data):
+    from survey.policies.models import Policy
+    from survey.questionnaire.models import Round
+    from survey.results.report import _overview, change_tests
+
+    round_a, round_b, areas = data
+    policy = db.session.scalar(select(Policy).where(Policy.slug == "mini"))
+    rounds = [db.session.get(Round, round_a), db.session.get(Round, round_b)]
+    # Job's cells as they are (round A's would be hidden against the round total; the correction is what is tested)
+    both = [round_a, round_b]
+    shown = {d: {k: c for k, c in by_cell(cells(d, both)).items() if k[1] == areas["1"]} for d in DIMS}
+    rows = _overview(policy, rounds, shown)
+    job = next(row for row in rows if row.focus_area.id == areas["1"] and row.round_.id == round_b)
+    # three tests in the report, all for Job from A to B (B: everyone answered 5):
+    # transparency, Welch: t = 1.8 / √(2.2/5) = 2.7136, df 4, p = 0.05334 → × 3 = 0.16001
+    # satisfaction, Welch: p = 0.08704 → × 2 = 0.17407
+    # share satisfied 3/5 → 5/5: pooled 0.8, z = 0.4 / √(0.8 × 0.2 × 0.4) = 1.5811, p = 0.11385 → × 1, but never
+    # below the one before: 0.17407
+    assert change_tests(rows) == 3
+    assert job.transparency_change.p == pytest.approx(0.05334, abs=1e-5)
+    assert job.transparency_change.adjusted == pytest.approx(0.16001, abs=1e-5)
+    assert job.satisfaction_change.adjusted == pytest.approx(0.17407, abs=1e-5)
+    assert job.share_change.p == pytest.approx(0.11385, abs=1e-5)
+    assert job.share_change.adjusted == pytest.approx(0.17407, abs=1e-5)
+    assert not any(c.clear for c in (job.transparency_change, job.satisfaction_change, job.share_change))

@@ -26,13 +26,15 @@ OLDER = {"tilfreds-a": "4", "tilfreds-b": "3", "klar-a": "4", "klar-b": "4", "al
 NO_AGE = {"tilfreds-a": "2", "tilfreds-b": "1", "klar-a": "2", "klar-b": "2"}
 ROUND_B_JOB = (
     [YOUNG] * 6
-    + [YOUNG | {"tilfreds-b": "3", "klar-b": "3"}]
-    + [OLDER] * 4
-    + [OLDER | {"tilfreds-a": "5", "tilfreds-b": "4", "klar-a": "5", "klar-b": "5"}]
+    + [YOUNG | {"tilfreds-b": "2", "klar-a": "3", "klar-b": "3"}]
+    + [OLDER | {"klar-a": "5", "klar-b": "5"}] * 2
+    + [OLDER, OLDER | {"klar-a": "3", "klar-b": "3"}]
+    + [OLDER | {"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "5", "klar-b": "5"}]
     + [NO_AGE] * 3
 )
-# person means in round B: 5 (×6), 4, 3.5 (×4), 4.5, 1.5 (×3) → (30 + 4 + 14 + 4.5 + 4.5) / 15 = 3.8; under 30:
-# 34 / 7; 30 or older: 18.5 / 5 = 3.7
+# person means in round B: 5 (×6), 3.5, 3.5 (×4), 5, 1.5 (×3) → (30 + 3.5 + 14 + 5 + 4.5) / 15 = 3.8; under 30:
+# 33.5 / 7 (6 of 7 satisfied); 30 or older: 19 / 5 = 3.8 (1 of 5 satisfied). Transparency: under 30 5 (×6), 3;
+# 30 or older 5 (×3), 4, 3; unanswered 2 (×3) → 61 / 15. Every group has someone on each side of 4 (none all alike)
 
 
 @pytest.fixture
@@ -84,11 +86,12 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
     overview = {(r["Fokusområde"], r["Runde"]): r for r in read(client, 1)}
     for hidden in [("1. Job", "Runde A"), ("2. Unge", "Runde A")]:
         row = overview[hidden]
-        assert row["Svarpersoner"] == HIDDEN
-        figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Svarpersoner")]
-        assert len(figures) == 15 and set(figures) == {None}
+        assert row["Tilfredshed (1–5)"] == HIDDEN
+        figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Tilfredshed (1–5)")]
+        assert len(figures) == 21 and set(figures) == {None}
     shown = overview[("1. Job", "Runde B")]
-    assert shown["Svarpersoner"] == 15 and shown["Tilfredshed (1–5)"] == pytest.approx(3.8)
+    assert shown["n, tilfredshed"] == 15 and shown["Tilfredshed (1–5)"] == pytest.approx(3.8)
+    assert shown["n, gennemsigtighed"] == 15
     # transparency person means 5 (×6), 4, 4 (×4), 5, 2 (×3) → 61 / 15 → (61 / 15 − 1) / 4 × 100 = 76.67, shown 76.7
     assert shown["Gennemsigtighed (0–100)"] == pytest.approx(76.7)
 
@@ -99,7 +102,7 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
 
     ages = {(r["Runde"], r["Svar"], r["Måler"]): r for r in read(client, 3) if r["Fokusområde"] == "1. Job"}
     assert ages[("Runde B", "Under 30", "Tilfredshed")]["Svarpersoner"] == 7
-    assert ages[("Runde B", "Under 30", "Tilfredshed")]["Gennemsnit (1–5)"] == pytest.approx(34 / 7, abs=0.005)
+    assert ages[("Runde B", "Under 30", "Tilfredshed")]["Gennemsnit (1–5)"] == pytest.approx(33.5 / 7, abs=0.005)
     for group in ("30 eller ældre", "Ikke besvaret"):  # 3 is too few; 5 would give the 3 away
         row = ages[("Runde B", group, "Tilfredshed")]
         assert row["Svarpersoner"] == HIDDEN and row["Gennemsnit (1–5)"] is None
@@ -118,8 +121,8 @@ def test_the_pages_hide_the_same_cells(client, login_as, results):
     young, older, unanswered = (
         [row for row in rows if row.startswith(group)] for group in ("Under 30", "30 eller ældre", "Ikke besvaret")
     )
-    # transparency under 30: person means 5 (×6), 4 → index (34 / 7 − 1) / 4 × 100 = 96.4
-    assert "4,86" in young[0] and "96" in young[1], "tables for satisfaction, then transparency"
+    # transparency under 30: person means 5 (×6), 3 → index (33 / 7 − 1) / 4 × 100 = 92.9
+    assert "4,79" in young[0] and "93" in young[1], "tables for satisfaction, then transparency"
     for hidden in older + unanswered:
         assert HIDDEN in hidden
     main = text_of(area.doc.find(".//main"))
@@ -133,8 +136,9 @@ def test_the_committee_report_hides_the_same_cells_in_html_and_pdf(client, login
     pdf = client.get("/personale/resultater/bilag.pdf?politik=mini")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages]
-    # a front page, then one page per focus area of the policy (Job, Unge, Fællesskab)
-    assert len(pages) == 4 and "Runde A" in pages[0]
+    # a front page, one page per focus area of the policy (Job, Unge, Fællesskab), the answer distributions, the method
+    assert len(pages) == 6 and "Runde A" in pages[0]
+    assert pages[4].startswith("Svarfordelinger") and pages[5].startswith("Metode")
     for text in (text_of(html.doc.find(".//main")), " ".join(pages)):
         flat = re.sub(r"\s+", " ", text)
         assert "3,80" in flat, "round B of Job is shown"
@@ -156,7 +160,8 @@ def test_the_workbook_says_what_the_numbers_are_and_keeps_numbers_as_numbers(cli
     shown = next(row for row in sheet.iter_rows(min_row=2) if row[1].value == "Runde B")
     satisfaction = shown[header.index("Tilfredshed (1–5)")]
     assert satisfaction.data_type == "n" and satisfaction.number_format == "0.00"
-    assert shown[header.index("Svarpersoner")].data_type == "n"
+    assert shown[header.index("n, tilfredshed")].data_type == "n"
+    assert shown[header.index("n, gennemsigtighed")].data_type == "n"
 
 
 def test_every_download_is_logged_with_who_and_what(client, login_as, results, in_app):
@@ -186,20 +191,57 @@ def test_an_unknown_policy_or_sheet_is_404(client, login_as, results):
     assert client.get("/personale/resultater/omraade/9?politik=mini").status_code == 404
 
 
+def _job(satisfaction: str, transparency: str) -> list[dict]:
+    return [{"tilfreds-a": s, "klar-a": t, "klar-b": t} for s, t in zip(satisfaction, transparency, strict=True)]
+
+
 def test_the_change_in_transparency_is_in_index_points(client, login_as, mini_rounds):
-    # Job in both rounds with 10 of 20 respondents: transparency 3 (index 50), then 5 (index 100); all answer
-    # alike, which is shown from 10 respondents
-    same = {"tilfreds-a": "4", "klar-a": "3", "klar-b": "3"}
+    # Job in both rounds with 5 of 15 respondents, satisfaction 4, 4, 4, 4, 3 both times (no change: p = 1 for the
+    # mean and for the share satisfied, 4 of 5); transparency means 1, 1, 2, 2, 4 (index 25), then 3, 4, 4, 5, 5
+    # (index 80): Welch's t = 2.2 / √(1.5/5 + 0.7/5) = 3.317, df 7.07, p = 0.01265; Holm over the report's three
+    # testable changes: 3 × 0.01265 = 0.0380. Unge: 10 who all answered alike (shown from 10), no spread to test.
+    young = [("ung", {"tilfreds-a": "4", "klar-a": "3", "klar-b": "3"})] * 10
     mini_rounds(
         {
-            "Runde A": [("job", same)] * 10 + [("ung", same)] * 10,
-            "Runde B": [("job", same | {"klar-a": "5", "klar-b": "5"})] * 10 + [("ung", same)] * 10,
+            "Runde A": [("job", p) for p in _job("44443", "11224")] + young,
+            "Runde B": [("job", p) for p in _job("44443", "34455")] + young,
         }
     )
     login_as(client, "analyst")
     rows = {(r["Fokusområde"], r["Runde"]): r for r in read_xlsx(client, 1)}
-    assert rows[("1. Job", "Runde B")]["Ændring i gennemsigtighed"] == pytest.approx(50.0)
+    assert rows[("1. Job", "Runde B")]["Ændring i gennemsigtighed"] == pytest.approx(55.0)
     assert rows[("1. Job", "Runde B")]["Gennemsigtighed: tydelig ændring?"] == "tydelig ændring"
+    assert rows[("1. Job", "Runde B")]["Gennemsigtighed: p-værdi (Holm)"] == pytest.approx(0.0380, abs=1e-4)
     assert rows[("1. Job", "Runde B")]["Ændring i tilfredshed"] == pytest.approx(0.0)
+    assert rows[("1. Job", "Runde B")]["Tilfredshed: tydelig ændring?"] == "ingen tydelig ændring"
     page = text_of(client.get("/personale/resultater/?politik=mini").doc.findall(".//main//table")[0])
-    assert "tydelig ændring (+50,0)" in page
+    assert "+55,0 point, tydelig ændring" in re.sub(r"\s+", " ", page)
+
+
+def test_the_answer_distributions_show_counts_and_shares_under_the_same_suppression(client, login_as, results):
+    # round B, question A?: 5 (×8), 4 (×4), 2 (×3) of 15 answers: the 4 and the 3 are hidden (and the options nobody
+    # chose)
+    login_as(client, "analyst")
+    area = client.get("/personale/resultater/omraade/1?politik=mini")
+    tables = [t for t in area.doc.iter("table") if "distribution-table" in t.get("class", "")]
+    rows = {text_of(tr.find("th")): [text_of(td) for td in tr.findall("td")] for t in tables for tr in t.iter("tr")}
+    # Meget utilfreds, Utilfreds, Hverken-eller, Tilfreds, Meget tilfreds, Ved ikke, in all
+    assert rows["A?"] == [HIDDEN, HIDDEN, HIDDEN, HIDDEN, "8 (53 %)", HIDDEN, "15"]
+    chart = area.doc.find(".//main//figure[@class='results-chart distribution-chart']/*")
+    description = text_of(chart.find("{http://www.w3.org/2000/svg}desc"))
+    assert "Meget tilfreds 8 (53 %)" in description and "Tilfreds 4" not in description
+    assert "i alt: 7" in description, "the hidden options together: no more than 15 − 8 tells"
+    bilag = re.sub(r"\s+", " ", text_of(client.get("/personale/resultater/bilag?politik=mini").doc.find(".//main")))
+    assert "8 (53 %)" in bilag and "3 (20 %)" not in bilag and "4 (27 %)" not in bilag
+
+
+def test_the_bilag_lists_the_items_states_the_method_and_warns_of_open_rounds(client, login_as, results):
+    login_as(client, "analyst")
+    page = client.get("/personale/resultater/bilag?politik=mini")
+    text = re.sub(r"\s+", " ", text_of(page.doc.find(".//main")))
+    # the measures questionnaire's items, read from it: two satisfaction and two transparency items per area
+    assert "Tilfredshed: 2 spørgsmål A?B?" in text and "Gennemsigtighed: 2 spørgsmål C?D?" in text
+    assert "Holms metode" in text and "Wilsons interval" in text and "Students t-interval" in text
+    assert "Runderne Runde A, Runde B er ikke afsluttet" in text, "both rounds of the fixture are still open"
+    assert "åbent link" in text and "selvudvalgt" in text
+    assert "n = 15" in text, "each key figure with its own n"

@@ -94,9 +94,9 @@ def overlapping(in_app):
 def test_overlapping_focus_areas_are_no_sum_of_the_round(client, login_as, overlapping):
     login_as(client, "analyst")
     rows = {r["Fokusområde"]: r for r in read_json(client, 1)}
-    assert not shown(rows["2. Unge"]["Svarpersoner"]), "Unge has 4 respondents"
+    assert not shown(rows["2. Unge"]["Tilfredshed (1–5)"]), "Unge has 4 respondents"
     # 10 responses − Job's 10 says nothing about Unge: Job is shown
-    assert rows["1. Job"]["Svarpersoner"] == 10 and rows["1. Job"]["Tilfredshed (1–5)"] is not None
+    assert rows["1. Job"]["n, tilfredshed"] == 10 and rows["1. Job"]["Tilfredshed (1–5)"] is not None
     # where the areas do partition the round (transparency: 6 + 4 = 10), Job's 6 would tell Unge's 4
     assert rows["1. Job"]["Gennemsigtighed (0–100)"] is None
 
@@ -108,8 +108,8 @@ def test_a_group_whose_members_all_answered_alike_is_shown_from_10(client, login
     mini_rounds({"Runde A": [("job", ALIKE)] * 9, "Runde B": [("job", ALIKE)] * UNIFORM_MINIMUM})
     login_as(client, "analyst")
     rows = {r["Runde"]: r for r in read_json(client, 1) if r["Fokusområde"] == "1. Job"}
-    assert not shown(rows["Runde A"]["Svarpersoner"]), "9 who all said 4 would each be known to have said 4"
-    assert rows["Runde B"]["Svarpersoner"] == 10 and rows["Runde B"]["Tilfredshed (1–5)"] == pytest.approx(4.0)
+    assert not shown(rows["Runde A"]["Tilfredshed (1–5)"]), "9 who all said 4 would each be known to have said 4"
+    assert rows["Runde B"]["n, tilfredshed"] == 10 and rows["Runde B"]["Tilfredshed (1–5)"] == pytest.approx(4.0)
     ages = {(r["Runde"], r["Svar"]): r for r in read_json(client, 3) if r["Måler"] == "Tilfredshed"}
     assert ages[("Runde B", "Under 30")]["Svarpersoner"] == 10
     assert not [key for key in ages if key[0] == "Runde A"], "nor any group of the 9"

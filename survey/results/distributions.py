@@ -1,0 +1,122 @@
+"""Answer distributions per question: how many chose each answer option, "Ved ikke" included, per focus area and
+round — counted in the database (one GROUP BY over the area's answers), hidden like every other figure.
+
+A distribution is shown only where its question's cell is shown (report.question_shown: enough respondents, and
+the focus area shown). Each option's count is a cell of its own: the counts go through the suppression model with the
+question's total answers as the total they add up to, so a count under the minimum is hidden and cannot be worked
+back from the total and the other counts. Percentages are of all the question's answers, "Ved ikke" included."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from survey.kernel.extensions import db
+from survey.questionnaire.kinds import kind_of
+from survey.questionnaire.models import Answer, Question, Response
+from survey.results.report import Report
+from survey.results.suppression import Published
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    #: None where hidden
+    count: int | None
+
+    def percent(self, total: int) -> float | None:
+        return None if self.count is None else self.count / total * 100
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One question's answers in one round for one focus area."""
+
+    key: str
+    text: str
+    round_id: int
+    total: int
+    options: list[Option]
+
+    @property
+    def hidden(self) -> int:
+        """Answers in hidden options, together (the total minus the shown counts: no more than the total tells)."""
+        return self.total - sum(o.count for o in self.options if o.count is not None)
+
+
+def _counts(round_ids: list[int], area_id: int) -> pd.DataFrame:
+    query = (
+        select(Response.round_id, Question.key, Answer.choice, func.count().label("n"))
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Response.round_id.in_(round_ids),
+            Answer.focus_area_id == area_id,
+            Question.dimension.in_(("satisfaction", "transparency")),
+            Answer.choice.is_not(None),
+        )
+        .group_by(Response.round_id, Question.key, Answer.choice)
+    )
+    return pd.DataFrame(db.session.execute(query).all(), columns=["round_id", "key", "choice", "n"])
+
+
+def _options(report: Report) -> dict[str, list[tuple[str, str]]]:
+    """The answer options of each scored question by key, in the order shown, from the newest questionnaire."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for questionnaire in sorted({r.questionnaire for r in report.rounds}, key=lambda q: q.id, reverse=True):
+        specs = {spec.id: spec for spec in questionnaire.spec.questions()}
+        for question in questionnaire.questions:
+            if question.key in specs and question.key not in found:
+                found[question.key] = [(v, str(t)) for v, t in kind_of(question).choices(specs[question.key], "da")]
+    return found
+
+
+def distributions(report: Report, area_id: int, minimum: int) -> list[Distribution]:
+    """The shown distributions of the focus area's questions, question by question, round by round."""
+    shown = [
+        (round_.id, question)
+        for question in report.questions
+        for round_ in report.rounds
+        if (round_.id, area_id, question.key) in report.question_shown
+    ]
+    if not shown:
+        return []
+    counts = _counts([r.id for r in report.rounds], area_id)
+    options = _options(report)
+    found = []
+    for round_id, question in shown:
+        given = counts[(counts["round_id"] == round_id) & (counts["key"] == question.key)]
+        by_choice = dict(zip(given["choice"], given["n"].astype(int), strict=True))
+        choices = options.get(question.key, [])
+        frame = pd.DataFrame({"n": [by_choice.get(value, 0) for value, _label in choices], "q": question.key})
+        total = int(given["n"].sum())
+        hidden = _hidden_options([int(n) for n in frame["n"]], total, minimum)
+        found.append(
+            Distribution(
+                question.key,
+                question.text,
+                round_id,
+                total,
+                [
+                    Option(value, label, None if hide else int(count))
+                    for (value, label), count, hide in zip(choices, frame["n"], hidden, strict=True)
+                ],
+            )
+        )
+    return found
+
+
+def _hidden_options(counts: list[int], total: int, minimum: int) -> list[bool]:
+    """Which option counts to hide: the question's total (shown) is the sum of its options, so one hidden option
+    would follow by subtraction; an option nobody chose is hidden like any count under the minimum."""
+    published = Published()
+    published.cell("total", total)
+    for index, count in enumerate(counts):
+        published.cell(index, count)
+    published.relation("total", range(len(counts)))
+    hidden = published.hidden(minimum)
+    return [index in hidden for index in range(len(counts))]
