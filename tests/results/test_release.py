@@ -19,11 +19,13 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from survey.kernel import clock
-from survey.questionnaire.models import Response, Round
+from survey.questionnaire.models import Answer, Response, Round
+from survey.results.models import Quote
 from survey.results.release import SETTLE
 from survey.results.synthetic import generate_responses
 from tests.pages import csrf_token, text_of
 from tests.questionnaire.walker import Citizen
+from tests.results.conftest import person
 from tests.results.small_set import ROUND_A_JOB, ROUND_A_YOUNG, ROUND_B_JOB
 
 BASE = "/personale/resultater"
@@ -253,3 +255,19 @@ def test_rounds_chosen_together_are_side_by_side_and_hide_what_each_hides(client
             for key, row in alone.get(label, {}).items():
                 if isinstance(row["Svarpersoner"], int):
                     assert together.get(key) == row, f"{key} is not shown as alone when chosen with {chosen}"
+
+
+def test_an_open_rounds_comments_are_neither_shown_nor_picked_as_quotes(client, login_as, mini_rounds, in_app):
+    mini_rounds({"Runde A": [("job", person(number, True, "A")) for number in range(12)]}, closed=False)
+    with in_app() as session:
+        answer_id = session.scalar(select(Answer.id).where(Answer.text.is_not(None)).limit(1))
+    login_as(client, "analyst")
+    page = client.get(f"{BASE}/omraade/1?politik=mini")
+    assert "Kommentar" not in _main(page), "12 comments, but the round is open"
+    picked = client.post(
+        f"{BASE}/omraade/1/citat?politik=mini",
+        data={"csrf_token": csrf_token(page), "svar": answer_id, "handling": "vaelg"},
+    )
+    assert picked.status_code == 404
+    with in_app() as session:
+        assert session.scalar(select(func.count()).select_from(Quote)) == 0
