@@ -28,6 +28,7 @@ from survey.results.forms import CommentFilterForm, ResultsFilterForm
 from survey.results.methods import collections, scored_items
 from survey.results.models import Quote
 from survey.results.quotes import NeedsRedaction, QuoteRefused, pick, report_quotes
+from survey.results.release import progress, published
 from survey.results.report import Report, Row, change_tests, policy_report, policy_rounds, policy_table
 from survey.results.stacked import distribution_chart
 from survey.results.stats import Estimate
@@ -39,8 +40,15 @@ ROLES = roles.RESULTS_READERS
 PDF_TYPE = "application/pdf"
 
 
+def _wanted(rounds: list) -> list:
+    """The rounds ticked (?runde=id), all if none: open ones too, for the filter and the progress counts."""
+    wanted = set(request.args.getlist("runde", type=whole_number))
+    return [r for r in rounds if r.id in wanted] or rounds
+
+
 def _choice() -> tuple[list[Policy], Policy | None, list, list]:
-    """The policies, the chosen policy (?politik=slug), its rounds and the chosen rounds (?runde=id, all if none)."""
+    """The policies, the chosen policy (?politik=slug), its rounds and the chosen rounds whose results are
+    published (?runde=id, all if none): every page, download and report takes its rounds from here."""
     policies = db.session.scalars(db.select(Policy).order_by(Policy.municipality)).all()
     wanted_policy = request.args.get("politik")
     chosen = next((p for p in policies if p.slug == wanted_policy), None)
@@ -48,8 +56,8 @@ def _choice() -> tuple[list[Policy], Policy | None, list, list]:
         abort(404)
     chosen = chosen or (policies[0] if policies else None)
     rounds = policy_rounds(chosen) if chosen else []
-    wanted = set(request.args.getlist("runde", type=whole_number))
-    selected = [r for r in rounds if r.id in wanted] or rounds
+    # the gate against differencing over time: an open round's figures move with each response (results.release)
+    selected = published(_wanted(rounds))
     return policies, chosen, rounds, selected
 
 
@@ -127,17 +135,20 @@ def index():
     """Satisfaction and transparency per focus area and round for one policy, with a chart per focus area."""
     policies, policy, rounds, selected = _choice()
     rows = policy_table(policy, selected) if policy else []
+    wanted = _wanted(rounds)
     return render_template(
         "results/index.html",
-        filters=ResultsFilterForm.showing(policies, policy, rounds, selected),
+        filters=ResultsFilterForm.showing(policies, policy, rounds, wanted),
         policy=policy,
         selected=selected,
         rows=rows,
-        charts=_charts(policy, rows) if policy else {},
+        charts=_charts(policy, rows) if rows else {},
         minimum=minimum_group(),
         query=_query(policy, rounds, selected) if policy else {},
         sheets=ex.sheet_titles(selected) if policy else [],
-        bursts=submit_rate.bursts([r.id for r in selected]),
+        wanted=wanted,
+        waiting=progress(wanted),
+        bursts=submit_rate.bursts([r.id for r in wanted]),
     )
 
 
@@ -176,7 +187,7 @@ def area(code: str):
         area=focus_area,
         report=report,
         rows=rows,
-        chart=screen_charts(focus_area, rows),
+        chart=screen_charts(focus_area, rows) if rows else None,
         selected=selected,
         query=_query(policy, rounds, selected),
         comments=found,
@@ -189,6 +200,7 @@ def area(code: str):
         minimum=report.minimum,
         comments_minimum=comments_minimum(),
         round_labels={r.id: r.label for r in selected},
+        waiting=progress(_wanted(rounds)),
         bursts=submit_rate.bursts([r.id for r in selected]),
         answer_charts=answer_charts(report, focus_area, selected, "fordeling"),
         tests=change_tests(report.rows),
@@ -274,6 +286,8 @@ def export_json():
 
 
 def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
+    if not selected:
+        abort(404)  # no round chosen has closed yet: there is nothing to report (the index offers no link)
     report = policy_report(policy, selected)
     rows = report.rows
     round_ids = [r.id for r in selected]

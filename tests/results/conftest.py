@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -15,17 +17,19 @@ from tests.results.small_set import MEASURES, MINI, answer
 
 @pytest.fixture
 def mini_rounds(in_app):
-    """Factory: rounds in the given order (label → [(routing answer, items)]), each with its responses."""
+    """Factory: rounds in the given order (label → [(routing answer, items)]), each with its responses; closed
+    yesterday, so their results are published (results.release), unless `closed` is False."""
 
-    def make(people: dict[str, list[tuple[str, dict]]]) -> None:
+    def make(people: dict[str, list[tuple[str, dict]]], closed: bool = True) -> None:
         with in_app():
             now = utcnow().replace(microsecond=0)
-            later = now.replace(year=now.year + 1)
+            start = now - timedelta(days=30)
+            closes = now - timedelta(days=1) if closed else now + timedelta(days=30)
             for order, (label, given) in enumerate(people.items()):
-                opens = now.replace(second=order)  # rounds are listed by opening time
+                opens = start.replace(second=order)  # rounds are listed by opening time
                 slug = label.lower().replace(" ", "-")
                 round_ = make_round(
-                    policy=MINI, questionnaire=MEASURES, label=label, slug=slug, opens=opens, closes=later
+                    policy=MINI, questionnaire=MEASURES, label=label, slug=slug, opens=opens, closes=closes
                 )
                 db.session.add_all(answer(round_.questionnaire, round_, routing, items) for routing, items in given)
             db.session.flush()

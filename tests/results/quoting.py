@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -23,8 +24,9 @@ RESULTS = "/personale/resultater"
 
 
 def comment_round(in_app, people: list[tuple[str, str]]) -> dict[str, int]:
-    """One open round of `kommentarer`: per person (routing answer, comment), everyone answering the fixed question of
-    area 2 and agreeing to be quoted. Returns the answer id of each comment."""
+    """One round of `kommentarer`, closed yesterday (its results are published): per person (routing answer,
+    comment), everyone answering the fixed question of area 2 and agreeing to be quoted. Returns the answer id of
+    each comment."""
     with in_app():
         now = utcnow().replace(microsecond=0)
         round_ = make_round(
@@ -32,8 +34,8 @@ def comment_round(in_app, people: list[tuple[str, str]]) -> dict[str, int]:
             questionnaire=COMMENTS,
             label="Runde K",
             slug="runde-k",
-            opens=now,
-            closes=now.replace(year=now.year + 1),
+            opens=now - timedelta(days=30),
+            closes=now - timedelta(days=1),
         )
         items = {"tilfreds-a": "4", "tilfreds-unge": "4", "maa-citere": "yes"}
         db.session.add_all(

@@ -19,8 +19,8 @@ def note(page) -> str:
 
 
 def test_the_results_pages_and_the_report_call_an_open_round_a_self_selected_sample(client, login_as, make_round):
-    make_round(access="open", label="Åben runde")
-    make_round(access="invitation", label="Brevrunde")
+    make_round(access="open", label="Åben runde", state="closed")
+    make_round(access="invitation", label="Brevrunde", state="closed")
     login_as(client, "analyst")
 
     overview = client.get("/personale/resultater/?politik=syddjurs")
@@ -37,7 +37,7 @@ def test_the_results_pages_and_the_report_call_an_open_round_a_self_selected_sam
 
 
 def test_invitation_rounds_alone_are_not_called_self_selected(client, login_as, make_round):
-    invitation = make_round(access="invitation", label="Brevrunde")
+    invitation = make_round(access="invitation", label="Brevrunde", state="closed")
     login_as(client, "analyst")
     assert note(client.get("/personale/resultater/?politik=syddjurs")) == ""
     report = client.get("/personale/resultater/bilag?politik=syddjurs")

@@ -5,6 +5,7 @@ tables at the end."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from fractions import Fraction
 
 import pytest
@@ -81,7 +82,11 @@ def overlapping(in_app):
     with in_app():
         now = utcnow().replace(microsecond=0)
         round_ = make_round(
-            policy=MINI, questionnaire=OVERLAP, label="Runde A", opens=now, closes=now.replace(year=now.year + 1)
+            policy=MINI,
+            questionnaire=OVERLAP,
+            label="Runde A",
+            opens=now - timedelta(days=30),
+            closes=now - timedelta(days=1),
         )
         items = ("faelles", "tilfreds-a", "tilfreds-b", "klar-a", "klar-b")
         people = [("job", scores(i, *items)) for i in range(6)] + [("ung", scores(i, *items)) for i in range(6, 10)]
