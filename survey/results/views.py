@@ -21,6 +21,7 @@ from survey.questionnaire import submit_rate
 from survey.questionnaire.models import Answer
 from survey.results import admin_bp
 from survey.results import exports as ex
+from survey.results.alternatives import chart_alternative
 from survey.results.charts import Point, Series, trend_chart
 from survey.results.comments import (
     PER_PAGE,
@@ -76,24 +77,27 @@ def _point(value: Estimate | None, factor: float = 1.0) -> Point:
     return Point(value.mean * factor, value.low * factor, value.high * factor) if value else Point(None)
 
 
-def area_chart(area: FocusArea, rows: list[Row], chart_id: str, width: int = 640, height: int = 300):
-    """Share satisfied and the transparency index over the rounds, on one 0–100 axis."""
-    return trend_chart(
-        _("%(code)s. %(title)s over runderne", code=area.code, title=area.title),
-        [r.round_.label for r in rows],
-        [
-            Series(
-                _("Andel tilfredse (%)"),
-                [_point(r.satisfaction and r.satisfaction.share_satisfied, 100) for r in rows],
-            ),
-            Series(_("Gennemsigtighed (0–100)"), [_point(r.transparency and r.transparency.index) for r in rows]),
-        ],
-        missing_label=ex.hidden_text(minimum_group()),
-        format_number=lambda value: decimal(value, 0),
-        chart_id=chart_id,
-        width=width,
-        height=height,
-    )
+def area_series(rows: list[Row]) -> list[Series]:
+    """Share satisfied and the transparency index over the rounds, both on 0–100."""
+    return [
+        Series(
+            _("Andel tilfredse (%)"), [_point(r.satisfaction and r.satisfaction.share_satisfied, 100) for r in rows]
+        ),
+        Series(_("Gennemsigtighed (0–100)"), [_point(r.transparency and r.transparency.index) for r in rows]),
+    ]
+
+
+def area_chart(
+    area: FocusArea, rows: list[Row], chart_id: str, width: int = 640, height: int = 300, every_value: bool = False
+):
+    """Share satisfied and the transparency index over the rounds, on one 0–100 axis. With `every_value` the
+    chart's title (its text alternative in the tagged PDF) states every value of every round."""
+    title = _("%(code)s. %(title)s over runderne", code=area.code, title=area.title)
+    labels, series = [r.round_.label for r in rows], area_series(rows)
+    words = {"missing_label": ex.hidden_text(minimum_group()), "format_number": lambda value: decimal(value, 0)}
+    if every_value:
+        title = chart_alternative(title, labels, series, **words)
+    return trend_chart(title, labels, series, **words, chart_id=chart_id, width=width, height=height)
 
 
 def screen_charts(area: FocusArea, rows: list[Row]) -> Markup:
@@ -253,7 +257,9 @@ def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
         policy=policy,
         selected=selected,
         rows=rows,
-        charts=_charts(policy, rows, lambda area, rows: area_chart(area, rows, f"chart-{area.code}")),
+        charts=_charts(
+            policy, rows, lambda area, rows: area_chart(area, rows, f"chart-{area.code}", every_value=for_pdf)
+        ),
         quotes={area.id: chosen_quotes(area.id, round_ids) for area in policy.focus_areas},
         minimum=minimum_group(),
         totals=ex.round_totals(selected),
@@ -282,5 +288,8 @@ def bilag_pdf():
     # The page is complete as it is (charts are inline SVG): WeasyPrint may fetch nothing, local or remote.
     refuse_all = URLFetcher(allowed_protocols=())
     stylesheet = CSS(filename=str(Path(current_app.static_folder) / "bilag.css"), url_fetcher=refuse_all)
-    content = HTML(string=html, url_fetcher=refuse_all).write_pdf(stylesheets=[stylesheet])
+    # PDF/UA-1: tagged (headings, tables, figures with their text alternative), with title and language, because
+    # the bilag is published with the agenda and the webtilgængelighedslov applies to it
+    document = HTML(string=html, url_fetcher=refuse_all)
+    content = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
     return _download(policy, selected, "pdf", "bilag", content, PDF_TYPE, f"bilag-{policy.slug}.pdf")
