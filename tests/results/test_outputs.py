@@ -76,16 +76,20 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
     overview = {(r["Fokusområde"], r["Runde"]): r for r in read(client, 1)}
     for hidden in [("1. Job", "Runde A"), ("2. Unge", "Runde A")]:
         row = overview[hidden]
-        assert row["Svarpersoner"] == HIDDEN
-        figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Svarpersoner")]
-        assert len(figures) == 15 and set(figures) == {None}
+        assert row["Skjult"] == HIDDEN, "the flag says why; the number columns stay empty"
+        figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Skjult")]
+        assert len(figures) == 16 and set(figures) == {None}
     shown = overview[("1. Job", "Runde B")]
+    assert shown["Skjult"] is None
     assert shown["Svarpersoner"] == 15 and shown["Tilfredshed (1–5)"] == pytest.approx(3.8)
-    # transparency person means 5 (×7), 4 (×5), 2 (×3) → 61 / 15 → (61 / 15 − 1) / 4 × 100 = 76.67, shown as 76.7
-    assert shown["Gennemsigtighed (0–100)"] == pytest.approx(76.7)
+    # transparency person means 5 (×7), 4 (×5), 2 (×3) → 61 / 15 → (61 / 15 − 1) / 4 × 100 = 76.67, shown as 77
+    # (CSV and JSON with the screen's decimals; XLSX unrounded, in a format that shows 77)
+    transparency = shown["Gennemsigtighed (0–100)"]
+    assert transparency == (pytest.approx(76.6667, abs=1e-3) if read is read_xlsx else 77)
 
     questions = {(r["Fokusområde"], r["Runde"], r["Spørgsmål"]): r for r in read(client, 2)}
-    assert questions[("1. Job", "Runde A", "A?")]["Svarpersoner"] == HIDDEN
+    assert questions[("1. Job", "Runde A", "A?")]["Skjult"] == HIDDEN
+    assert questions[("1. Job", "Runde A", "A?")]["Svarpersoner"] is None
     assert questions[("1. Job", "Runde A", "A?")]["Gennemsnit (1–5)"] is None
     assert questions[("1. Job", "Runde B", "B?")]["Svarpersoner"] == 15
 
@@ -94,7 +98,7 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
     assert ages[("Runde B", "Under 30", "Tilfredshed")]["Gennemsnit (1–5)"] == pytest.approx(5.0)
     for group in ("30 eller ældre", "Ikke besvaret"):  # 3 is too few; 5 would give the 3 away
         row = ages[("Runde B", group, "Tilfredshed")]
-        assert row["Svarpersoner"] == HIDDEN and row["Gennemsnit (1–5)"] is None
+        assert row["Skjult"] == HIDDEN and row["Svarpersoner"] is None and row["Gennemsnit (1–5)"] is None
     assert not [key for key in ages if key[0] == "Runde A"], "a hidden focus area has no breakdown"
 
 
@@ -193,3 +197,30 @@ def test_the_change_in_transparency_is_in_index_points(client, login_as, mini_ro
     assert rows[("1. Job", "Runde B")]["Ændring i tilfredshed"] == pytest.approx(0.0)
     page = text_of(client.get("/personale/resultater/?politik=mini").doc.findall(".//main//table")[0])
     assert "tydelig ændring (+50,0)" in page
+
+
+# the decimals each measure has on the screen: 2 on the 1–5 scale, whole numbers for the index and for shares
+SCREEN_DECIMALS = {
+    "Svarpersoner": r"\d+",
+    "Tilfredshed (1–5)": r"\d,\d\d",
+    "Andel tilfredse (%)": r"\d+",
+    "Gennemsigtighed (0–100)": r"\d+",
+    "Ændring i tilfredshed": r"-?\d,\d\d",
+    "Gennemsnit (1–5)": r"\d,\d\d",
+    "Indeks (0–100)": r"\d+",
+    "Andel 4 eller 5 (%)": r"\d+",
+}
+
+
+def test_csv_numbers_have_the_screen_decimals_and_hidden_cells_are_empty(client, login_as, results):
+    login_as(client, "analyst")
+    for number in (1, 2, 3):
+        response = client.get(f"/personale/resultater/eksport-{number}.csv?politik=mini")
+        rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+        assert rows and {row["Skjult"] for row in rows} == {"", HIDDEN}, "some rows shown, some hidden, flagged"
+        for row in rows:
+            for header, pattern in SCREEN_DECIMALS.items():
+                if header in row and row[header] != "":
+                    assert re.fullmatch(pattern, row[header]), (number, header, row[header])
+            if row["Skjult"] == HIDDEN:
+                assert row["Svarpersoner"] == "", "no text in a number column"
