@@ -69,30 +69,33 @@ def k_anonymous(backgrounds: list[list[str | None]], k: int) -> list[list[str | 
 
     One rare combination at a time, the most detailed (then the smallest) first, loses one answer: the one whose
     blanking lets it join enough rows (the rows that already have the result, and the rare rows that agree with
-    it), else the rarest answer of the combination."""
-    rows = [tuple(row) for row in backgrounds]
+    it), else the rarest answer of the combination. Works on the combinations and their counts, not on the rows."""
+    counts = Counter(tuple(row) for row in backgrounds)
+    becomes = {combination: combination for combination in counts}  # each original combination → its result
     while True:
-        counts = Counter(rows)
-        rare = [combination for combination in counts if counts[combination] < k and any(combination)]
+        rare = {c for c, n in counts.items() if n < k and any(v is not None for v in c)}
         if not rare:
-            return [list(row) for row in rows]
+            return [list(becomes[tuple(row)]) for row in backgrounds]
         combination = min(rare, key=lambda c: (-sum(v is not None for v in c), counts[c], repr(c)))
-        frequency = Counter((i, v) for row in rows for i, v in enumerate(row) if v is not None)
-
+        frequency = Counter()
+        for c, n in counts.items():
+            frequency.update({(i, v): n for i, v in enumerate(c) if v is not None})
         options = [i for i, v in enumerate(combination) if v is not None]
         blanked = {i: (*combination[:i], None, *combination[i + 1 :]) for i in options}
-        best = min(options, key=lambda i: (-_joined(blanked[i], rows, rare, k), frequency[(i, combination[i])], -i))
-        rows = [blanked[best] if row == combination else row for row in rows]
+        best = min(options, key=lambda i: (-_joined(blanked[i], counts, rare, k), frequency[(i, combination[i])], -i))
+        result = blanked[best]
+        counts[result] += counts.pop(combination)
+        becomes = {original: result if now == combination else now for original, now in becomes.items()}
 
 
-def _joined(blanked: tuple, rows: list[tuple], rare: list[tuple], k: int) -> int:
+def _joined(blanked: tuple, counts: Counter, rare: set, k: int) -> int:
     """How many rows (at most k) would share `blanked`: those that have it, and the rare ones that agree with it."""
-    agree = [
-        row
-        for row in rows
-        if row == blanked or (row in rare and all(b is None or b == v for b, v in zip(blanked, row, strict=True)))
-    ]
-    return min(len(agree), k)
+    agree = sum(
+        n
+        for c, n in counts.items()
+        if c == blanked or (c in rare and all(b is None or b == v for b, v in zip(blanked, c, strict=True)))
+    )
+    return min(agree, k)
 
 
 def _answers(round_: Round) -> dict[str, dict[str, tuple[str | None, int | None]]]:

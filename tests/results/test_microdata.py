@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from collections import Counter
 
 import pytest
@@ -68,6 +69,17 @@ def download_csv(client, slug: str) -> list[dict]:
 )
 def test_rare_background_combinations_are_blanked_until_shared_by_k(rows, expected):
     assert k_anonymous(rows, 5) == expected
+
+
+def test_k_anonymity_holds_on_many_rare_combinations():
+    rng = random.Random(14)
+    rows = [[rng.choice("abcdefg"), rng.choice("xyz"), rng.choice(["1", "2", None])] for _ in range(300)]
+    result = k_anonymous(rows, 5)
+    counts = Counter(tuple(row) for row in result)
+    assert all(n >= 5 for c, n in counts.items() if any(c)), "every combination with an answer is shared by 5"
+    for before, after in zip(rows, result, strict=True):
+        assert all(a is None or a == b for a, b in zip(after, before, strict=True)), "answers are blanked, not changed"
+    assert sum(v is not None for row in result for v in row) > 300, "most answers are kept"
 
 
 def test_every_background_combination_is_shared_by_at_least_five(client, login_as, closed):
