@@ -22,8 +22,23 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     header: str
     explanation: str
-    #: an Excel number format for numbers, e.g. "0.00" or "0%"; text and whole numbers need none
+    #: an Excel number format for numbers, e.g. "0.00" or "0": the decimals shown on screen. XLSX keeps the value
+    #: unrounded and shows it in this format; CSV and JSON write it rounded to these decimals
     number_format: str | None = None
+
+    @property
+    def decimals(self) -> int | None:
+        """How many decimals the number format shows ("0.00" → 2, "0" → 0); None without a format."""
+        if self.number_format is None:
+            return None
+        _whole, _point, fraction = self.number_format.partition(".")
+        return sum(1 for c in fraction if c == "0")
+
+    def rounded(self, value):
+        """A float rounded to the decimals shown; anything else as it is."""
+        if isinstance(value, float) and self.decimals is not None:
+            return round(value, self.decimals)
+        return value
 
 
 @dataclass
@@ -48,7 +63,8 @@ def sheet_name(title: str) -> str:
 
 
 def safe_text(value):
-    """Text as text: a leading apostrophe keeps Excel from reading it as a formula."""
+    """Text as text in CSV, which has no way to mark a cell as text: a leading apostrophe keeps Excel from reading
+    it as a formula (XLSX stores the text unchanged and marks the cell instead; see _write_sheet)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -60,18 +76,20 @@ def csv_bytes(sheet: Sheet) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([column.header for column in sheet.columns])
     for row in sheet.rows:
-        writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([_csv_value(v, column) for v, column in zip(row, sheet.columns, strict=True)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _csv_value(value) -> str:
-    """Dates as 'YYYY-MM-DD HH:MM'; decimals with a comma, as Danish Excel reads them (the ';' is why)."""
+def _csv_value(value, column: Column) -> str:
+    """Dates as 'YYYY-MM-DD HH:MM'; decimals with a comma, as Danish Excel reads them (the ';' is why), and as many
+    as the column shows on screen ('4,00' beside '3,99', never '4,0')."""
     if value is None:
         return ""
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
-        return repr(value).replace(".", ",")
+        text = repr(value) if column.decimals is None else f"{value:.{column.decimals}f}"
+        return text.replace(".", ",")
     return safe_text(value)
 
 
@@ -111,7 +129,10 @@ def _write_sheet(target, sheet: Sheet) -> None:
         target.append(row)
         for cell, column in zip(target[target.max_row], sheet.columns, strict=False):
             if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                # text as the citizen wrote it, marked the way Excel marks text typed with a leading apostrophe
+                # (quotePrefix), so that editing the cell does not turn it into a formula
                 cell.data_type = "s"  # openpyxl would otherwise store a leading '=' as a formula
+                cell.quotePrefix = True
             elif hasattr(cell.value, "strftime"):
                 cell.number_format = "dd-mm-yyyy hh:mm"
             elif column.number_format and isinstance(cell.value, float):

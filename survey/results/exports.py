@@ -24,18 +24,25 @@ def hidden_text(minimum: int) -> str:
     return _("færre end %(minimum)d svar", minimum=minimum)
 
 
-def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
+def hidden_column() -> Column:
+    """The flag beside the numbers: what is hidden in the row, so that a number column holds only numbers."""
+    return Column(
+        _("Skjult"),
+        _("Udfyldt, når tal i rækken ikke vises (for få svarpersoner, eller fordi de ville afsløre en skjult gruppe)"),
+    )
 
 
-def _estimate(value: Estimate | None, digits: int, factor: float = 1.0) -> list:
+# Numbers are written unrounded: XLSX shows them with the column's number format (the decimals on the screen),
+# CSV and JSON round them to those decimals (survey.kernel.tables.Column.rounded).
+def _estimate(value: Estimate | None, factor: float = 1.0) -> list:
     if value is None:
         return [None, None, None]
-    return [_rounded(v * factor, digits) for v in (value.mean, value.low, value.high)]
+    return [v * factor for v in (value.mean, value.low, value.high)]
 
 
-def _change(result: Change | None, digits: int = 2, factor: float = 1.0) -> list:
-    """The difference (× factor), the flag and the Holm-adjusted p-value."""
+def _change(result: Change | None, factor: float = 1.0) -> list:
+    """The difference (× factor, unrounded: the column's number format shows it), the flag and the Holm-adjusted
+    p-value."""
     if result is None:
         return [None, None, None]
     flag = (
@@ -43,7 +50,7 @@ def _change(result: Change | None, digits: int = 2, factor: float = 1.0) -> list
         if result.p is None
         else (_("tydelig ændring") if result.clear else _("ingen tydelig ændring"))
     )
-    return [_rounded(result.difference * factor, digits), flag, _rounded(result.adjusted, 4)]
+    return [result.difference * factor, flag, result.adjusted]
 
 
 def _change_columns(name: str, unit: str, number_format: str) -> list[Column]:
@@ -71,13 +78,14 @@ def _interval_columns(name: str, unit: str, number_format: str) -> list[Column]:
 def _cell_columns() -> list[Column]:
     """Columns for one cell of a breakdown or a question: n, mean, index, share 4–5, "Ved ikke"."""
     return [
+        hidden_column(),
         Column(_("Svarpersoner"), _("Antal svarpersoner bag tallene (n)")),
         *_interval_columns(_("Gennemsnit"), "1–5", "0.00"),
-        Column(_("Indeks (0–100)"), _("Gennemsnittet omregnet til 0–100: (gennemsnit − 1) / 4 × 100"), "0.0"),
+        Column(_("Indeks (0–100)"), _("Gennemsnittet omregnet til 0–100: (gennemsnit − 1) / 4 × 100"), "0"),
         Column(
             _("Andel tilfredse eller enige (%)"),
             _("Andel af svarpersonerne, hvis eget gennemsnit (for et spørgsmål: svar) er 4 eller 5"),
-            "0.0",
+            "0",
         ),
         Column(_("Ved ikke"), _("Antal svar »Ved ikke« (tæller ikke med i gennemsnittet)")),
     ]
@@ -85,12 +93,13 @@ def _cell_columns() -> list[Column]:
 
 def _cell_values(cell: Cell | None, minimum: int) -> list:
     if cell is None:
-        return [hidden_text(minimum), None, None, None, None, None, None]
+        return [hidden_text(minimum), None, None, None, None, None, None, None]
     return [
+        None,
         cell.n,
-        *_estimate(cell.mean, 2),
-        _rounded(cell.index.mean, 1),
-        _rounded(cell.share_satisfied.mean * 100, 1),
+        *_estimate(cell.mean),
+        cell.index.mean,
+        cell.share_satisfied.mean * 100,
         cell.dont_know,
     ]
 
@@ -100,13 +109,14 @@ def overview_sheet(report: Report) -> Sheet:
     columns = [
         Column(_("Fokusområde"), _("Fokusområdets nummer og navn i politikken")),
         Column(_("Runde"), _("Undersøgelsesrunden")),
+        hidden_column(),
         *_interval_columns(_("Tilfredshed"), "1–5", "0.00"),
-        *_interval_columns(_("Andel tilfredse"), "%", "0.0"),
+        *_interval_columns(_("Andel tilfredse"), "%", "0"),
         Column(_("n, tilfredshed"), _("Svarpersoner bag tilfredshed og andel tilfredse (mindst ét tilfredshedssvar)")),
         Column(_("Ved ikke, tilfredshed"), _("Antal svar »Ved ikke« på tilfredshedsspørgsmålene")),
         *_change_columns(_("tilfredshed"), _("point på skalaen 1–5"), "0.00"),
-        *_change_columns(_("andel tilfredse"), _("procentpoint"), "0.0"),
-        *_interval_columns(_("Gennemsigtighed"), "0–100", "0.0"),
+        *_change_columns(_("andel tilfredse"), _("procentpoint"), "0"),
+        *_interval_columns(_("Gennemsigtighed"), "0–100", "0"),
         Column(
             _("n, gennemsigtighed"), _("Svarpersoner bag gennemsigtighedsindekset (mindst ét gennemsigtighedssvar)")
         ),
@@ -124,19 +134,27 @@ def overview_sheet(report: Report) -> Sheet:
             [
                 area,
                 row.round_.label,
-                *_estimate(satisfaction and satisfaction.mean, 2),
-                *_estimate(satisfaction and satisfaction.share_satisfied, 1, 100),
-                satisfaction.n if satisfaction else hidden_text(minimum),
+                _partly_hidden(satisfaction, transparency, minimum),
+                *_estimate(satisfaction and satisfaction.mean),
+                *_estimate(satisfaction and satisfaction.share_satisfied, 100),
+                satisfaction.n if satisfaction else None,
                 satisfaction.dont_know if satisfaction else None,
                 *_change(row.satisfaction_change),
-                *_change(row.share_change, 1, 100),
-                *_estimate(transparency and transparency.index, 1),
-                transparency.n if transparency else hidden_text(minimum),
+                *_change(row.share_change, 100),
+                *_estimate(transparency and transparency.index),
+                transparency.n if transparency else None,
                 transparency.dont_know if transparency else None,
-                *_change(row.transparency_change, 1),
+                *_change(row.transparency_change),
             ]
         )
     return Sheet(_("Fokusområder"), columns, rows)
+
+
+def _partly_hidden(satisfaction, transparency, minimum: int) -> str | None:
+    """The flag of a shown row in which one measure is hidden: which, and why."""
+    cells = {"satisfaction": satisfaction, "transparency": transparency}
+    hidden = [str(DIMENSION_LABELS[dimension]) for dimension, cell in cells.items() if cell is None]
+    return f"{', '.join(hidden)}: {hidden_text(minimum)}" if hidden else None
 
 
 def question_sheet(report: Report) -> Sheet:
@@ -254,7 +272,10 @@ def as_json(report: Report) -> dict:
         "sheets": [
             {
                 "title": sheet.title,
-                "rows": [dict(zip([c.header for c in sheet.columns], row, strict=True)) for row in sheet.rows],
+                "rows": [
+                    {c.header: c.rounded(value) for c, value in zip(sheet.columns, row, strict=True)}
+                    for row in sheet.rows
+                ],
             }
             for sheet in all_sheets(report)
         ],

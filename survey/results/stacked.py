@@ -22,8 +22,11 @@ def _colour(index: int, value: str) -> str:
     return COLOURS[index] if value in "12345" and index < len(COLOURS) else DONT_KNOW_COLOUR
 
 
-def distribution_chart(title: str, found: list[Distribution], hidden_label: str, chart_id: str, width: int = 640):
-    """The stacked bars of `found` (one round's distributions), a legend of the options above them."""
+def distribution_chart(
+    title: str, found: list[Distribution], hidden_label: str, chart_id: str, width: int = 640, every_value: bool = False
+):
+    """The stacked bars of `found` (one round's distributions), a legend of the options above them. With
+    `every_value` the title states every count too: the PDF takes a figure's text alternative from the title."""
     if not found:
         return Markup("")
     legend = [(o.label, _colour(i, o.value)) for i, o in enumerate(found[0].options)] + [(hidden_label, HIDDEN_COLOUR)]
@@ -35,9 +38,10 @@ def distribution_chart(title: str, found: list[Distribution], hidden_label: str,
         parts += _bar(one, PAD, y, width - PAD - RIGHT)
         y += BAR + GAP
     ids = f"{chart_id}-title", f"{chart_id}-desc"
+    summary = _summary(found, hidden_label)
     head = [
-        f"<title{_attrs(id=ids[0])}>{escape(title)}</title>",
-        f"<desc{_attrs(id=ids[1])}>{escape(_summary(found, hidden_label))}</desc>",
+        f"<title{_attrs(id=ids[0])}>{escape(f'{title}. {summary}' if every_value else title)}</title>",
+        f"<desc{_attrs(id=ids[1])}>{escape(summary)}</desc>",
     ]
     root = _attrs(
         xmlns="http://www.w3.org/2000/svg",

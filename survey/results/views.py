@@ -21,6 +21,7 @@ from survey.questionnaire import submit_rate
 from survey.questionnaire.models import Answer
 from survey.results import admin_bp, methods
 from survey.results import exports as ex
+from survey.results.alternatives import chart_alternative
 from survey.results.charts import Point, Series, trend_chart
 from survey.results.comments import PER_PAGE, comment_groups, comments, comments_minimum
 from survey.results.distributions import distributions
@@ -80,29 +81,32 @@ def _point(value: Estimate | None, factor: float = 1.0) -> Point:
     return Point(value.mean * factor, value.low * factor, value.high * factor) if value else Point(None)
 
 
-def area_chart(area: FocusArea, rows: list[Row], chart_id: str, width: int = 640, height: int = 300):
-    """Share satisfied and the transparency index over the rounds, on one 0–100 axis."""
-    return trend_chart(
-        _("%(code)s. %(title)s over runderne", code=area.code, title=area.title),
-        [r.round_.label for r in rows],
-        [
-            Series(
-                _("Andel tilfredse (%)"),
-                [_point(r.satisfaction and r.satisfaction.share_satisfied, 100) for r in rows],
-            ),
-            Series(_("Gennemsigtighed (0–100)"), [_point(r.transparency and r.transparency.index) for r in rows]),
-        ],
-        missing_label=ex.hidden_text(minimum_group()),
-        format_number=lambda value: decimal(value, 0),
-        chart_id=chart_id,
-        width=width,
-        height=height,
-    )
+def area_series(rows: list[Row]) -> list[Series]:
+    """Share satisfied and the transparency index over the rounds, both on 0–100."""
+    return [
+        Series(
+            _("Andel tilfredse (%)"), [_point(r.satisfaction and r.satisfaction.share_satisfied, 100) for r in rows]
+        ),
+        Series(_("Gennemsigtighed (0–100)"), [_point(r.transparency and r.transparency.index) for r in rows]),
+    ]
 
 
-def answer_charts(report: Report, area: FocusArea, rounds: list, prefix: str) -> list[tuple]:
+def area_chart(
+    area: FocusArea, rows: list[Row], chart_id: str, width: int = 640, height: int = 300, every_value: bool = False
+):
+    """Share satisfied and the transparency index over the rounds, on one 0–100 axis. With `every_value` the
+    chart's title (its text alternative in the tagged PDF) states every value of every round."""
+    title = _("%(code)s. %(title)s over runderne", code=area.code, title=area.title)
+    labels, series = [r.round_.label for r in rows], area_series(rows)
+    words = {"missing_label": ex.hidden_text(minimum_group()), "format_number": lambda value: decimal(value, 0)}
+    if every_value:
+        title = chart_alternative(title, labels, series, **words)
+    return trend_chart(title, labels, series, **words, chart_id=chart_id, width=width, height=height)
+
+
+def answer_charts(report: Report, area: FocusArea, rounds: list, prefix: str, every_value: bool = False) -> list[tuple]:
     """Per round (of `rounds`) and set of answer options (a satisfaction scale, an agreement scale): the round, its
-    shown answer distributions for the area, and their stacked chart."""
+    shown answer distributions for the area, and their stacked chart (`every_value`: see distribution_chart)."""
     found = distributions(report, area.id, report.minimum)
     hidden = _("Skjulte svarmuligheder (under %(minimum)d svar hver), i alt:", minimum=report.minimum)
     charts = []
@@ -113,7 +117,7 @@ def answer_charts(report: Report, area: FocusArea, rounds: list, prefix: str) ->
         for number, mine in enumerate(scales.values()):
             title = _("Svarfordeling: %(area)s, %(round)s", area=area.title, round=round_.label)
             chart_id = f"{prefix}-{area.code}-{round_.id}-{number}"
-            charts.append((round_, mine, distribution_chart(title, mine, hidden, chart_id)))
+            charts.append((round_, mine, distribution_chart(title, mine, hidden, chart_id, every_value=every_value)))
     return charts
 
 
@@ -304,8 +308,12 @@ def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
             area.id: {d: scored_items(selected, area, d) for d in ("satisfaction", "transparency")}
             for area in policy.focus_areas
         },
-        answer_charts={area.id: answer_charts(report, area, selected[-1:], "bilag") for area in policy.focus_areas},
-        charts=_charts(policy, rows, lambda area, rows: area_chart(area, rows, f"chart-{area.code}")),
+        answer_charts={
+            area.id: answer_charts(report, area, selected[-1:], "bilag", for_pdf) for area in policy.focus_areas
+        },
+        charts=_charts(
+            policy, rows, lambda area, rows: area_chart(area, rows, f"chart-{area.code}", every_value=for_pdf)
+        ),
         quotes={area.id: report_quotes(area.id, round_ids) for area in policy.focus_areas},
         minimum=minimum_group(),
         totals=totals,
@@ -337,5 +345,8 @@ def bilag_pdf():
     # The page is complete as it is (charts are inline SVG): WeasyPrint may fetch nothing, local or remote.
     refuse_all = URLFetcher(allowed_protocols=())
     stylesheet = CSS(filename=str(Path(current_app.static_folder) / "bilag.css"), url_fetcher=refuse_all)
-    content = HTML(string=html, url_fetcher=refuse_all).write_pdf(stylesheets=[stylesheet])
+    # PDF/UA-1: tagged (headings, tables, figures with their text alternative), with title and language, because
+    # the bilag is published with the agenda and the webtilgængelighedslov applies to it
+    document = HTML(string=html, url_fetcher=refuse_all)
+    content = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
     return _download(policy, selected, "pdf", "bilag", content, PDF_TYPE, f"bilag-{policy.slug}.pdf")

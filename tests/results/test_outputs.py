@@ -86,17 +86,21 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
     overview = {(r["Fokusområde"], r["Runde"]): r for r in read(client, 1)}
     for hidden in [("1. Job", "Runde A"), ("2. Unge", "Runde A")]:
         row = overview[hidden]
-        assert row["Tilfredshed (1–5)"] == HIDDEN
-        figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Tilfredshed (1–5)")]
-        assert len(figures) == 21 and set(figures) == {None}
+        assert row["Skjult"] == HIDDEN, "the flag says why; the number columns stay empty"
+        figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Skjult")]
+        assert len(figures) == 22 and set(figures) == {None}
     shown = overview[("1. Job", "Runde B")]
+    assert shown["Skjult"] is None
     assert shown["n, tilfredshed"] == 15 and shown["Tilfredshed (1–5)"] == pytest.approx(3.8)
     assert shown["n, gennemsigtighed"] == 15
-    # transparency person means 5 (×6), 4, 4 (×4), 5, 2 (×3) → 61 / 15 → (61 / 15 − 1) / 4 × 100 = 76.67, shown 76.7
-    assert shown["Gennemsigtighed (0–100)"] == pytest.approx(76.7)
+    # transparency: 61 / 15 → (61 / 15 − 1) / 4 × 100 = 76.67, shown as 77
+    # (CSV and JSON with the screen's decimals; XLSX unrounded, in a format that shows 77)
+    transparency = shown["Gennemsigtighed (0–100)"]
+    assert transparency == (pytest.approx(76.6667, abs=1e-3) if read is read_xlsx else 77)
 
     questions = {(r["Fokusområde"], r["Runde"], r["Spørgsmål"]): r for r in read(client, 2)}
-    assert questions[("1. Job", "Runde A", "A?")]["Svarpersoner"] == HIDDEN
+    assert questions[("1. Job", "Runde A", "A?")]["Skjult"] == HIDDEN
+    assert questions[("1. Job", "Runde A", "A?")]["Svarpersoner"] is None
     assert questions[("1. Job", "Runde A", "A?")]["Gennemsnit (1–5)"] is None
     assert questions[("1. Job", "Runde B", "B?")]["Svarpersoner"] == 15
 
@@ -105,7 +109,7 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
     assert ages[("Runde B", "Under 30", "Tilfredshed")]["Gennemsnit (1–5)"] == pytest.approx(33.5 / 7, abs=0.005)
     for group in ("30 eller ældre", "Ikke besvaret"):  # 3 is too few; 5 would give the 3 away
         row = ages[("Runde B", group, "Tilfredshed")]
-        assert row["Svarpersoner"] == HIDDEN and row["Gennemsnit (1–5)"] is None
+        assert row["Skjult"] == HIDDEN and row["Svarpersoner"] is None and row["Gennemsnit (1–5)"] is None
     assert not [key for key in ages if key[0] == "Runde A"], "a hidden focus area has no breakdown"
 
 
@@ -244,3 +248,32 @@ def test_the_bilag_lists_the_items_and_states_the_method(client, login_as, resul
     assert "Holms metode" in text and "Wilsons interval" in text and "Students t-interval" in text
     assert "åbent link" in text and "selvudvalgt" in text
     assert "n = 15" in text, "each key figure with its own n"
+
+
+# the decimals each measure has on the screen: 2 on the 1–5 scale, whole numbers for the index and for shares
+SCREEN_DECIMALS = {
+    "Svarpersoner": r"\d+",
+    "n, tilfredshed": r"\d+",
+    "n, gennemsigtighed": r"\d+",
+    "Tilfredshed (1–5)": r"\d,\d\d",
+    "Andel tilfredse (%)": r"\d+",
+    "Gennemsigtighed (0–100)": r"\d+",
+    "Ændring i tilfredshed": r"-?\d,\d\d",
+    "Gennemsnit (1–5)": r"\d,\d\d",
+    "Indeks (0–100)": r"\d+",
+    "Andel tilfredse eller enige (%)": r"\d+",
+}
+
+
+def test_csv_numbers_have_the_screen_decimals_and_hidden_cells_are_empty(client, login_as, results):
+    login_as(client, "analyst")
+    for number in (1, 2, 3):
+        response = client.get(f"/personale/resultater/eksport-{number}.csv?politik=mini")
+        rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+        assert rows and {row["Skjult"] for row in rows} == {"", HIDDEN}, "some rows shown, some hidden, flagged"
+        for row in rows:
+            for header, pattern in SCREEN_DECIMALS.items():
+                if header in row and row[header] != "":
+                    assert re.fullmatch(pattern, row[header]), (number, header, row[header])
+            if row["Skjult"] == HIDDEN:
+                assert row.get("Svarpersoner", row.get("n, tilfredshed")) == "", "no text in a number column"

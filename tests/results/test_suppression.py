@@ -26,7 +26,8 @@ OVERLAP = TESTDATA / "questionnaires/overlap.yaml"
 
 
 def shown(value) -> bool:
-    return not (isinstance(value, str) and HIDDEN in value)
+    """A figure is shown: not empty (a hidden number is an empty cell, flagged in "Skjult") nor the hidden text."""
+    return value is not None and not (isinstance(value, str) and HIDDEN in value)
 
 
 def scores(number: int, *keys: str) -> dict:
