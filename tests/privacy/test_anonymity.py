@@ -29,7 +29,8 @@ from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Answer, Draft, Invitation, Response, Round
 from survey.questionnaire.rounds import create_invitations
 from survey.questionnaire.services import response_for_submission
-from survey.results.comments import chosen_quotes, comments
+from survey.results.comments import comment_groups, comments
+from survey.results.quotes import report_quotes
 from survey.results.models import Quote, ResultSum
 from survey.staff.models import StaffUser
 from tests.pages import csrf_token, error_summary
@@ -308,11 +309,11 @@ def app_listings(sent: Sent) -> dict[str, list[int]]:
     ).one()
     shown, page = [], 1
     while len(shown) < SURVEYS:
-        found, _total = comments(area_id, [round_id], quotable_only=False, page=page)
+        found, _total = comments(area_id, comment_groups(area_id, [round_id]), quotable_only=False, page=page)
         assert found, "the comment list ended early"
         shown += [number["quote"]({"answer_id": comment.answer_id}) for comment in found]
         page += 1
-    quotes = [sent.comments[quote] for quote in chosen_quotes(area_id, [round_id], limit=SURVEYS)]
+    quotes = [sent.comments[quote] for quote in report_quotes(area_id, [round_id], limit=SURVEYS)]
     return {"staff's comment list": shown, "the report's quotes": quotes}
 
 
