@@ -84,15 +84,23 @@ def trend_chart(
     label_lines = _x_labels(labels, (width - LEFT - RIGHT) / len(labels))
     bottom = height - PAD - max(1, *map(len, label_lines)) * LINE - 6
     frame = _Frame(LEFT, width - RIGHT, PAD + rows * LEGEND_ROW + 10, bottom, len(labels))
-    ids = f"{chart_id}-title", f"{chart_id}-desc"
     parts = [
-        f"<title{_attrs(id=ids[0])}>{escape(title)}</title>",
-        f"<desc{_attrs(id=ids[1])}>{escape(summary or _summary(labels, series, missing_label, format_number))}</desc>",
         *_grid(frame),
         *legend,
         *(_text(frame.x(i), bottom + 6 + FONT, lines) for i, lines in enumerate(label_lines) if lines),
         *_marks(frame, series, format_number),
         *_missing(frame, series, missing_label),
+    ]
+    description = summary or _summary(labels, series, missing_label, format_number)
+    return svg_figure(chart_id, title, description, parts, width, height)
+
+
+def svg_figure(chart_id: str, title: str, description: str, parts: list[str], width: float, height: float) -> Markup:
+    """An SVG image named by its title and described (the numbers in words) for screen readers and the PDF's tags."""
+    ids = f"{chart_id}-title", f"{chart_id}-desc"
+    head = [
+        f"<title{_attrs(id=ids[0])}>{escape(title)}</title>",
+        f"<desc{_attrs(id=ids[1])}>{escape(description)}</desc>",
     ]
     root = _attrs(
         xmlns="http://www.w3.org/2000/svg",
@@ -103,7 +111,7 @@ def trend_chart(
         font_family=FONT_FAMILY,
         font_size=FONT,
     )
-    return Markup(f"<svg{root}>{''.join(parts)}</svg>")
+    return Markup(f"<svg{root}>{''.join(head + parts)}</svg>")
 
 
 def _attrs(**attrs: object) -> str:

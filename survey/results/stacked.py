@@ -5,10 +5,10 @@ alternative that states every shown number; the page prints the same numbers in 
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from survey.kernel.i18n import decimal
-from survey.results.charts import FONT, FONT_FAMILY, GRID, LEFT, LINE, PAD, RIGHT, SMALL, TEXT, _attrs, _n, _text, _wrap
+from survey.results.charts import FONT, GRID, LEFT, LINE, PAD, RIGHT, SMALL, TEXT, _attrs, _n, _text, _wrap, svg_figure
 from survey.results.distributions import Distribution
 
 BAR, GAP, SWATCH, LEGEND_ROW = 22, 10, 12, 18
@@ -37,22 +37,8 @@ def distribution_chart(
         y += len(lines) * LINE + 4
         parts += _bar(one, PAD, y, width - PAD - RIGHT)
         y += BAR + GAP
-    ids = f"{chart_id}-title", f"{chart_id}-desc"
     summary = _summary(found, hidden_label)
-    head = [
-        f"<title{_attrs(id=ids[0])}>{escape(f'{title}. {summary}' if every_value else title)}</title>",
-        f"<desc{_attrs(id=ids[1])}>{escape(summary)}</desc>",
-    ]
-    root = _attrs(
-        xmlns="http://www.w3.org/2000/svg",
-        viewBox=f"0 0 {width} {y + PAD}",
-        width="100%",
-        role="img",
-        aria_labelledby=" ".join(ids),
-        font_family=FONT_FAMILY,
-        font_size=FONT,
-    )
-    return Markup(f"<svg{root}>{''.join(head + parts)}</svg>")
+    return svg_figure(chart_id, f"{title}. {summary}" if every_value else title, summary, parts, width, y + PAD)
 
 
 def _legend(entries: list[tuple[str, str]], width: int) -> tuple[list[str], float]:
