@@ -12,7 +12,7 @@ from survey.results.charts import Point, Series
 
 def _value(point: Point, missing_label: str, format_number: Callable[[float], str]) -> str:
     if point.value is None:
-        return missing_label
+        return point.said(missing_label)
     if point.low is None or point.high is None:
         return format_number(point.value)
     return f"{format_number(point.value)} ({format_number(point.low)}–{format_number(point.high)})"

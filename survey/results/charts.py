@@ -30,6 +30,12 @@ class Point:
     value: float | None  # None = suppressed/unknown
     low: float | None = None
     high: float | None = None
+    #: what to say instead of a missing value (why it is hidden); None: the chart's missing_label
+    missing: str | None = None
+
+    def said(self, missing_label: str) -> str | None:
+        """What stands for a missing value, None when there is a value."""
+        return (self.missing or missing_label) if self.value is None else None
 
 
 @dataclass(frozen=True)
@@ -253,11 +259,13 @@ def _whisker(x: float, low: float, high: float, colour: str) -> str:
 def _missing(frame: _Frame, series: list[Series], missing_label: str) -> Iterator[str]:
     """At the foot of each round with a hidden value: the label, above it hollow markers of the hidden series if
     only some are hidden, in a framed note so that the markers do not read as data points."""
-    lines = _wrap(missing_label, frame.slot - 2, SMALL)
     for i in range(frame.count):
         hidden = [k for k, one in enumerate(series) if one.points[i].value is None]
         if not hidden:
             continue
+        # each hidden series' own reason, once each (two series hidden alike share one note)
+        said = dict.fromkeys(series[k].points[i].said(missing_label) for k in hidden)
+        lines = _wrap("; ".join(said), frame.slot - 2, SMALL)
         x, markers = frame.x(i), len(hidden) < len(series)
         top = frame.bottom - 6 - (len(lines) + markers) * LINE
         box = min(frame.slot - 2, max(map(len, lines), default=0) * SMALL * CHAR + 8)
@@ -275,7 +283,7 @@ def _summary(labels: list[str], series: list[Series], missing_label: str, format
     for one in series:
         last = one.points[-1]
         if last.value is None:
-            value = missing_label
+            value = last.said(missing_label)
         elif last.low is None or last.high is None:
             value = format_number(last.value)
         else:

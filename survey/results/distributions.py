@@ -26,6 +26,8 @@ class Option:
     label: str
     #: None where hidden
     count: int | None
+    #: why it is hidden (results.suppression: FEW or LINKED), None where shown
+    reason: str | None = None
 
     def percent(self, total: int) -> float | None:
         return None if self.count is None else self.count / total * 100
@@ -102,21 +104,22 @@ def distributions(report: Report, area_id: int, minimum: int) -> list[Distributi
                 round_id,
                 total,
                 [
-                    Option(value, label, None if hide else int(count))
-                    for (value, label), count, hide in zip(choices, frame["n"], hidden, strict=True)
+                    Option(value, label, None if reason else int(count), reason)
+                    for (value, label), count, reason in zip(choices, frame["n"], hidden, strict=True)
                 ],
             )
         )
     return found
 
 
-def _hidden_options(counts: list[int], total: int, minimum: int) -> list[bool]:
-    """Which option counts to hide: the question's total (shown) is the sum of its options, so one hidden option
-    would follow by subtraction; an option nobody chose is hidden like any count under the minimum."""
+def _hidden_options(counts: list[int], total: int, minimum: int) -> list[str | None]:
+    """Which option counts to hide, and why (None: shown): the question's total (shown) is the sum of its options,
+    so one hidden option would follow by subtraction; an option nobody chose is hidden like any count under the
+    minimum."""
     published = Published()
     published.cell("total", total)
     for index, count in enumerate(counts):
         published.cell(index, count)
     published.relation("total", range(len(counts)))
-    hidden = published.hidden(minimum)
-    return [index in hidden for index in range(len(counts))]
+    hidden = published.reasons(minimum)
+    return [hidden.get(index) for index in range(len(counts))]

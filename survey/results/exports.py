@@ -11,24 +11,20 @@ from survey.kernel.clock import utcnow
 from survey.kernel.tables import Column, Sheet
 from survey.questionnaire.models import Round
 from survey.results import methods
+from survey.results.labels import hidden_label, hidden_legend, row_hidden_label
 from survey.results.measures import Cell
-from survey.results.report import Breakdown, Report, change_tests, report_questions, respondents_per_round
+from survey.results.report import Breakdown, Report, Row, change_tests, report_questions, respondents_per_round
 from survey.results.stats import Change, Estimate
-from survey.results.suppression import UNIFORM_MINIMUM, minimum_group
+from survey.results.suppression import FEW, minimum_group
 
 DIMENSION_LABELS = {"satisfaction": _l("Tilfredshed"), "transparency": _l("Gennemsigtighed")}
-
-
-def hidden_text(minimum: int) -> str:
-    """What every output shows instead of a hidden figure."""
-    return _("færre end %(minimum)d svar", minimum=minimum)
 
 
 def hidden_column() -> Column:
     """The flag beside the numbers: what is hidden in the row, so that a number column holds only numbers."""
     return Column(
         _("Skjult"),
-        _("Udfyldt, når tal i rækken ikke vises (for få svarpersoner, eller fordi de ville afsløre en skjult gruppe)"),
+        _("Hvorfor tal i rækken ikke vises (tom, når de vises); se »Små grupper«"),
     )
 
 
@@ -91,9 +87,10 @@ def _cell_columns() -> list[Column]:
     ]
 
 
-def _cell_values(cell: Cell | None, minimum: int) -> list:
+def _cell_values(cell: Cell | None, reason: str | None, minimum: int) -> list:
+    """The cell's figures, or the flag saying why they are hidden (`reason`: see results.labels) and empty numbers."""
     if cell is None:
-        return [hidden_text(minimum), None, None, None, None, None, None, None]
+        return [hidden_label(reason, minimum), None, None, None, None, None, None, None]
     return [
         None,
         cell.n,
@@ -127,14 +124,14 @@ def overview_sheet(report: Report) -> Sheet:
     for row in report.rows:
         area = f"{row.focus_area.code}. {row.focus_area.title}"
         if row.respondents is None:
-            rows.append([area, row.round_.label, hidden_text(minimum)] + [None] * (len(columns) - 3))
+            rows.append([area, row.round_.label, row_hidden_label(row.hidden, minimum)] + [None] * (len(columns) - 3))
             continue
         satisfaction, transparency = row.satisfaction, row.transparency
         rows.append(
             [
                 area,
                 row.round_.label,
-                _partly_hidden(satisfaction, transparency, minimum),
+                _partly_hidden(row, minimum),
                 *_estimate(satisfaction and satisfaction.mean),
                 *_estimate(satisfaction and satisfaction.share_satisfied, 100),
                 satisfaction.n if satisfaction else None,
@@ -150,11 +147,15 @@ def overview_sheet(report: Report) -> Sheet:
     return Sheet(_("Fokusområder"), columns, rows)
 
 
-def _partly_hidden(satisfaction, transparency, minimum: int) -> str | None:
+def _partly_hidden(row: Row, minimum: int) -> str | None:
     """The flag of a shown row in which one measure is hidden: which, and why."""
-    cells = {"satisfaction": satisfaction, "transparency": transparency}
-    hidden = [str(DIMENSION_LABELS[dimension]) for dimension, cell in cells.items() if cell is None]
-    return f"{', '.join(hidden)}: {hidden_text(minimum)}" if hidden else None
+    cells = {"satisfaction": row.satisfaction, "transparency": row.transparency}
+    hidden = [
+        f"{DIMENSION_LABELS[dimension]}: {hidden_label(row.hidden.get(dimension), minimum)}"
+        for dimension, cell in cells.items()
+        if cell is None
+    ]
+    return "; ".join(hidden) or None
 
 
 def question_sheet(report: Report) -> Sheet:
@@ -169,10 +170,11 @@ def question_sheet(report: Report) -> Sheet:
     for area in report.policy.focus_areas:
         for question in report.questions_of(area):
             for round_ in report.rounds:
-                cell = report.question_shown.get((round_.id, area.id, question.key))
+                key = (round_.id, area.id, question.key)
+                cell, reason = report.question_shown.get(key), report.question_hidden.get(key)
                 label = str(DIMENSION_LABELS[question.dimension])
                 head = [f"{area.code}. {area.title}", round_.label, question.text, label]
-                rows.append(head + _cell_values(cell, report.minimum))
+                rows.append(head + _cell_values(cell, reason, report.minimum))
     return Sheet(_("Spørgsmål"), columns, rows)
 
 
@@ -203,8 +205,9 @@ def breakdown_sheets(report: Report) -> list[Sheet]:
                 for round_ in breakdown.rounds_shown(dimension, area, report.rounds):
                     for value, label in breakdown.groups.items():
                         head = [f"{area.code}. {area.title}", round_.label, label, str(dimension_label)]
-                        cell = breakdown.shown.get((dimension, round_.id, area.id, value))
-                        rows.append(head + _cell_values(cell, report.minimum))
+                        key = (dimension, round_.id, area.id, value)
+                        cell, reason = breakdown.shown.get(key), breakdown.hidden.get(key)
+                        rows.append(head + _cell_values(cell, reason, report.minimum))
         sheets.append(Sheet(breakdown_title(breakdown), columns, rows))
     return sheets
 
@@ -236,7 +239,7 @@ def facts(report: Report) -> list[tuple[str, str]]:
             "%(label)s (%(span)s): %(n)s svar",
             label=r.label,
             span=round_span(r),
-            n=hidden_text(report.minimum) if totals[r.id] is None else totals[r.id],
+            n=hidden_label(FEW, report.minimum) if totals[r.id] is None else totals[r.id],
         )
         for r in report.rounds
     )
@@ -251,17 +254,7 @@ def facts(report: Report) -> list[tuple[str, str]]:
         (_("Usikkerhed"), methods.interval_text()),
         (_("Ændring"), methods.change_text(change_tests(report.rows))),
         (_("Hvem har svaret"), methods.routing_text()),
-        (
-            _("Små grupper"),
-            _(
-                "Tal for færre end %(minimum)d svarpersoner vises ikke (»%(hidden)s«), og heller ikke tal for en "
-                "gruppe under %(alike)d, hvor alle har svaret ens. Hvis et skjult tal kan regnes ud fra en total og "
-                "de andre tal, skjules også det mindste af de viste tal.",
-                minimum=report.minimum,
-                alike=max(UNIFORM_MINIMUM, report.minimum),
-                hidden=hidden_text(report.minimum),
-            ),
-        ),
+        (_("Små grupper"), hidden_legend(report.minimum)),
     ]
 
 

@@ -43,6 +43,8 @@ class Row:
     respondents: int | None
     #: the change of "andel tilfredse", tested apart from the change of the mean (the chart shows the share)
     share_change: Change | None = None
+    #: why a measure is not shown: dimension → reason (results.suppression); a measure nobody scored is not in it
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Breakdown:
     #: answer value → label, in the questionnaire's order; "not answered" last
     groups: dict[str, str]
     shown: dict[tuple[str, int, int, str], Cell] = field(default_factory=dict)
+    #: why a group is not shown, by the same key (a group nobody is in is in neither)
+    hidden: dict[tuple[str, int, int, str], str] = field(default_factory=dict)
 
     def rounds_shown(self, dimension: str, area: FocusArea, rounds: list[Round]) -> list[Round]:
         """The rounds in which the focus area has at least one shown group (else the area itself is hidden)."""
@@ -79,6 +83,8 @@ class Report:
     #: shown question cells by (round id, focus area id, question key)
     question_shown: dict[tuple[int, int, str], Cell] = field(default_factory=dict)
     breakdowns: list[Breakdown] = field(default_factory=list)
+    #: why a question cell is not shown, by the same key as question_shown
+    question_hidden: dict[tuple[int, int, str], str] = field(default_factory=dict)
 
     def rows_of(self, area: FocusArea) -> list[Row]:
         return [row for row in self.rows if row.focus_area.id == area.id]
@@ -111,8 +117,15 @@ def _scale(cell: Cell) -> Estimate:
     return cell.index if cell.dimension == "transparency" else cell.mean
 
 
-def _overview(policy: Policy, rounds: list[Round], shown: dict[str, dict[tuple[int, int], Cell]]) -> list[Row]:
-    """The rows, each change tested against the round before, all of the report's tests Holm-corrected together."""
+def _overview(
+    policy: Policy,
+    rounds: list[Round],
+    shown: dict[str, dict[tuple[int, int], Cell]],
+    hidden: dict[str, dict[tuple[int, int], str]] | None = None,
+) -> list[Row]:
+    """The rows, each change tested against the round before, all of the report's tests Holm-corrected together;
+    `hidden`: why a cell is not shown, per dimension by (round id, area id)."""
+    hidden = hidden or {d: {} for d in DIMENSIONS}
     rows = []
     for area in policy.focus_areas:
         previous: dict[str, Cell | None] = dict.fromkeys(DIMENSIONS)
@@ -134,6 +147,7 @@ def _overview(policy: Policy, rounds: list[Round], shown: dict[str, dict[tuple[i
                     changes["transparency"],
                     max(sizes) if sizes else None,
                     share,
+                    {d: hidden[d][(round_.id, area.id)] for d in DIMENSIONS if (round_.id, area.id) in hidden[d]},
                 )
             )
             previous = now
@@ -200,21 +214,26 @@ def policy_report(policy: Policy, rounds: list[Round]) -> Report:
         for number, breakdown in enumerate(breakdowns):
             found |= _candidates(model, breakdown.key, dimension, collapse(sums[dimension], f"bg{number}"))
     _relate(model, respondents_per_round(round_ids))
-    hidden = model.hidden(minimum)
-    shown = {d: {} for d in DIMENSIONS}
+    hidden = model.reasons(minimum)
+    shown: dict[str, dict] = {d: {} for d in DIMENSIONS}
+    area_hidden: dict[str, dict] = {d: {} for d in DIMENSIONS}
     report = Report(policy, rounds, minimum, [], questions, breakdowns=breakdowns)
     by_kind = {breakdown.key: breakdown for breakdown in breakdowns}
-    for key, cell in found.items():
-        if key in hidden:
-            continue
+    for key in model.sizes.keys() | found.keys():
+        if key[0] == ROUND or (key not in hidden and key not in found):
+            continue  # the round totals are exports.round_totals'; a cell with only "Ved ikke" has nothing to show
         kind, dimension, round_id, area_id, group = key
+        # a shown cell goes to its `shown` map, a hidden one (with why) to its `hidden` map
+        cell, reason = found.get(key), hidden.get(key)
         if kind == AREA:
-            shown[dimension][(round_id, area_id)] = cell
+            place, at = (area_hidden if reason else shown)[dimension], (round_id, area_id)
         elif kind == QUESTION:
-            report.question_shown[(round_id, area_id, group)] = cell
+            place, at = (report.question_hidden if reason else report.question_shown), (round_id, area_id, group)
         else:
-            by_kind[kind].shown[(dimension, round_id, area_id, group)] = cell
-    report.rows = _overview(policy, rounds, shown)
+            breakdown = by_kind[kind]
+            place, at = (breakdown.hidden if reason else breakdown.shown), (dimension, round_id, area_id, group)
+        place[at] = reason or cell
+    report.rows = _overview(policy, rounds, shown, area_hidden)
     return report
 
 

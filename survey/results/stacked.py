@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from survey.kernel.i18n import decimal
+from survey.results import labels
 from survey.results.charts import FONT, GRID, LEFT, LINE, PAD, RIGHT, SMALL, TEXT, _attrs, _n, _text, _wrap, svg_figure
 from survey.results.distributions import Distribution
+from survey.results.suppression import minimum_group
 
 BAR, GAP, SWATCH, LEGEND_ROW = 22, 10, 12, 18
 #: a diverging scale for 1–5 (ColorBrewer RdBu, readable in greyscale by lightness), grey for "Ved ikke"
@@ -73,11 +75,16 @@ def _bar(one: Distribution, x: float, y: float, length: float) -> list[str]:
 
 
 def _summary(found: list[Distribution], hidden_label: str) -> str:
-    """Every shown count and its percentage, question by question, for screen readers and the PDF's figure."""
+    """Every shown count and its percentage, question by question, for screen readers and the PDF's figure; a
+    hidden option says why (results.labels), and the hidden options' answers together."""
+    minimum = minimum_group()
     sentences = []
     for one in found:
         shown = [
-            f"{o.label} {o.count} ({decimal(o.percent(one.total), 0)} %)" for o in one.options if o.count is not None
+            f"{o.label} {o.count} ({decimal(o.percent(one.total), 0)} %)"
+            if o.count is not None
+            else f"{o.label}: {labels.hidden_label(o.reason, minimum)}"
+            for o in one.options
         ]
         if one.hidden:
             shown.append(f"{hidden_label} {one.hidden}")

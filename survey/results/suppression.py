@@ -21,6 +21,10 @@ from itertools import combinations
 
 from flask import current_app
 
+#: why a cell is hidden (hidden_reasons): fewer respondents than the minimum; all alike and fewer than
+#: UNIFORM_MINIMUM; hidden so that another hidden cell cannot be worked out by subtraction (secondary).
+#: What an output says for each is results.labels.hidden_label.
+FEW, ALIKE, LINKED = "few", "alike", "linked"
 #: the floor the configuration can never go below
 ABSOLUTE_MINIMUM = 5
 #: a group in which every respondent has the same value (their mean, or their share of answers 4 or 5) tells each
@@ -56,7 +60,15 @@ class Size:
 
     def too_small(self, minimum: int) -> bool:
         """Primary suppression: fewer than the minimum, or all alike and fewer than UNIFORM_MINIMUM."""
-        return self.n < minimum or (self.uniform and self.n < max(UNIFORM_MINIMUM, minimum))
+        return self.primary(minimum) is not None
+
+    def primary(self, minimum: int) -> str | None:
+        """Why the cell is hidden on its own (FEW before ALIKE: the smaller claim that is true), None if it is not."""
+        if self.n < minimum:
+            return FEW
+        if self.uniform and self.n < max(UNIFORM_MINIMUM, minimum):
+            return ALIKE
+        return None
 
 
 @dataclass(frozen=True)
@@ -107,14 +119,24 @@ class Published:
     def hidden(self, minimum: int) -> set[Hashable]:
         return hidden_cells(self.sizes, self.relations, minimum)
 
+    def reasons(self, minimum: int) -> dict[Hashable, str]:
+        """The hidden cells, each with why (FEW, ALIKE or LINKED)."""
+        return hidden_reasons(self.sizes, self.relations, minimum)
+
 
 def hidden_cells(sizes: dict[Hashable, Size], relations: Iterable[Relation], minimum: int) -> set[Hashable]:
-    """The cells to hide: every cell too small on its own (primary), then, until nothing changes, for each relation
-    with exactly one hidden member (total or part) the smallest shown part — or, when no part is shown, the
-    total — is hidden too (secondary), so what is known of the hidden members is only their sum."""
+    """The cells to hide (see hidden_reasons)."""
+    return set(hidden_reasons(sizes, relations, minimum))
+
+
+def hidden_reasons(sizes: dict[Hashable, Size], relations: Iterable[Relation], minimum: int) -> dict[Hashable, str]:
+    """The cells to hide and why: every cell too small on its own (primary: FEW or ALIKE), then, until nothing
+    changes, for each relation with exactly one hidden member (total or part) the smallest shown part — or, when no
+    part is shown, the total — is hidden too (secondary: LINKED), so what is known of the hidden members is only
+    their sum. A LINKED cell's reason names no other cell: which one it protects is not for an output to say."""
     relations = [relation for relation in relations if relation.parts]
     order = {key: number for number, key in enumerate(sizes)}
-    hidden = {key for key, size in sizes.items() if size.too_small(minimum)}
+    hidden = {key: reason for key, size in sizes.items() if (reason := size.primary(minimum))}
     changed = True
     while changed:
         changed = False
@@ -122,7 +144,7 @@ def hidden_cells(sizes: dict[Hashable, Size], relations: Iterable[Relation], min
             if sum(member in hidden for member in relation.members) != 1:
                 continue
             shown = [part for part in relation.parts if part not in hidden] or [relation.total]
-            hidden.add(min(shown, key=lambda key: (sizes[key].n, order[key])))
+            hidden[min(shown, key=lambda key: (sizes[key].n, order[key]))] = LINKED
             changed = True
     return hidden
 

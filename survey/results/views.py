@@ -26,6 +26,7 @@ from survey.results.charts import Point, Series, trend_chart
 from survey.results.comments import PER_PAGE, comment_groups, comments, comments_minimum
 from survey.results.distributions import distributions
 from survey.results.forms import CommentFilterForm, ResultsFilterForm
+from survey.results.labels import hidden_label, hidden_legend, row_hidden_label
 from survey.results.methods import collections, scored_items
 from survey.results.models import Quote
 from survey.results.quotes import NeedsRedaction, QuoteRefused, pick, report_quotes
@@ -39,6 +40,11 @@ from survey.staff.audit import audit
 
 ROLES = roles.RESULTS_READERS
 PDF_TYPE = "application/pdf"
+
+# what stands in place of a hidden figure, and the legend that explains it (templates/results/_macros.html)
+admin_bp.add_app_template_global(hidden_label)
+admin_bp.add_app_template_global(hidden_legend)
+admin_bp.add_app_template_global(row_hidden_label)
 
 
 def _wanted(rounds: list) -> list:
@@ -77,17 +83,27 @@ def _query(policy: Policy, rounds: list, selected: list) -> dict:
     return args
 
 
-def _point(value: Estimate | None, factor: float = 1.0) -> Point:
-    return Point(value.mean * factor, value.low * factor, value.high * factor) if value else Point(None)
+def _point(value: Estimate | None, reason: str | None, factor: float = 1.0) -> Point:
+    """The value on 0–100, or the reason it is hidden (results.labels)."""
+    if value:
+        return Point(value.mean * factor, value.low * factor, value.high * factor)
+    return Point(None, missing=hidden_label(reason, minimum_group()))
 
 
 def area_series(rows: list[Row]) -> list[Series]:
     """Share satisfied and the transparency index over the rounds, both on 0–100."""
     return [
         Series(
-            _("Andel tilfredse (%)"), [_point(r.satisfaction and r.satisfaction.share_satisfied, 100) for r in rows]
+            _("Andel tilfredse (%)"),
+            [
+                _point(r.satisfaction and r.satisfaction.share_satisfied, r.hidden.get("satisfaction"), 100)
+                for r in rows
+            ],
         ),
-        Series(_("Gennemsigtighed (0–100)"), [_point(r.transparency and r.transparency.index) for r in rows]),
+        Series(
+            _("Gennemsigtighed (0–100)"),
+            [_point(r.transparency and r.transparency.index, r.hidden.get("transparency")) for r in rows],
+        ),
     ]
 
 
@@ -98,7 +114,7 @@ def area_chart(
     chart's title (its text alternative in the tagged PDF) states every value of every round."""
     title = _("%(code)s. %(title)s over runderne", code=area.code, title=area.title)
     labels, series = [r.round_.label for r in rows], area_series(rows)
-    words = {"missing_label": ex.hidden_text(minimum_group()), "format_number": lambda value: decimal(value, 0)}
+    words = {"missing_label": hidden_label(None, minimum_group()), "format_number": lambda value: decimal(value, 0)}
     if every_value:
         title = chart_alternative(title, labels, series, **words)
     return trend_chart(title, labels, series, **words, chart_id=chart_id, width=width, height=height)
@@ -108,7 +124,7 @@ def answer_charts(report: Report, area: FocusArea, rounds: list, prefix: str, ev
     """Per round (of `rounds`) and set of answer options (a satisfaction scale, an agreement scale): the round, its
     shown answer distributions for the area, and their stacked chart (`every_value`: see distribution_chart)."""
     found = distributions(report, area.id, report.minimum)
-    hidden = _("Skjulte svarmuligheder (under %(minimum)d svar hver), i alt:", minimum=report.minimum)
+    hidden = _("Skjulte svarmuligheder i alt:")
     charts = []
     for round_ in rounds:
         scales: dict[tuple, list] = {}

@@ -30,8 +30,8 @@ from survey.questionnaire.models import Answer, Draft, Invitation, Response, Rou
 from survey.questionnaire.rounds import create_invitations
 from survey.questionnaire.services import response_for_submission
 from survey.results.comments import comment_groups, comments
-from survey.results.quotes import report_quotes
 from survey.results.models import Quote, ResultSum
+from survey.results.quotes import report_quotes
 from survey.staff.models import StaffUser
 from tests.pages import csrf_token, error_summary
 from tests.privacy.ranks import LEAST_UNITS, SIGMAS, follows

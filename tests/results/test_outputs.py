@@ -21,6 +21,8 @@ from tests.pages import text_of
 from tests.results.small_set import ROUND_A_JOB, ROUND_A_YOUNG
 
 HIDDEN = "færre end 5 svar"
+#: what a cell hidden so that another cannot be worked out says (and a group all alike: see test_hidden_labels)
+PROTECTED = "skjult for at beskytte svarpersonerne"
 YOUNG = {"tilfreds-a": "5", "tilfreds-b": "5", "klar-a": "5", "klar-b": "5", "alder": "ung"}
 OLDER = {"tilfreds-a": "4", "tilfreds-b": "3", "klar-a": "4", "klar-b": "4", "alder": "aeldre"}
 NO_AGE = {"tilfreds-a": "2", "tilfreds-b": "1", "klar-a": "2", "klar-b": "2"}
@@ -84,9 +86,9 @@ def read_json(client, number: int) -> list[dict]:
 def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as, results, read):
     login_as(client, "analyst")
     overview = {(r["Fokusområde"], r["Runde"]): r for r in read(client, 1)}
-    for hidden in [("1. Job", "Runde A"), ("2. Unge", "Runde A")]:
+    for hidden, why in [(("1. Job", "Runde A"), PROTECTED), (("2. Unge", "Runde A"), HIDDEN)]:
         row = overview[hidden]
-        assert row["Skjult"] == HIDDEN, "the flag says why; the number columns stay empty"
+        assert row["Skjult"] == why, "the flag says why; the number columns stay empty"
         figures = [v for k, v in row.items() if k not in ("Fokusområde", "Runde", "Skjult")]
         assert len(figures) == 22 and set(figures) == {None}
     shown = overview[("1. Job", "Runde B")]
@@ -99,7 +101,7 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
     assert transparency == (pytest.approx(76.6667, abs=1e-3) if read is read_xlsx else 77)
 
     questions = {(r["Fokusområde"], r["Runde"], r["Spørgsmål"]): r for r in read(client, 2)}
-    assert questions[("1. Job", "Runde A", "A?")]["Skjult"] == HIDDEN
+    assert questions[("1. Job", "Runde A", "A?")]["Skjult"] == PROTECTED, "5 respondents, hidden with their area"
     assert questions[("1. Job", "Runde A", "A?")]["Svarpersoner"] is None
     assert questions[("1. Job", "Runde A", "A?")]["Gennemsnit (1–5)"] is None
     assert questions[("1. Job", "Runde B", "B?")]["Svarpersoner"] == 15
@@ -107,9 +109,9 @@ def test_files_hide_small_groups_and_what_would_give_them_away(client, login_as,
     ages = {(r["Runde"], r["Svar"], r["Måler"]): r for r in read(client, 3) if r["Fokusområde"] == "1. Job"}
     assert ages[("Runde B", "Under 30", "Tilfredshed")]["Svarpersoner"] == 7
     assert ages[("Runde B", "Under 30", "Tilfredshed")]["Gennemsnit (1–5)"] == pytest.approx(33.5 / 7, abs=0.005)
-    for group in ("30 eller ældre", "Ikke besvaret"):  # 3 is too few; 5 would give the 3 away
+    for group, why in (("30 eller ældre", PROTECTED), ("Ikke besvaret", HIDDEN)):  # 3 is too few; 5 would tell the 3
         row = ages[("Runde B", group, "Tilfredshed")]
-        assert row["Skjult"] == HIDDEN and row["Svarpersoner"] is None and row["Gennemsnit (1–5)"] is None
+        assert row["Skjult"] == why and row["Svarpersoner"] is None and row["Gennemsnit (1–5)"] is None
     assert not [key for key in ages if key[0] == "Runde A"], "a hidden focus area has no breakdown"
 
 
@@ -117,7 +119,7 @@ def test_the_pages_hide_the_same_cells(client, login_as, results):
     login_as(client, "analyst")
     overview = client.get("/personale/resultater/?politik=mini")
     job = text_of(overview.doc.findall(".//main//table")[0])
-    assert HIDDEN in job and "3,60" not in job and "3,80" in job
+    assert PROTECTED in job and "3,60" not in job and "3,80" in job
 
     area = client.get("/personale/resultater/omraade/1?politik=mini")
     assert area.status_code == 200
@@ -127,7 +129,9 @@ def test_the_pages_hide_the_same_cells(client, login_as, results):
     )
     # transparency under 30: person means 5 (×6), 3 → index (33 / 7 − 1) / 4 × 100 = 92.9
     assert "4,79" in young[0] and "93" in young[1], "tables for satisfaction, then transparency"
-    for hidden in older + unanswered:
+    for hidden in older:
+        assert PROTECTED in hidden and HIDDEN not in hidden, "5 respondents, hidden so that the 3 stay hidden"
+    for hidden in unanswered:
         assert HIDDEN in hidden
     main = text_of(area.doc.find(".//main"))
     assert "3,70" not in main and "1,50" not in main
@@ -270,10 +274,11 @@ def test_csv_numbers_have_the_screen_decimals_and_hidden_cells_are_empty(client,
     for number in (1, 2, 3):
         response = client.get(f"/personale/resultater/eksport-{number}.csv?politik=mini")
         rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-        assert rows and {row["Skjult"] for row in rows} == {"", HIDDEN}, "some rows shown, some hidden, flagged"
+        flags = {row["Skjult"] for row in rows}
+        assert "" in flags and flags - {""} and flags <= {"", HIDDEN, PROTECTED}, "some rows shown, some flagged"
         for row in rows:
             for header, pattern in SCREEN_DECIMALS.items():
                 if header in row and row[header] != "":
                     assert re.fullmatch(pattern, row[header]), (number, header, row[header])
-            if row["Skjult"] == HIDDEN:
+            if row["Skjult"] in (HIDDEN, PROTECTED):
                 assert row.get("Svarpersoner", row.get("n, tilfredshed")) == "", "no text in a number column"

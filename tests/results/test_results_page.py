@@ -18,8 +18,9 @@ def test_results_table_shows_the_measures_and_hides_small_groups(client, login_a
     job, young = page.doc.findall(".//main//table")[:2]
     rows = {text_of(tr.find("th")): text_of(tr) for tr in job.iter("tr") if tr.find("th[@scope='row']") is not None}
     # Runde A: "ung" has 4 respondents and is hidden; "job" (5) is hidden too, or 4 = 9 responses − 5 (each of the
-    # 9 answered about exactly one of the two)
-    assert "færre end 5 svar" in rows["Runde A"] and "3,60" not in rows["Runde A"]
+    # 9 answered about exactly one of the two): not "færre end 5 svar", which would be untrue of 5
+    assert "skjult for at beskytte svarpersonerne" in rows["Runde A"] and "3,60" not in rows["Runde A"]
+    assert "færre end 5 svar" not in rows["Runde A"]
     assert "5,00" in rows["Runde B"] and "100" in rows["Runde B"], "Danish decimal comma"
     assert "færre end 5 svar" in text_of(young) and "4,00" not in text_of(young)
 
