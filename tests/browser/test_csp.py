@@ -76,7 +76,7 @@ def answered_round(app, make_round):
     from survey.questionnaire.models import Round
     from survey.results.synthetic import generate_responses
 
-    slug = make_round()
+    slug = make_round(state="closed")  # results are shown once a round has closed (results.release)
     with app.app_context():
         generate_responses(db.session.scalar(select(Round).where(Round.slug == slug)), 120, seed=1)
 

@@ -129,7 +129,8 @@ def test_the_migration_rekeys_answers_stored_in_submit_order(own_app):
         assert old >= {"answer by primary key", "quote by primary key", "answer as stored", "quote as stored"}
         db.session.remove()
 
-        upgrade(directory=MIGRATIONS)
+        # up to this revision only: a later one (3bfd62b8e290) recomputes the running sums by a new definition
+        upgrade(directory=MIGRATIONS, revision=REVISION)
         assert contents() == before
         postgres = db.engine.dialect.name == "postgresql"
         # PostgreSQL too: the migration wrote the rows out again in key order (CLUSTER)
@@ -152,5 +153,5 @@ def test_the_migration_rekeys_answers_stored_in_submit_order(own_app):
         copied = f"INSERT INTO answer ({columns}) SELECT {columns} FROM answer WHERE id = 1 RETURNING id"
         assert db.session.scalar(text(copied)) == len(ids) + 1, "the database numbers answers again"
         db.session.rollback()
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision=REVISION)
         assert contents() == before

@@ -55,15 +55,20 @@ def production(make_app, tmp_path):
 
 @pytest.fixture
 def world(app, make_round, make_meeting, make_staff):
-    """An open survey round with five quotable comments, a published meeting with four sign-ups, a draft meeting,
-    a staff admin with the second factor and a new admin who has yet to set it up."""
+    """An open survey round (for the citizen's forms), a closed one with five quotable comments (results are shown
+    once a round has closed; one comment looks like personal data, so the redaction form is there too), a published
+    meeting with four sign-ups, a draft meeting, a staff admin with the second factor and a new admin who has yet
+    to set it up."""
     slug = make_round()
+    closed = make_round(state="closed", label="Lukket runde")
     meeting_id = make_meeting(capacity=10)
     make_meeting(status="draft", title="Dialogmøde i planlægning", starts_in=timedelta(days=30))
     with app.app_context():
-        round_ = db.session.scalar(select(Round).where(Round.slug == slug))
+        round_ = db.session.scalar(select(Round).where(Round.slug == closed))
         given = {k: v for page in SYDDJURS_ANSWERS.values() for k, v in page.items() if k != "hjaelp"}
-        db.session.add_all(answer(round_.questionnaire, round_, "job", given) for _ in range(5))
+        personal = given | {"kommentar": "Ring til mig på 20 30 40 50, så fortæller jeg mere."}
+        db.session.add_all(answer(round_.questionnaire, round_, "job", given) for _ in range(4))
+        db.session.add(answer(round_.questionnaire, round_, "job", personal))
         db.session.flush()
         rebuild_sums(db.session.connection())
         register_for_meeting(meeting_id, EARLIER)
