@@ -3,15 +3,12 @@
 A number the database cannot hold is not an id of anything, so it is a 404 like any unknown id, and never
 reaches a query: SQLite's driver raises OverflowError past 2**63 - 1, PostgreSQL refuses an `integer` past
 2**31 - 1 ("out of range"). Every `<int:…>` of the app goes through IdConverter (registered in create_app), and
-every whole number read from a query string or form goes through `whole_number`.
-
-Text in addresses (`<slug>`, the default converter): never a NUL, which PostgreSQL refuses to compare with a
-text column (a 500); an address holding one matches no route (404), on both databases alike."""
+every whole number read from a query string or form goes through `whole_number`."""
 
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter, UnicodeConverter
+from werkzeug.routing import IntegerConverter
 
 #: the largest value of an `Integer` column on PostgreSQL, the smaller of the two databases' limits
 MAX_ID = 2**31 - 1
@@ -26,14 +23,6 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = 0, max: int | None = MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-class TextConverter(UnicodeConverter):
-    """`<name>` / `<string:name>`: one path segment without a NUL."""
-
-    def __init__(self, map, minlength: int = 1, maxlength: int | None = None, length: int | None = None):
-        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
-        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
 
 
 def whole_number(text: str, most: int = MAX_ID) -> int:
@@ -53,4 +42,3 @@ def big_id(text: str) -> int:
 def init_app(app: Flask) -> None:
     """Before any blueprint is registered: their rules take the converter when they are added."""
     app.url_map.converters["int"] = IdConverter
-    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
