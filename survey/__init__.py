@@ -38,6 +38,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from survey.meetings import admin_bp as meetings_admin_bp
     from survey.meetings import bp as meetings_bp
     from survey.privacy import admin_bp as privacy_admin_bp
+    from survey.questionnaire import admin_bp as questionnaire_admin_bp
     from survey.questionnaire import bp as questionnaire_bp
     from survey.results import admin_bp as results_admin_bp
     from survey.site import bp as site_bp
@@ -46,6 +47,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     app.register_blueprint(site_bp)
     app.register_blueprint(questionnaire_bp)
+    app.register_blueprint(questionnaire_admin_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(meetings_admin_bp)

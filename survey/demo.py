@@ -131,6 +131,7 @@ def ensure_demo_meetings(now: datetime) -> list[Meeting]:
 
 DEMO_STAFF = {
     "admin": "demo-admin@borgerdialog.test",
+    "survey_manager": "demo-undersoegelse@borgerdialog.test",
     "meeting_host": "demo-vaert@borgerdialog.test",
     "analyst": "demo-analytiker@borgerdialog.test",
 }

@@ -25,7 +25,7 @@ def test_demo_loads_idempotently_and_prints_a_staff_login(client, runner, in_app
         assert db.session.scalar(select(func.count()).select_from(Response)) == made
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
     logins = dict(re.findall(r"^  (\w+): \S+ / (\S+)$", second.output, re.MULTILINE))
-    assert set(logins) == {"admin", "meeting_host", "analyst"}
+    assert set(logins) == set(DEMO_STAFF) == {"admin", "survey_manager", "meeting_host", "analyst"}
     with in_app():
         for role, email in DEMO_STAFF.items():
             user = find_staff(email)

@@ -3,8 +3,16 @@
 from flask import Blueprint
 
 bp = Blueprint("questionnaire", __name__, url_prefix="/s")
+admin_bp = Blueprint("questionnaire_admin", __name__, url_prefix="/personale")
 
 from survey.questionnaire import views  # noqa: E402, F401
+from survey.questionnaire.admin import (  # noqa: E402, F401
+    email_views,
+    letter_views,
+    questionnaire_views,
+    round_views,
+    upload_views,
+)
 from survey.questionnaire.changes import describe_change  # noqa: E402, F401
 from survey.questionnaire.open_link import start_limit  # noqa: E402
 

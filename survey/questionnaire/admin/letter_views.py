@@ -1,0 +1,3 @@
+"""Invitation letters of a round: codes, one print-ready PDF of letters, a CSV for mail merge."""
+
+from __future__ import annotations
