@@ -8,6 +8,8 @@ How anonymity is kept (as LimeSurvey's anonymised tokens):
 - the moment a code is used (the survey is begun, services.start_draft) the address is marked `used` and its link
   to the invitation is dropped in the same transaction (`code_used`): from then on no stored value leads from the
   address to the invitation, its draft or the response;
+  (on PostgreSQL the address row and the invitation row do share the transaction id, xmin, of that moment: a
+  system column that leads to an unsent draft at most, never to a response, which a later transaction writes);
 - a reminder gives each unused invitation a fresh code again (the first mail's code stops working), so a reminder
   always carries a code that works, though no code is ever stored.
 

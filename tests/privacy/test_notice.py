@@ -47,7 +47,7 @@ def sections(response) -> dict[str, str]:
                            "post@testrup.dk", "databeskyttelsesrådgiver", "dpo@testrup.dk"]),
         ("undersoegelse", ["gøre kommunens hjælp bedre", "artikel 6, stk. 1, litra e", "servicelovens § 16",
                            "ikke dit navn", "IP-adresse", "9 dage efter, at undersøgelsen er lukket", "anonyme",
-                           "aldrig hvilke svar den hører til", "Din e-mailadresse sletter vi, når undersøgelsen lukker"]),
+                           "aldrig hvilke svar den hører til", "e-mailadresse sletter vi, når undersøgelsen lukker"]),
         ("dialogmoeder", ["planlægge mødet", "artikel 6, stk. 1, litra e", "helbred", "udtrykkelige samtykke",
                           "artikel 9, stk. 2, litra a", "trække samtykket tilbage", "17 dage efter mødet"]),
         ("medarbejdere", ["logger", "artikel 32", "efter 123 dage"]),
