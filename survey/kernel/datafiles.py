@@ -18,9 +18,11 @@ M = TypeVar("M", bound=BaseModel)
 class DataFileError(ValueError):
     """A data file that cannot be loaded; `problems` are human-readable lines naming line and field."""
 
-    def __init__(self, path: str | Path, problems: list[str]):
+    def __init__(self, path: str | Path, problems: list[str], located: list[tuple[tuple, str]] | None = None):
         self.path = str(path)
         self.problems = problems
+        #: (field path, message) of the problems that belong to a field, for a form that shows them at its fields
+        self.located = located or []
         super().__init__(f"{self.path}: " + "; ".join(problems))
 
 
@@ -57,9 +59,10 @@ class LineLocator:
         return f"linje {self.line(loc)}: {field}: {message}"
 
 
-def read_yaml(path: str | Path) -> tuple[object, LineLocator]:
-    """Parse a YAML file into plain data plus a locator for error messages."""
-    text = Path(path).read_text(encoding="utf-8")
+def read_yaml(path: str | Path, text: str | None = None) -> tuple[object, LineLocator]:
+    """Parse a YAML file (or `text`, an uploaded file named `path`) into plain data plus a locator for error
+    messages."""
+    text = Path(path).read_text(encoding="utf-8") if text is None else text
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -75,19 +78,25 @@ def read_yaml(path: str | Path) -> tuple[object, LineLocator]:
     return data, LineLocator(path, _line_map(node))
 
 
-def load_model(path: str | Path, model: type[M]) -> tuple[M, LineLocator]:
-    """Read a YAML file and validate it against a pydantic model; errors name line and field."""
-    data, locator = read_yaml(path)
+def load_model(path: str | Path, model: type[M], text: str | None = None) -> tuple[M, LineLocator]:
+    """Read a YAML file (or `text`, see read_yaml) and validate it against a pydantic model; errors name line and
+    field."""
+    data, locator = read_yaml(path, text)
+    return validate_model(data, model, locator), locator
+
+
+def validate_model(data: object, model: type[M], locator: LineLocator) -> M:
+    """Validate plain data (a parsed file, or a definition a form has changed) against a pydantic model."""
     try:
         instance = model.model_validate(data)
     except ValidationError as exc:
-        problems = [locator.problem(err["loc"], err["msg"]) for err in exc.errors()]
-        raise DataFileError(path, problems) from exc
+        located = [(err["loc"], err["msg"]) for err in exc.errors()]
+        raise DataFileError(locator.path, [locator.problem(*one) for one in located], located) from exc
     # rules across fields live in problems(), so that each can be reported at the key that breaks it
-    problems = [locator.problem(loc, message) for loc, message in getattr(instance, "problems", list)()]
-    if problems:
-        raise DataFileError(path, problems)
-    return instance, locator
+    located = list(getattr(instance, "problems", list)())
+    if located:
+        raise DataFileError(locator.path, [locator.problem(*one) for one in located], located)
+    return instance
 
 
 def load_all(loader: Callable[[str], tuple], files: tuple[str, ...]) -> list[tuple]:
