@@ -15,7 +15,7 @@ from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Question, Questionnaire, Round
 from survey.questionnaire.services import start_draft, submit_response
 from survey.staff.models import AuditEvent
-from tests.factories import make_policy
+from tests.factories import make_policy, make_round
 from tests.helpers import TESTDATA, count
 from tests.pages import csrf_token, error_summary, field_error, text_of, title
 
@@ -57,8 +57,6 @@ def uploads(in_app) -> list[tuple[str, str, dict]]:
 
 def answer_once(in_app, slug: str = "mini-tilfredshed") -> None:
     """A round of the newest version with one response: the version is frozen."""
-    from tests.factories import make_round
-
     with in_app():
         round_ = make_round(policy=MINI_POLICY, questionnaire=MINI, slug="runde-1")
         draft, _ = start_draft(round_)
@@ -83,7 +81,13 @@ def test_valid_file_makes_version_one(manager, in_app):
     with in_app():
         questionnaire = db.session.scalar(select(Questionnaire))
         assert (questionnaire.slug, questionnaire.version) == ("mini-tilfredshed", 1)
-        assert [q.key for q in questionnaire.questions] == ["hjaelp", "tilfreds", "faellesskab", "kommentar", "maa-citere"]
+        assert [q.key for q in questionnaire.questions] == [
+            "hjaelp",
+            "tilfreds",
+            "faellesskab",
+            "kommentar",
+            "maa-citere",
+        ]
         assert response.location == f"/personale/spoergeskemaer/{questionnaire.id}"
     assert uploads(in_app) == [
         ("questionnaire_uploaded", "questionnaire:mini-tilfredshed:v1", {"outcome": "created", "file": "mini.yaml"})
@@ -203,7 +207,7 @@ def test_changed_file_without_answers_updates_the_version(manager, in_app):
     [
         (None, "Vælg en YAML-fil, eller indsæt teksten fra filen."),
         (
-            MINI_TEXT.encode("utf-8").replace("Hvilken".encode(), "Hvilk\xe6n".encode("latin-1")),
+            MINI_TEXT.encode("utf-8").replace(b"Hvilken", "Hvilk\xe6n".encode("latin-1")),
             "Filen er ikke gemt som UTF-8 (linje 20). Gem den som UTF-8 i din editor, og prøv igen.",
         ),
         (b"#" * (UPLOAD_LIMIT + 1), "Filen er for stor. Den må højst fylde 256 kB."),
