@@ -199,7 +199,7 @@ def test_page_in_english(client, login_as, two_versions):
 
     assert page.doc.get("lang") == "en"
     rows = [[text_of(cell) for cell in row] for row in page.doc.iter("tr")]
-    assert ["Question text, English", "(none)", "How satisfied are you?"] in rows
+    assert ["The question's text, English", "(none)", "How satisfied are you?"] in rows
 
 
 def test_first_version_has_nothing_to_compare(client, login_as, two_versions):
