@@ -41,6 +41,45 @@ def _line_map(node: yaml.Node, path: tuple = (), lines: dict | None = None) -> d
     return lines
 
 
+#: pydantic's messages in Danish, by error type (the context fills in the limits); a type not named here keeps
+#: pydantic's English message
+MESSAGES = {
+    "missing": "feltet mangler",
+    "extra_forbidden": "ukendt felt (er det stavet rigtigt?)",
+    "string_type": "skal være en tekst",
+    "string_too_short": "skal være mindst {min_length} tegn",
+    "string_too_long": "må højst være {max_length} tegn",
+    "string_pattern_mismatch": "har ikke den rigtige form (se eksemplerne i data/)",
+    "int_type": "skal være et helt tal",
+    "int_parsing": "skal være et helt tal",
+    "int_from_float": "skal være et helt tal",
+    "bool_type": "skal være true eller false",
+    "bool_parsing": "skal være true eller false",
+    "less_than_equal": "må højst være {le}",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than": "skal være mindre end {lt}",
+    "greater_than": "skal være større end {gt}",
+    "literal_error": "skal være {expected}",
+    "list_type": "skal være en liste (linjer, der begynder med -)",
+    "too_short": "skal have mindst {min_length}",
+    "model_type": "skal være felter med navn og værdi (navn: værdi)",
+    "dict_type": "skal være felter med navn og værdi (navn: værdi)",
+}
+
+
+def message_of(error: dict) -> str:
+    """A pydantic error in Danish: our own rules' messages as they are, pydantic's translated (MESSAGES)."""
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"]) if "error" in error.get("ctx", {}) else error["msg"]
+    if error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        return "må ikke være tom"
+    template = MESSAGES.get(error["type"])
+    if template is None:
+        return error["msg"]
+    context = {key: str(value).replace(" or ", " eller ") for key, value in error.get("ctx", {}).items()}
+    return template.format(**context)
+
+
 class LineLocator:
     """Finds the line of a field path, falling back to the nearest enclosing field that exists."""
 
@@ -90,7 +129,7 @@ def validate_model(data: object, model: type[M], locator: LineLocator) -> M:
     try:
         instance = model.model_validate(data)
     except ValidationError as exc:
-        located = [(err["loc"], err["msg"]) for err in exc.errors()]
+        located = [(err["loc"], message_of(err)) for err in exc.errors()]
         raise DataFileError(locator.path, [locator.problem(*one) for one in located], located) from exc
     # rules across fields live in problems(), so that each can be reported at the key that breaks it
     located = list(getattr(instance, "problems", list)())

@@ -3,6 +3,8 @@ it must be UTF-8, and it is read as text for the same loaders the command line u
 
 from __future__ import annotations
 
+import re
+
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -71,11 +73,28 @@ class DataFileForm(BaseForm):
             return None
 
 
+_LINE = re.compile(r"^linje (\d+):")
+
+
+def problem_lines(problems: list[str], text: str) -> list[tuple[str, str | None]]:
+    """Each problem with the line of the file it names (as the file has it), to find it without line numbers."""
+    lines = text.splitlines()
+    found = []
+    for problem in problems:
+        match = _LINE.match(problem)
+        number = int(match.group(1)) if match else 0
+        found.append((problem, lines[number - 1].strip() or None if 0 < number <= len(lines) else None))
+    return found
+
+
 def render_upload_page(template: str, form: DataFileForm, rejected: DataFileError | None = None, **context):
     """Render an upload page; a rejected file's problems (the same lines as on the command line) head the page in
     the error summary, each linking to the text area that now holds the file's text. Status 400 on any error."""
     errors = form.error_list() if form.errors else []
     if rejected is not None:
         errors += [(form.text.id, problem) for problem in rejected.problems]
-    html = render_template(template, form=form, errors=errors, has_errors=bool(errors), rejected=rejected, **context)
+    problems = problem_lines(rejected.problems, form.text.data or "") if rejected is not None else []
+    html = render_template(
+        template, form=form, errors=errors, has_errors=bool(errors), rejected=rejected, problems=problems, **context
+    )
     return html, 400 if errors else 200

@@ -128,9 +128,7 @@ def test_the_loaders_rules_apply_and_are_shown_at_the_field(app, version, in_app
         texts[("pages", 0, "questions", 1, "text")] = {"da": "x" * 2001, "en": None}
         with pytest.raises(DataFileError) as caught:
             change_texts(questionnaire, texts)
-    assert caught.value.located == [
-        (("pages", 0, "questions", 1, "text", "da"), "String should have at most 2000 characters")
-    ]
+    assert caught.value.located == [(("pages", 0, "questions", 1, "text", "da"), "må højst være 2000 tegn")]
 
 
 def test_frozen_version_refuses_and_offers_an_upload(manager, version, in_app, app):

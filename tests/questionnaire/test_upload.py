@@ -231,3 +231,23 @@ def test_a_file_larger_than_a_survey_page_is_read(manager, in_app):
 
     assert response.status_code == 302
     assert rows(in_app) == (1, 5)
+
+
+def test_problems_are_in_danish_and_show_their_line(manager, in_app):
+    broken = (
+        MINI_TEXT.replace("minutes: 3", "minutes: 90")
+        .replace('          da: "Hvor tilfreds er du med hjælpen?"', '          dansk: "Hvor tilfreds?"')
+        .replace("        required: true", "        required: false")
+    )
+
+    response = upload(manager, broken)
+
+    assert [message for _t, message in error_summary(response)] == [
+        "linje 4: minutes: må højst være 60",
+        "linje 14: pages.0.questions.0: routing-spørgsmålet skal være single_choice og required: true",
+        "linje 34: pages.0.questions.1.text.da: feltet mangler",
+        "linje 35: pages.0.questions.1.text.dansk: ukendt felt (er det stavet rigtigt?)",
+    ]
+    shown = [text_of(item) for item in response.doc.find(".//*[@id='rejected']").iter("li")]
+    assert shown[0] == "linje 4: minutes: må højst være 60Linjen i filen: minutes: 90"
+    assert shown[3].endswith('Linjen i filen: dansk: "Hvor tilfreds?"')
