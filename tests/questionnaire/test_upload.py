@@ -223,11 +223,12 @@ def test_unreadable_file_is_refused_at_the_file_field(manager, in_app, raw, mess
     assert rows(in_app) == (0, 0)
 
 
-def test_a_file_larger_than_a_survey_page_is_read(manager, in_app):
+@pytest.mark.parametrize("pasted", [False, True], ids=["file", "pasted"])
+def test_a_file_larger_than_a_survey_page_is_read(manager, in_app, pasted):
     """The app refuses requests over 64 kB (a survey page); an upload may be larger."""
     padded = MINI_TEXT + ("# " + "x" * 98 + "\n") * 1000
 
-    response = upload(manager, padded)
+    response = upload(manager, pasted=padded) if pasted else upload(manager, padded)
 
     assert response.status_code == 302
     assert rows(in_app) == (1, 5)
