@@ -3,12 +3,15 @@ that shows it to people who do not read YAML."""
 
 from __future__ import annotations
 
+import html5lib
 import pytest
 import yaml
+from flask import render_template
 
 from survey.kernel.extensions import db
 from survey.questionnaire.diff import FieldChange, ItemDiff, diff_specs
 from survey.questionnaire.loading import load_questionnaire
+from survey.questionnaire.models import Questionnaire
 from survey.questionnaire.schema import QuestionnaireSpec
 from survey.questionnaire.services import start_draft, submit_response
 from tests.factories import make_policy, make_round
@@ -219,3 +222,24 @@ def test_other_questionnaire_or_unknown_version_is_404(client, login_as, two_ver
 
     assert client.get(f"/personale/spoergeskemaer/{second}/forskel?mod=9999").status_code == 404
     assert client.get("/personale/spoergeskemaer/9999/forskel").status_code == 404
+
+
+def test_version_actions_link_to_the_difference_and_the_texts(app, two_versions):
+    """The slot on a version's page (templates/questionnaire_admin/_version_actions.html)."""
+    first, second = two_versions
+    with app.test_request_context():
+        links = {}
+        for questionnaire_id in (first, second):
+            html = render_template(
+                "questionnaire_admin/_version_actions.html",
+                questionnaire=db.session.get(Questionnaire, questionnaire_id),
+            )
+            fragment = html5lib.parse(html, namespaceHTMLElements=False)
+            links[questionnaire_id] = [(a.get("href"), text_of(a)) for a in fragment.iter("a")]
+
+    # version 1 has answers and no earlier version; version 2 has neither answers nor a later version
+    assert links[first] == [("/personale/spoergeskemaer/upload", "Upload en ny version")]
+    assert links[second] == [
+        (f"/personale/spoergeskemaer/{second}/forskel", "Se forskellen fra version 1"),
+        (f"/personale/spoergeskemaer/{second}/tekster", "Ret teksterne (dansk og engelsk)"),
+    ]
