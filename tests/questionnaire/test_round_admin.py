@@ -93,7 +93,7 @@ def test_the_list_shows_every_round_with_its_state_period_and_access(manager, ma
     assert rows[0].startswith("2027 1. halvår") and "Kommende" in rows[0]
     assert "2026 2. halvår" in rows[1] and "Åben" in rows[1] and "Åbent link" in rows[1]
     assert "Lukket" in rows[2] and "Invitationer" in rows[2]
-    assert all(", version 1" in row and " kl. " in row for row in rows)
+    assert all("(version 1)" in row and " kl. " in row for row in rows)
     links = {a.get("href") for a in page.doc.iterfind(".//tbody//a")}
     assert f"{BASE}/{SLUG}" in links
     assert page.doc.find(f".//a[@href='{BASE}/ny']") is not None
@@ -198,7 +198,7 @@ def test_the_round_page_shows_state_dates_questionnaire_access_address_and_a_qr_
     make_round()
     page = manager.get(f"{BASE}/{SLUG}")
     facts = text_of(page.doc.find(".//dl"))
-    assert "Åben" in facts and "Åbent link" in facts and "version 1" in facts and ADDRESS in facts
+    assert "Åben" in facts and "Åbent link" in facts and "(version 1)" in facts and ADDRESS in facts
     link = page.doc.find(f".//dl//a[@href='/personale/spoergeskemaer/{questionnaire_id(in_app)}']")
     assert link is not None
     qr = page.doc.find(f".//div[@class='qr-code']/{SVG}svg")

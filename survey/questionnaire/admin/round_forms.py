@@ -30,6 +30,10 @@ def _combine(day: date | None, hour: time | None) -> datetime | None:
     return local_to_utc(datetime.combine(day, hour)) if day and hour else None
 
 
+def _version_name(questionnaire: Questionnaire) -> str:
+    return _l("%(title)s (version %(version)d)", title=questionnaire.title, version=questionnaire.version)
+
+
 class NewRoundForm(BaseForm):
     """A new round of a questionnaire version. An overlap with an open or upcoming round of the same questionnaire
     is refused until staff tick `allow_overlap`."""
@@ -62,9 +66,7 @@ class NewRoundForm(BaseForm):
         super().__init__(*args, **kwargs)
         versions = questionnaire_versions()
         self.questionnaire.choose_message = _l("Vælg spørgeskemaets version")
-        self.questionnaire.choices = [
-            SelectChoice(q.id, _l("%(title)s, version %(version)d", title=q.title, version=q.version)) for q in versions
-        ]
+        self.questionnaire.choices = [SelectChoice(q.id, _version_name(q)) for q in versions]
         #: open or upcoming rounds of the same questionnaire whose period meets the new one (after validate)
         self.overlaps: list[Round] = []
 
