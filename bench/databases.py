@@ -97,7 +97,9 @@ def prepared(url: str, label: str, demo: bool = False) -> str:
             ensure_demo_meetings(now)
         load_policy(ROOT / "data/policies/syddjurs.yaml")
         questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
-        round_ = create_round(questionnaire, label, now - timedelta(days=1), now + timedelta(days=30))
+        round_ = create_round(
+            questionnaire, label, now - timedelta(days=1), now + timedelta(days=30), allow_overlap=True
+        )
         db.session.commit()
         slug = round_.slug
         db.session.remove()
@@ -118,7 +120,9 @@ def _policy_rounds():
     previous = db.session.scalar(select(Round).where(Round.slug == slug))
     if previous is None:
         opens = current.opens_at - timedelta(days=182)
-        previous = create_round(current.questionnaire, "Forrige halvår (bench)", opens, current.opens_at, slug=slug)
+        previous = create_round(
+            current.questionnaire, "Forrige halvår (bench)", opens, current.opens_at, slug=slug, allow_overlap=True
+        )
     return [previous, current]
 
 

@@ -170,7 +170,9 @@ def _prepare(app) -> tuple[str, int, int]:
         policy, _ = load_policy(ROOT / "data/policies/syddjurs.yaml")
         questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
         now = utcnow()
-        round_ = create_round(questionnaire, "Belastningstest", now - timedelta(days=1), now + timedelta(days=30))
+        round_ = create_round(
+            questionnaire, "Belastningstest", now - timedelta(days=1), now + timedelta(days=30), allow_overlap=True
+        )
         starts = now + timedelta(days=20)
         meeting = Meeting(
             policy=policy,

@@ -73,7 +73,9 @@ def prepare() -> tuple[int, list[str]]:
     load_policy(ROOT / "data/policies/syddjurs.yaml")
     questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
     now = utcnow()
-    round_ = create_round(questionnaire, "Bench", now, now.replace(year=now.year + 1), slug="bench-submit")
+    round_ = create_round(
+        questionnaire, "Bench", now, now.replace(year=now.year + 1), slug="bench-submit", allow_overlap=True
+    )
     db.session.commit()
     likert = [q.id for q in questionnaire.spec.questions() if q.question_kind.scored]
     return round_.id, likert

@@ -50,7 +50,9 @@ def _demo_round(questionnaire, half_year: tuple[str, datetime, datetime]) -> tup
     round_ = db.session.scalar(select(Round).where(Round.slug == slug))
     if round_ is not None:
         return round_, False
-    return create_round(questionnaire, label, local_to_utc(opens), local_to_utc(closes), "open", slug), True
+    return create_round(
+        questionnaire, label, local_to_utc(opens), local_to_utc(closes), "open", slug, allow_overlap=True
+    ), True
 
 
 def load_demo() -> tuple[list[Round], list[tuple[Round, int]]]:

@@ -68,7 +68,9 @@ def make_round(
     }[state]
     make_policy(policy)
     questionnaire_row, _ = load_questionnaire(questionnaire)
-    return create_round(questionnaire_row, label, opens or window[0], closes or window[1], access, slug=slug)
+    return create_round(
+        questionnaire_row, label, opens or window[0], closes or window[1], access, slug=slug, allow_overlap=True
+    )
 
 
 def make_meeting(

@@ -36,6 +36,7 @@ def feedback_round(meeting: Meeting) -> Round:
         meeting.ends_at + timedelta(days=FEEDBACK_DAYS),
         "invitation",
         slug=f"dialogmoede-{meeting.id}",
+        allow_overlap=True,  # one feedback questionnaire, a round after each meeting
     )
     round_.focus_areas = list(meeting.focus_areas)
     meeting.feedback_round_id = round_.id

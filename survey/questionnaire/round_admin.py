@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
+from survey.questionnaire.email_invitations import forget_addresses
 from survey.questionnaire.models import Questionnaire, Round
 
 
@@ -62,6 +63,7 @@ def close_round(round_: Round, now: datetime | None = None) -> datetime:
     if state == "upcoming":
         raise RoundChangeRefused(_l("Runden er ikke åbnet endnu. Åbn den, eller lad den være."))
     planned, round_.closes_at = round_.closes_at, now
+    forget_addresses(round_)
     db.session.flush()
     return planned
 

@@ -68,12 +68,14 @@ def create_round(
     closes_at: datetime,
     access: str = "open",
     slug: str | None = None,
-    allow_overlap: bool = True,
+    *,
+    allow_overlap: bool,
 ) -> Round:
     """Open a new round of the questionnaire's version. Only flushes.
 
-    Staff entry points (the round form, `flask rounds create`) pass allow_overlap=False unless staff confirmed the
-    overlap; rounds made by the app itself (a meeting's feedback round) may overlap by design."""
+    Every caller says whether the round may overlap an open or upcoming round of the same questionnaire: staff entry
+    points (the round form, `flask rounds create`) only when staff confirmed it; rounds made by the app itself (a
+    meeting's feedback round) by design."""
     if closes_at <= opens_at:
         raise ValueError("en runde skal lukke efter den åbner")
     if access not in ("open", "invitation"):

@@ -93,8 +93,12 @@ def old_database() -> dict[str, int]:
     survey, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
     after_meeting, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-dialogmoede.yaml")
     now = utcnow()
-    ordinary = create_round(survey, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30))
-    feedback = create_round(after_meeting, "Dialogmøde", now - timedelta(hours=1), now + timedelta(days=30))
+    ordinary = create_round(
+        survey, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30), allow_overlap=True
+    )
+    feedback = create_round(
+        after_meeting, "Dialogmøde", now - timedelta(hours=1), now + timedelta(days=30), allow_overlap=True
+    )
     create_invitations(feedback, 3)
     met = meeting_row(policy.id, "Dialogmøde om job", [areas["1"], areas["5"]])
     other = meeting_row(policy.id, "Dialogmøde om unge", [areas["2"]])

@@ -323,3 +323,15 @@ def test_the_round_page_include_shows_counts(app, round_slug, in_app):
         round_ = db.session.scalars(select(Round)).one()
         html = app.jinja_env.get_template("questionnaire_admin/_round_emails.html").render(round_=round_)
         assert "Adresser på listen" in html and "borger" not in html
+
+
+def test_closing_the_round_now_deletes_its_address_list(manager, round_slug, smtp, in_app):
+    """'Luk nu' on the round's page goes through close_round, which forgets the list in the same transaction."""
+    confirm(manager, round_slug, "\n".join(PEOPLE))
+    url = f"/personale/runder/{round_slug}/luk"
+    response = manager.post(url, data={"csrf_token": csrf_token(manager.get(url))})
+    assert response.status_code == 302
+    with in_app():
+        assert db.session.scalars(select(Round)).one().state() == "closed"
+        assert db.session.scalars(select(EmailInvitation)).all() == []
+        assert not any("@example.dk" in s for s in _stored_strings())
