@@ -13,6 +13,7 @@ from survey.kernel.i18n_cli import i18n_cli
 from survey.meetings.cli import meetings_cli
 from survey.policies.cli import policies_cli
 from survey.questionnaire.cli import invitations_cli, questionnaires_cli, rounds_cli
+from survey.questionnaire.email_cli import send_emails  # noqa: F401  (adds its commands to invitations_cli)
 from survey.results.cli import results_cli
 from survey.results.synthetic import generate_responses_command
 from survey.retention import purge_expired_command

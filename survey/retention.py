@@ -15,6 +15,7 @@ from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import keep_anonymous_counts
+from survey.questionnaire.email_invitations import forget_expired_addresses
 from survey.questionnaire.services import purge_expired_drafts
 from survey.staff.audit import audit_system, purge_audit_events
 from survey.staff.models import AuditEvent
@@ -25,11 +26,13 @@ class PurgeReport:
     registrations: int = 0
     meeting_ids: list[int] = field(default_factory=list)
     drafts: int = 0
+    #: e-mail addresses of invitation rounds that have closed
+    email_addresses: int = 0
     audit_events: int = 0
 
     @property
     def anything(self) -> bool:
-        return bool(self.registrations or self.drafts or self.audit_events)
+        return bool(self.registrations or self.drafts or self.email_addresses or self.audit_events)
 
 
 def purge_expired_registrations(
@@ -77,6 +80,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
     report = PurgeReport()
     purge_expired_registrations(now, config["REGISTRATION_RETENTION_DAYS"], report)
     report.drafts = purge_expired_drafts(now, config["DRAFT_RETENTION_DAYS"])
+    report.email_addresses = forget_expired_addresses(now)  # kept only while their round is open
     report.audit_events = purge_expired_audit_events(now, config["AUDIT_RETENTION_DAYS"])
     if report.anything:
         audit_system(
@@ -85,6 +89,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
             registrations=report.registrations,
             meetings=report.meeting_ids,
             drafts=report.drafts,
+            email_addresses=report.email_addresses,
             audit_events=report.audit_events,
         )
     db.session.commit()
@@ -95,11 +100,12 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
 @with_appcontext
 def purge_expired_command():
     """Delete expired personal data: meeting sign-ups and the audit log after their retention periods, unsent
-    survey drafts of closed rounds."""
+    survey drafts and the invitation e-mail addresses of closed rounds."""
     report = purge_expired()
     click.echo(
         f"Slettet: {report.registrations} tilmeldinger til afholdte møder, {report.drafts} ikke sendte "
-        f"besvarelser, {report.audit_events} hændelser i revisionsloggen."
+        f"besvarelser, {report.email_addresses} e-mailadresser fra lukkede runder, {report.audit_events} "
+        "hændelser i revisionsloggen."
     )
     if report.meeting_ids:
         click.echo(f"Møder: {', '.join(str(i) for i in report.meeting_ids)}.")

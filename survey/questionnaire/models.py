@@ -171,6 +171,32 @@ class Invitation(db.Model):
     round: Mapped[Round] = relationship()
 
 
+class EmailInvitation(db.Model):
+    """An e-mail address invited to a round (survey.questionnaire.email_invitations). Kept only until the round
+    closes, then deleted with the rest of its round's list (forget_addresses).
+
+    Like LimeSurvey's anonymised tokens it knows only *that* its code was used: the moment the survey is begun
+    with the code, `used` is set and the link to the invitation is dropped in the same transaction, so no stored
+    value leads from an address to the draft the code opened, nor to the response made from it."""
+
+    __tablename__ = "email_invitation"
+    __table_args__ = (UniqueConstraint("round_id", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    #: normalised and lower-cased (kernel.parsers.parse_email); never shown again in full, never exported
+    address: Mapped[str] = mapped_column(String(320))
+    #: the address's code until it is used: set to NULL then. Paired at random when the list was confirmed, so
+    #: the order of the invitations' ids says nothing about the order of the addresses
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"), unique=True)
+    #: the invitation mail was handed to the outbox (at most once: see email_invitations)
+    sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the reminder was handed to the outbox
+    reminded: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the code was used (the survey was begun with it); no time is kept
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class Draft(db.Model):
     """Answers saved at every 'Fortsæt' until the citizen sends them; deleted on submit or after the round."""
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from survey.kernel import codes
 from survey.kernel.clock import iso_week, utcnow
 from survey.kernel.extensions import db
+from survey.questionnaire import email_invitations
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
 from survey.questionnaire.schema import PageSpec, QuestionSpec
@@ -72,6 +73,7 @@ def start_draft(round_: Round, invitation: Invitation | None = None) -> tuple[Dr
             # used up when the survey is begun, not when it is sent: marked in the submit's transaction, the
             # invitation row would carry the same PostgreSQL transaction id (xmin) as the response it unlocked
             invitation.used = True
+            email_invitations.code_used(invitation)  # its address, if mailed, forgets which invitation it had
     token = _new_token(draft)
     db.session.flush()
     return draft, token

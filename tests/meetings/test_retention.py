@@ -90,7 +90,13 @@ def test_an_expired_sign_up_leaves_no_personal_value_anywhere_and_the_purge_is_a
         assert (stats.registered, stats.attended, stats.by_role) == (2, 2, {"paaroerende": 2})
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "purge_expired")).one()
         assert event.actor_email == "system" and event.actor_id is None
-        assert event.detail == {"registrations": 1, "meetings": [meeting_id], "drafts": 0, "audit_events": 0}
+        assert event.detail == {
+            "registrations": 1,
+            "meetings": [meeting_id],
+            "drafts": 0,
+            "email_addresses": 0,
+            "audit_events": 0,
+        }
 
     again = runner.invoke(args=["purge-expired"])
     assert "Slettet: 0 tilmeldinger" in again.output and "Møder:" not in again.output
