@@ -79,7 +79,7 @@ def purge_drafts():
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Mappe til breve.pdf og koder.csv (standard: instance/invitations/<runde>).",
+    help="Ny mappe til breve.pdf og koder.csv (standard: instance/invitations/<runde>/<tidspunkt>).",
 )
 def create_codes(round_slug, count, out):
     """Make single-use codes and their letters: breve.pdf (one A4 letter per code) and koder.csv for mail merge, the
@@ -88,6 +88,10 @@ def create_codes(round_slug, count, out):
     if round_ is None:
         raise click.BadParameter("ingen runde med det navn, der bruger invitationer", param_hint="--round")
     out = out or letters.default_folder(round_)
+    if letters.letters_in(out):
+        raise click.BadParameter(
+            f"{out} har allerede breve; vælg en anden mappe (de gamle koder virker stadig)", param_hint="--out"
+        )
     pdf, table = letters.write_letters(round_, letters.create_letters(round_, count), out)
     db.session.commit()
     click.echo(f"{count} breve til {round_.slug} skrevet i {pdf} og {table} (kun kodernes hash er gemt i databasen).")

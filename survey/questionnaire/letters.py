@@ -100,7 +100,13 @@ def invitation_round(slug: str) -> Round | None:
 
 
 def default_folder(round_: Round) -> Path:
-    return INSTANCE / "invitations" / round_.slug
+    """Where `flask invitations create` writes when not told: a new folder for each run."""
+    return INSTANCE / "invitations" / round_.slug / f"{utcnow():%Y%m%d-%H%M%S}"
+
+
+def letters_in(folder: Path) -> bool:
+    """Whether `folder` already has letters: writing there would replace the only copy of their codes."""
+    return (folder / PDF_NAME).exists() or (folder / CSV_NAME).exists()
 
 
 def qr_svg(link: str) -> bytes:
@@ -210,7 +216,7 @@ def _draw(page: letter_pdf.Page, letter: Letter, text: LetterText, fonts: dict[s
 def write_letters(round_: Round, letters: Iterable[Letter], folder: Path) -> tuple[Path, Path]:
     """breve.pdf (one A4 page per letter) and koder.csv (one row per letter, numbered as the pages) in `folder`
     (made if missing; the files readable by the owner only), written as the letters come: memory stays that of one
-    letter. An existing pair is replaced: its codes stay valid, so keep it if they were not sent yet."""
+    letter. An existing pair would be replaced (callers refuse: letters_in)."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     pdf, table = folder / PDF_NAME, folder / CSV_NAME
     for path in (pdf, table):
