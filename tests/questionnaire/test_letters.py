@@ -99,8 +99,9 @@ def test_n_letters_one_pdf_page_and_one_csv_row_per_code_and_only_hashes_stored(
         (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "invitations_created"))
         assert event.target == f"round:{round_slug}" and event.detail["count"] == 12
         assert not any(code in str(event.detail) for code in written)
-        start = f"{rows[0]['adresse']}"
-        assert all(row["adresse"] == start and row["link"] == f"{start}?kode={c}" for row, c in zip(rows, written))
+        start = rows[0]["adresse"]
+        for row, code in zip(rows, written, strict=True):
+            assert row["adresse"] == start and row["link"] == f"{start}?kode={code}"
 
     for code in written:  # every code opens the survey at the citizen's start page
         assert Citizen(app.test_client(), round_slug).start(code=code).status_code == 302
@@ -129,7 +130,7 @@ def test_a_letter_says_what_the_issue_asks_in_a_pdf_with_its_title_language_and_
         assert str(pdf.Root.Lang) == "da-DK"
         assert str(pdf.docinfo["/Title"]).startswith("Invitation: Hvordan har du oplevet")
         fonts = pdf.pages[0].Resources.Font
-        assert all("/FontFile2" in fonts[name].FontDescriptor for name in fonts.keys())
+        assert all("/FontFile2" in fonts[name].FontDescriptor for name in fonts)
 
 
 @pytest.mark.parametrize(
