@@ -159,3 +159,5 @@ class TestConfig(Config):
     #: tests of production mode and of a proxy switch these on in their own app (tests/security)
     HTTPS_ONLY = False
     PROXY_FIX_HOPS = 0
+    #: never the instance's own: purge-expired in a test would delete a developer's letters
+    LETTERS_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"borgerdialog-test-letters-{os.getpid()}")
