@@ -258,3 +258,25 @@ def test_the_letters_are_made_in_danish_whatever_the_staff_language(app, round_s
         text_ = letters.letter_text(round_)
         assert text_.anonymity[0] == "Din kode er ikke koblet til dine svar."
         db.session.remove()
+
+
+def test_the_qr_code_on_a_letter_is_the_link_with_its_code(manager, round_slug):
+    """The PDF's QR modules, read back from the page's drawing operators, are segno's symbol of the letter's link."""
+    import segno
+
+    make_letters(manager, round_slug, "1")
+    links = download_links(manager.get(page_url(round_slug)))
+    (row,) = read_csv(fetch(manager, links["csv"]))
+    with pikepdf.open(io.BytesIO(fetch(manager, links["pdf"]).data)) as pdf:
+        operations = pikepdf.parse_content_stream(pdf.pages[0])
+        dark = set()
+        for operands, operator in operations:
+            if str(operator) == "re":
+                x, y, width, _height = (int(value) for value in operands)
+                dark |= {(x + step, y) for step in range(width)}
+    matrix = segno.make(row["link"], error="m", mask=0, boost_error=False).matrix
+    size = len(matrix)
+    expected = {
+        (column, size - 1 - line) for line, cells in enumerate(matrix) for column, cell in enumerate(cells) if cell
+    }
+    assert dark == expected
