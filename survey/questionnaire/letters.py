@@ -221,16 +221,22 @@ def write_letters(round_: Round, letters: Iterable[Letter], folder: Path) -> tup
     pdf, table = folder / PDF_NAME, folder / CSV_NAME
     for path in (pdf, table):
         path.touch(mode=0o600)
-    text, fonts = letter_text(round_), _fonts()
-    with pdf.open("wb") as pdf_handle, table.open("w", newline="", encoding="utf-8") as csv_handle:
-        writer = letter_pdf.Writer(pdf_handle, text.title, text.municipality, "da-DK", fonts)
-        rows = csv.writer(csv_handle)
-        rows.writerow(CSV_HEADER)
-        for number, letter in enumerate(letters, start=1):
-            with writer.page() as page:
-                _draw(page, letter, text, fonts)
-            rows.writerow(letter.row(number))
-        writer.close()
+    try:
+        text, fonts = letter_text(round_), _fonts()
+        with pdf.open("wb") as pdf_handle, table.open("w", newline="", encoding="utf-8") as csv_handle:
+            writer = letter_pdf.Writer(pdf_handle, text.title, text.municipality, "da-DK", fonts)
+            rows = csv.writer(csv_handle)
+            rows.writerow(CSV_HEADER)
+            for number, letter in enumerate(letters, start=1):
+                with writer.page() as page:
+                    _draw(page, letter, text, fonts)
+                rows.writerow(letter.row(number))
+            writer.close()
+    except BaseException:
+        # half a file is no use, and the caller rolls the codes back: leave nothing behind
+        pdf.unlink(missing_ok=True)
+        table.unlink(missing_ok=True)
+        raise
     return pdf, table
 
 
@@ -285,7 +291,11 @@ def make_batch(round_: Round, count: int, now: datetime | None = None) -> Batch:
     made_at = (now or utcnow()).replace(microsecond=0)
     name = f"{made_at:%Y%m%dT%H%M%S}-{count}-{secrets.token_hex(8)}"
     folder = letters_dir() / round_.slug / name
-    write_letters(round_, create_letters(round_, count), folder)
+    try:
+        write_letters(round_, create_letters(round_, count), folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return Batch(round_.slug, name, made_at, count, folder)
 
 

@@ -280,3 +280,19 @@ def test_the_qr_code_on_a_letter_is_the_link_with_its_code(manager, round_slug):
         (column, size - 1 - line) for line, cells in enumerate(matrix) for column, cell in enumerate(cells) if cell
     }
     assert dark == expected
+
+
+def test_letters_that_fail_halfway_leave_no_file_and_no_code(app, round_slug, letters_dir, monkeypatch, in_app):
+    def broken(page, letter, text, fonts):
+        raise OSError("disk full")
+
+    with app.test_request_context():
+        round_ = db.session.scalar(select(Round).where(Round.slug == round_slug))
+        monkeypatch.setattr(letters, "_draw", broken)
+        with pytest.raises(OSError):
+            letters.make_batch(round_, 3)
+        db.session.rollback()
+        db.session.remove()
+    assert list(letters_dir.rglob("*")) == [letters_dir / round_slug]  # not even the batch's folder
+    with in_app():
+        assert db.session.scalar(select(db.func.count(Invitation.id))) == 0
