@@ -37,6 +37,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from survey.meetings import admin_bp as meetings_admin_bp
     from survey.meetings import bp as meetings_bp
+    from survey.policies import admin_bp as policies_admin_bp
     from survey.privacy import admin_bp as privacy_admin_bp
     from survey.questionnaire import admin_bp as questionnaire_admin_bp
     from survey.questionnaire import bp as questionnaire_bp
@@ -53,6 +54,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(meetings_admin_bp)
     app.register_blueprint(results_admin_bp)
     app.register_blueprint(privacy_admin_bp)
+    app.register_blueprint(policies_admin_bp)
     if app.config["BENCH_REFERENCE_ROUTE"]:
         from survey.benchmark import bp as benchmark_bp
 

@@ -18,9 +18,11 @@ M = TypeVar("M", bound=BaseModel)
 class DataFileError(ValueError):
     """A data file that cannot be loaded; `problems` are human-readable lines naming line and field."""
 
-    def __init__(self, path: str | Path, problems: list[str]):
+    def __init__(self, path: str | Path, problems: list[str], located: list[tuple[tuple, str]] | None = None):
         self.path = str(path)
         self.problems = problems
+        #: (field path, message) of the problems that belong to a field, for a form that shows them at its fields
+        self.located = located or []
         super().__init__(f"{self.path}: " + "; ".join(problems))
 
 
@@ -37,6 +39,45 @@ def _line_map(node: yaml.Node, path: tuple = (), lines: dict | None = None) -> d
         for index, item in enumerate(node.value):
             _line_map(item, (*path, index), lines)
     return lines
+
+
+#: pydantic's messages in Danish, by error type (the context fills in the limits); a type not named here keeps
+#: pydantic's English message
+MESSAGES = {
+    "missing": "feltet mangler",
+    "extra_forbidden": "ukendt felt (er det stavet rigtigt?)",
+    "string_type": "skal være en tekst",
+    "string_too_short": "skal være mindst {min_length} tegn",
+    "string_too_long": "må højst være {max_length} tegn",
+    "string_pattern_mismatch": "har ikke den rigtige form (se eksemplerne i data/)",
+    "int_type": "skal være et helt tal",
+    "int_parsing": "skal være et helt tal",
+    "int_from_float": "skal være et helt tal",
+    "bool_type": "skal være true eller false",
+    "bool_parsing": "skal være true eller false",
+    "less_than_equal": "må højst være {le}",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than": "skal være mindre end {lt}",
+    "greater_than": "skal være større end {gt}",
+    "literal_error": "skal være {expected}",
+    "list_type": "skal være en liste (linjer, der begynder med -)",
+    "too_short": "skal have mindst {min_length}",
+    "model_type": "skal være felter med navn og værdi (navn: værdi)",
+    "dict_type": "skal være felter med navn og værdi (navn: værdi)",
+}
+
+
+def message_of(error: dict) -> str:
+    """A pydantic error in Danish: our own rules' messages as they are, pydantic's translated (MESSAGES)."""
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"]) if "error" in error.get("ctx", {}) else error["msg"]
+    if error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        return "må ikke være tom"
+    template = MESSAGES.get(error["type"])
+    if template is None:
+        return error["msg"]
+    context = {key: str(value).replace(" or ", " eller ") for key, value in error.get("ctx", {}).items()}
+    return template.format(**context)
 
 
 class LineLocator:
@@ -57,9 +98,10 @@ class LineLocator:
         return f"linje {self.line(loc)}: {field}: {message}"
 
 
-def read_yaml(path: str | Path) -> tuple[object, LineLocator]:
-    """Parse a YAML file into plain data plus a locator for error messages."""
-    text = Path(path).read_text(encoding="utf-8")
+def read_yaml(path: str | Path, text: str | None = None) -> tuple[object, LineLocator]:
+    """Parse a YAML file (or `text`, an uploaded file named `path`) into plain data plus a locator for error
+    messages."""
+    text = Path(path).read_text(encoding="utf-8") if text is None else text
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -75,19 +117,25 @@ def read_yaml(path: str | Path) -> tuple[object, LineLocator]:
     return data, LineLocator(path, _line_map(node))
 
 
-def load_model(path: str | Path, model: type[M]) -> tuple[M, LineLocator]:
-    """Read a YAML file and validate it against a pydantic model; errors name line and field."""
-    data, locator = read_yaml(path)
+def load_model(path: str | Path, model: type[M], text: str | None = None) -> tuple[M, LineLocator]:
+    """Read a YAML file (or `text`, see read_yaml) and validate it against a pydantic model; errors name line and
+    field."""
+    data, locator = read_yaml(path, text)
+    return validate_model(data, model, locator), locator
+
+
+def validate_model(data: object, model: type[M], locator: LineLocator) -> M:
+    """Validate plain data (a parsed file, or a definition a form has changed) against a pydantic model."""
     try:
         instance = model.model_validate(data)
     except ValidationError as exc:
-        problems = [locator.problem(err["loc"], err["msg"]) for err in exc.errors()]
-        raise DataFileError(path, problems) from exc
+        located = [(err["loc"], message_of(err)) for err in exc.errors()]
+        raise DataFileError(locator.path, [locator.problem(*one) for one in located], located) from exc
     # rules across fields live in problems(), so that each can be reported at the key that breaks it
-    problems = [locator.problem(loc, message) for loc, message in getattr(instance, "problems", list)()]
-    if problems:
-        raise DataFileError(path, problems)
-    return instance, locator
+    located = list(getattr(instance, "problems", list)())
+    if located:
+        raise DataFileError(locator.path, [locator.problem(*one) for one in located], located)
+    return instance
 
 
 def load_all(loader: Callable[[str], tuple], files: tuple[str, ...]) -> list[tuple]:

@@ -47,9 +47,10 @@ def _area_used_in(area: FocusArea) -> list[str]:
     return [column.table.name for column, found in zip(columns, used, strict=True) if found]
 
 
-def load_policy(path: str | Path) -> tuple[Policy, list[str]]:
-    """Create or update the policy in a file; returns it and a list of what changed. Only flushes."""
-    spec, _locator = load_model(path, PolicySpec)
+def load_policy(path: str | Path, text: str | None = None) -> tuple[Policy, list[str]]:
+    """Create or update the policy in a file (or in `text`, a file uploaded as `path`); returns it and a list of
+    what changed. Only flushes."""
+    spec, _locator = load_model(path, PolicySpec, text)
     policy = db.session.scalar(select(Policy).where(Policy.slug == spec.slug))
     existing = {area.code: area for area in policy.focus_areas} if policy else {}
     removed = [area for code, area in existing.items() if code not in {a.code for a in spec.focus_areas}]

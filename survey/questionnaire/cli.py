@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from survey.kernel.clock import local_to_utc, to_local
 from survey.kernel.datafiles import FILES, load_all
@@ -14,11 +15,14 @@ from survey.kernel.extensions import db
 from survey.kernel.urls import public_url
 from survey.questionnaire import letters
 from survey.questionnaire.loading import load_questionnaire
-from survey.questionnaire.rounds import create_round, latest_questionnaire, open_rounds
+from survey.questionnaire.models import Round
+from survey.questionnaire.round_admin import RoundChangeRefused, close_round, extend_round, open_round_now
+from survey.questionnaire.rounds import RoundsOverlap, create_round, latest_questionnaire, open_rounds
 from survey.questionnaire.services import purge_expired_drafts
 
 questionnaires_cli = AppGroup("questionnaires", help="Spørgeskemaer: indlæs fra datafiler.")
-rounds_cli = AppGroup("rounds", help="Runder: opret og vis.")
+rounds_cli = AppGroup("rounds", help="Runder: opret, vis, åbn, luk og forlæng.")
+LOCAL_TIME = click.DateTime(["%Y-%m-%d", "%Y-%m-%d %H:%M"])
 invitations_cli = AppGroup("invitations", help="Personlige engangskoder til en runde.")
 
 
@@ -37,13 +41,25 @@ def load(files):
 @click.option("--closes", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%d %H:%M"]), required=True, help="Dansk tid.")
 @click.option("--access", type=click.Choice(["open", "invitation"]), default="open", show_default=True)
 @click.option("--slug", "round_slug", default=None, help="Rundens del af adressen (dannes ellers af navnet).")
-def create(slug, label, opens, closes, access, round_slug):
+@click.option(
+    "--allow-overlap", is_flag=True, help="Opret runden, selv om den overlapper en åben eller kommende runde."
+)
+def create(slug, label, opens, closes, access, round_slug, allow_overlap):
     """Open a round of a questionnaire."""
     questionnaire = latest_questionnaire(slug)
     if questionnaire is None:
         raise click.BadParameter(f"intet spørgeskema med slug {slug!r}", param_hint="--questionnaire")
+    opens_at, closes_at = local_to_utc(opens), local_to_utc(closes)
     try:
-        round_ = create_round(questionnaire, label, local_to_utc(opens), local_to_utc(closes), access, round_slug)
+        round_ = create_round(
+            questionnaire, label, opens_at, closes_at, access, round_slug, allow_overlap=allow_overlap
+        )
+    except RoundsOverlap as error:
+        raise click.UsageError(
+            f"Runden overlapper en åben eller kommende runde af samme spørgeskema: "
+            f"{', '.join(other.slug for other in error.rounds)}. Så fordeles borgerne på to runder. "
+            "Tilføj --allow-overlap, hvis de to runder må overlappe."
+        ) from error
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     db.session.commit()
@@ -62,6 +78,51 @@ def list_rounds():
             f"{round_.slug}\t{round_.label}\t{round_.access}\ttil og med {last_day:%Y-%m-%d}\t"
             f"{public_url('questionnaire.start', round_slug=round_.slug)}"
         )
+
+
+def _round(slug: str) -> Round:
+    round_ = db.session.scalar(select(Round).where(Round.slug == slug))
+    if round_ is None:
+        raise click.BadParameter(f"ingen runde med adressen {slug!r}", param_hint="--round")
+    return round_
+
+
+def _change(round_: Round, change) -> None:
+    """Apply a change through its service (the same as the staff page's) and commit; refusals in Danish. The audit
+    event (round_changed, with the command) is written by staff.cli_audit, as for every command."""
+    try:
+        change(round_)
+    except RoundChangeRefused as refused:
+        raise click.UsageError(str(refused)) from refused
+    db.session.commit()
+
+
+@rounds_cli.command("open")
+@click.option("--round", "round_slug", required=True)
+def open_now(round_slug):
+    """Open an upcoming round now."""
+    round_ = _round(round_slug)
+    _change(round_, open_round_now)
+    click.echo(f"Runde {round_.slug} er åben: {public_url('questionnaire.start', round_slug=round_.slug)}")
+
+
+@rounds_cli.command("close")
+@click.option("--round", "round_slug", required=True)
+def close_now(round_slug):
+    """Close an open round now, early. A closed round is final."""
+    round_ = _round(round_slug)
+    _change(round_, close_round)
+    click.echo(f"Runde {round_.slug} er lukket.")
+
+
+@rounds_cli.command("extend")
+@click.option("--round", "round_slug", required=True)
+@click.option("--closes", type=LOCAL_TIME, required=True, help="Den nye, senere lukketid i dansk tid.")
+def extend(round_slug, closes):
+    """Give an upcoming or open round a later closing time."""
+    round_ = _round(round_slug)
+    _change(round_, lambda r: extend_round(r, local_to_utc(closes)))
+    click.echo(f"Runde {round_.slug} lukker nu {to_local(round_.closes_at):%Y-%m-%d %H:%M} (dansk tid).")
 
 
 @rounds_cli.command("purge-drafts")

@@ -61,10 +61,17 @@ def _sync_questions(questionnaire: Questionnaire, spec: QuestionnaireSpec, areas
         questionnaire.questions.remove(question)
 
 
-def load_questionnaire(path: str | Path) -> tuple[Questionnaire, str]:
-    """Create, update or version the questionnaire in a file; returns it and 'created', 'unchanged',
-    'updated' or 'new version'. Only flushes."""
-    spec, locator = load_model(path, QuestionnaireSpec)
+def load_questionnaire(path: str | Path, text: str | None = None) -> tuple[Questionnaire, str]:
+    """Create, update or version the questionnaire in a file (or in `text`, a file uploaded as `path`); returns it
+    and 'created', 'unchanged', 'updated' or 'new version'. Only flushes."""
+    spec, locator = load_model(path, QuestionnaireSpec, text)
+    return store_questionnaire(spec, locator)
+
+
+def store_questionnaire(spec: QuestionnaireSpec, locator: LineLocator) -> tuple[Questionnaire, str]:
+    """Store a validated questionnaire: a version with answers is never changed, a new version is made instead
+    (see load_questionnaire). Only flushes."""
+    path = locator.path
     policy = db.session.scalar(select(Policy).where(Policy.slug == spec.policy))
     if policy is None:
         raise DataFileError(path, [locator.problem(("policy",), f"politikken {spec.policy!r} er ikke indlæst")])

@@ -27,6 +27,40 @@ def latest_questionnaire(slug: str) -> Questionnaire | None:
     return db.session.scalar(query)
 
 
+class SlugTaken(ValueError):
+    """Another round already has the address a new round would get."""
+
+
+class RoundsOverlap(ValueError):
+    """A new round's period overlaps an open or upcoming round of the same questionnaire (any version)."""
+
+    def __init__(self, rounds: list[Round]):
+        self.rounds = rounds
+        names = ", ".join(round_.slug for round_ in rounds)
+        super().__init__(f"perioden overlapper en åben eller kommende runde af samme spørgeskema: {names}")
+
+
+def round_slug(questionnaire: Questionnaire, label: str) -> str:
+    """The address part a round gets from its questionnaire and label."""
+    return _slugify(f"{questionnaire.slug}-{label}")
+
+
+def overlapping_rounds(
+    questionnaire: Questionnaire, opens_at: datetime, closes_at: datetime, now: datetime | None = None
+) -> list[Round]:
+    """Rounds of the same questionnaire (by slug, any version) not yet closed whose period meets [opens_at,
+    closes_at): two of them at once split the citizens between them."""
+    now = now or utcnow()
+    query = (
+        select(Round)
+        .join(Round.questionnaire)
+        .where(Questionnaire.slug == questionnaire.slug, Round.closes_at > now)
+        .where(Round.opens_at < closes_at, opens_at < Round.closes_at)
+        .order_by(Round.opens_at)
+    )
+    return list(db.session.scalars(query))
+
+
 def create_round(
     questionnaire: Questionnaire,
     label: str,
@@ -34,15 +68,21 @@ def create_round(
     closes_at: datetime,
     access: str = "open",
     slug: str | None = None,
+    allow_overlap: bool = True,
 ) -> Round:
-    """Open a new round of the questionnaire's version. Only flushes."""
+    """Open a new round of the questionnaire's version. Only flushes.
+
+    Staff entry points (the round form, `flask rounds create`) pass allow_overlap=False unless staff confirmed the
+    overlap; rounds made by the app itself (a meeting's feedback round) may overlap by design."""
     if closes_at <= opens_at:
         raise ValueError("en runde skal lukke efter den åbner")
     if access not in ("open", "invitation"):
         raise ValueError("access skal være 'open' eller 'invitation'")
-    slug = slug or _slugify(f"{questionnaire.slug}-{label}")
+    slug = slug or round_slug(questionnaire, label)
     if db.session.scalar(select(Round.id).where(Round.slug == slug)) is not None:
-        raise ValueError(f"der findes allerede en runde med adressen {slug!r}; vælg et andet --slug eller --label")
+        raise SlugTaken(f"der findes allerede en runde med adressen {slug!r}; vælg et andet --slug eller --label")
+    if not allow_overlap and (overlaps := overlapping_rounds(questionnaire, opens_at, closes_at)):
+        raise RoundsOverlap(overlaps)
     round_ = Round(
         questionnaire=questionnaire, label=label, opens_at=opens_at, closes_at=closes_at, access=access, slug=slug
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pyotp
 import pytest
 
@@ -19,6 +21,11 @@ from tests.browser.staff import password_step
         ("admin", "/personale/log", "revisionslog"),
         ("meeting_host", "/personale/moeder/", "moeder-admin"),
         ("meeting_host", "/personale/moeder/ny", "nyt-moede"),
+        ("survey_manager", "/personale/runder", "runder"),
+        ("survey_manager", "/personale/runder/ny", "ny-runde"),
+        ("survey_manager", "/personale/runder/syddjurs-tilfredshed-2026-2-halvaar", "runde"),
+        ("survey_manager", "/personale/runder/syddjurs-tilfredshed-2026-2-halvaar/luk", "luk-runde"),
+        ("survey_manager", "/personale/runder/syddjurs-tilfredshed-2026-2-halvaar/forlaeng", "forlaeng-runde"),
     ],
 )
 def test_staff_pages_pass_axe_at_desktop_size(staff_page, make_meeting, results, role, path, name):
@@ -63,3 +70,27 @@ def test_login_steps_pass_axe_on_a_phone(app, page, make_staff):
     check(page, "logget-ud")
     password_step(page, make_staff("analyst"), "/personale/totrin")
     check(page, "totrin")
+
+
+def test_a_new_round_that_overlaps_asks_for_the_tick(staff_page, make_round):
+    """The round form at desktop size: an overlap is shown with its tick box (axe-clean), then the round is made."""
+    make_round()  # open for 30 more days
+    page = staff_page("survey_manager")
+    page.goto("/personale/runder/ny")
+    page.select_option("#questionnaire", index=1)
+    page.fill("#label", "Ekstra")
+    page.fill("#opens_date", "2040-01-01")  # overlaps nothing
+    page.fill("#closes_date", "2040-01-31")
+    page.get_by_role("button", name="Opret runde").click()
+    page.wait_for_url("**/personale/runder/syddjurs-tilfredshed-ekstra")
+    page.goto("/personale/runder/ny")
+    page.select_option("#questionnaire", index=1)
+    page.fill("#label", "Samtidig")
+    page.fill("#opens_date", date.today().isoformat())
+    page.fill("#closes_date", (date.today() + timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Opret runde").click()
+    page.wait_for_selector("#overlapping-rounds")
+    check(page, "ny-runde-overlap")
+    page.get_by_label("Ja, de to runder må overlappe").check()
+    page.get_by_role("button", name="Opret runde").click()
+    page.wait_for_url("**/personale/runder/syddjurs-tilfredshed-samtidig")

@@ -130,10 +130,10 @@ def test_unused_focus_area_removed_from_the_file_is_deleted(app_ctx, tmp_path):
 BROKEN_FILES = [
     ("unclosed-quote.yaml", "linje 9: ugyldig YAML", "end of stream"),
     ("bad-indentation.yaml", "linje 9: ugyldig YAML", "expected <block end>"),
-    ("missing-title.yaml", "linje 12: focus_areas.2.title:", "Field required"),
-    ("code-as-number.yaml", "linje 11: focus_areas.0.goals.0.code:", "valid string"),
-    ("unknown-field.yaml", "linje 11: focus_areas.1.titel:", "Extra inputs are not permitted"),
-    ("wrong-follow-up.yaml", "linje 6: follow_up:", "'yearly' or 'half-yearly'"),
+    ("missing-title.yaml", "linje 12: focus_areas.2.title:", "feltet mangler"),
+    ("code-as-number.yaml", "linje 11: focus_areas.0.goals.0.code:", "skal være en tekst"),
+    ("unknown-field.yaml", "linje 11: focus_areas.1.titel:", "ukendt felt"),
+    ("wrong-follow-up.yaml", "linje 6: follow_up:", "skal være 'yearly' eller 'half-yearly'"),
     ("duplicate-codes.yaml", "linje 10: focus_areas.1.code:", "er brugt før; værdien skal være unik"),
     ("period-reversed.yaml", "linje 5: period_end:", "ligger før period_start"),
     ("empty.yaml", "linje 1: filen er tom", ""),
@@ -176,7 +176,7 @@ def test_cli_rejects_a_broken_file_on_stderr(app, runner):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"Afvist: {broken} (intet er gemt)",
-        "  linje 12: focus_areas.2.title: Field required",
+        "  linje 12: focus_areas.2.title: feltet mangler",
     ]
 
 

@@ -67,6 +67,7 @@ def create_round(runner, syddjurs):
             access,
             "--slug",
             slug,
+            "--allow-overlap",  # several rounds at once are these tests' cases; overlap is tested in test_round_admin
         )
         assert result.exit_code == 0, result.output
         return result

@@ -237,7 +237,7 @@ SCHEMA_RULES = [
         "        kind: likert_satisfaction",
         "        kind: likert",
         "linje 31: pages.0.questions.1.kind:",
-        "Input should be",
+        "skal være 'likert_satisfaction', 'likert_agreement'",
         id="unknown kind",
     ),
     pytest.param(
@@ -265,7 +265,7 @@ SCHEMA_RULES = [
         '          da: "Hvor tilfreds er du med hjælpen?"',
         '          dansk: "Hvor tilfreds?"',
         "linje 35: pages.0.questions.1.text.dansk:",
-        "Extra inputs are not permitted",
+        "ukendt felt (er det stavet rigtigt?)",
         id="unknown field",
     ),
     pytest.param(

@@ -255,4 +255,4 @@ def test_a_kind_that_is_not_registered_is_refused(in_app):
         with pytest.raises(DataFileError) as caught:
             load_questionnaire(MULTIPLE)
     [problem] = caught.value.problems
-    assert problem.startswith("linje 42: pages.1.questions.0.kind: Input should be 'likert_satisfaction'")
+    assert problem.startswith("linje 42: pages.1.questions.0.kind: skal være 'likert_satisfaction'")
