@@ -29,6 +29,11 @@ def test_letter_pages_pass_axe(app, staff_page, make_round, tmp_path, monkeypatc
     with page.expect_download() as download:
         page.get_by_role("link", name="Breve (PDF)").click()
     assert download.value.suggested_filename.startswith(f"breve-{slug}-")
+    page.goto(f"/personale/runder/{slug}")  # the round's page, with its letters box (_round_letters.html)
+    page.wait_for_selector("text=Breve med koder")
+    check(page, "runde-med-breve")
+    page.get_by_role("link", name="Lav og hent breve").click()
+    page.wait_for_url(f"**/personale/runder/{slug}/breve")
 
 
 def test_letter_pages_work_without_javascript(app, new_page, make_staff, make_round, tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ from survey.kernel import codes
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.questionnaire import letters
+from survey.questionnaire.admin.letter_views import letters_for_round
 from survey.questionnaire.models import Invitation, Round
 from survey.retention import purge_expired
 from survey.staff.models import AuditEvent
@@ -197,6 +198,7 @@ def test_the_round_page_box_counts_codes_only_for_invitation_rounds(app, manager
         rounds = {r.slug: r for r in db.session.scalars(select(Round))}
         box = render_template("questionnaire_admin/_round_letters.html", round_=rounds[round_slug])
         assert "Koder lavet" in box and f"/personale/runder/{round_slug}/breve" in box
+        assert letters_for_round(rounds[round_slug]) == {"made": 2, "used": 0, "waiting": 2}
         assert render_template("questionnaire_admin/_round_letters.html", round_=rounds[open_slug]).strip() == ""
         db.session.remove()
 

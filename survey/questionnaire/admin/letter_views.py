@@ -49,7 +49,7 @@ def letters_for_round(round_: Round) -> dict | None:
     if not round_.uses_invitations:
         return None
     made, used = _codes_made(round_)
-    return {"made": made, "used": used, "waiting": len(letters.batches(round_))}
+    return {"made": made, "used": used, "waiting": sum(batch.count for batch in letters.batches(round_))}
 
 
 @admin_bp.get("/invitationer")
