@@ -6,7 +6,8 @@ Runs, in this order, each against the reference measured in the same run:
    the same gunicorn serving a fixed 5 KB page; with the peak RSS of its workers;
 3. CPU and SQL statements per citizen request (bench.requests), and what keeping the results' sums costs a submit
    (bench.submit_cost);
-4. the committee's results (bench.results) at 100 k, 1 M and 10 M answers (quick: 100 k) on SQLite and PostgreSQL,
+4. invitation letters (bench.letters): 10,000 letters (quick: 1,000), seconds and peak RSS, against 1,000 (quick: 200);
+5. the committee's results (bench.results) at 100 k, 1 M and 10 M answers (quick: 100 k) on SQLite and PostgreSQL,
    against DuckDB computing the same GROUP BYs over the same answers; with the peak RSS of the XLSX download.
 
 Writes bench/results/latest.md (or latest-quick.md) and a dated copy named by the commit; commit a copy for each
@@ -23,7 +24,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import load, requests, results, submit_cost, weight
+from bench import letters, load, requests, results, submit_cost, weight
 from bench.results import log, machine
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         ("requests", lambda: requests.measure(args.quick), request_rows, "1. CPU and SQL per request", requests.table),
         ("submit cost", lambda: submit_cost.measure(args.quick), submit_rows, "2. What the sums cost a submit",
          submit_cost.section),
+        ("letters", lambda: letters.measure(args.quick), letters.rows, "5. Invitation letters", letters.section),
         ("results", lambda: results.measure_all(args.quick), results_rows, "2. The committee's results",
          results.section),
     ]  # fmt: skip
@@ -203,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{table}\n\n"
         "Ratio: ours ÷ reference. For throughput below 1 is slower than the reference; for times, sizes and "
         "latency above 1 is slower or heavier. # is the issue's point: 1 submitting, 2 aggregation, 3 page weight, "
-        "4 memory.\n\n"
+        "4 memory, 5 invitation letters (issue 15).\n\n"
         f"{machine(versions)}\n- command: `{command}`; the whole run took {took / 60:.1f} min ({spent})\n\n"
         + "\n\n".join(details)
     )

@@ -16,6 +16,7 @@ from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import keep_anonymous_counts
 from survey.questionnaire.email_invitations import forget_expired_addresses
+from survey.questionnaire.letters import purge_letter_files
 from survey.questionnaire.services import purge_expired_drafts
 from survey.staff.audit import audit_system, purge_audit_events
 from survey.staff.models import AuditEvent
@@ -28,11 +29,13 @@ class PurgeReport:
     drafts: int = 0
     #: e-mail addresses of invitation rounds that have closed
     email_addresses: int = 0
+    #: batches of invitation letters (their codes in plaintext) past LETTERS_KEEP_HOURS or of closed rounds
+    letter_files: int = 0
     audit_events: int = 0
 
     @property
     def anything(self) -> bool:
-        return bool(self.registrations or self.drafts or self.email_addresses or self.audit_events)
+        return bool(self.registrations or self.drafts or self.email_addresses or self.letter_files or self.audit_events)
 
 
 def purge_expired_registrations(
@@ -81,6 +84,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
     purge_expired_registrations(now, config["REGISTRATION_RETENTION_DAYS"], report)
     report.drafts = purge_expired_drafts(now, config["DRAFT_RETENTION_DAYS"])
     report.email_addresses = forget_expired_addresses(now)  # kept only while their round is open
+    report.letter_files = purge_letter_files(now)  # files: deleted at once, whether or not the commit follows
     report.audit_events = purge_expired_audit_events(now, config["AUDIT_RETENTION_DAYS"])
     if report.anything:
         audit_system(
@@ -90,6 +94,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
             meetings=report.meeting_ids,
             drafts=report.drafts,
             email_addresses=report.email_addresses,
+            letter_files=report.letter_files,
             audit_events=report.audit_events,
         )
     db.session.commit()
@@ -107,5 +112,7 @@ def purge_expired_command():
         f"besvarelser, {report.email_addresses} e-mailadresser fra lukkede runder, {report.audit_events} "
         "hændelser i revisionsloggen."
     )
+    if report.letter_files:
+        click.echo(f"Breve med koder (filer): {report.letter_files}.")
     if report.meeting_ids:
         click.echo(f"Møder: {', '.join(str(i) for i in report.meeting_ids)}.")

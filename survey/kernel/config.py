@@ -95,6 +95,12 @@ class Config:
     #: the public address used in printed links (CLI output, QR codes)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "")
+    #: the contact printed on invitation letters (survey.questionnaire.letters); the defaults are demo values to replace
+    CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "70 10 20 30")
+    CONTACT_HOURS = os.environ.get("CONTACT_HOURS", "mandag til fredag kl. 10-14")
+    #: where the letters' PDF and CSV (plaintext codes) wait for download, and for how many hours at most
+    LETTERS_DIR = os.environ.get("LETTERS_DIR", str(INSTANCE / "letters"))
+    LETTERS_KEEP_HOURS = int(os.environ.get("LETTERS_KEEP_HOURS", "24"))
     ACCESSIBILITY_STATEMENT_URL = os.environ.get("ACCESSIBILITY_STATEMENT_URL", "https://www.was.digst.dk/")
     DPO_CONTACT = os.environ.get("DPO_CONTACT", "databeskyttelsesraadgiver@kommune.dk")
     #: the data controller named on the privacy page (GDPR art. 13); the defaults are demo values to replace
@@ -153,3 +159,5 @@ class TestConfig(Config):
     #: tests of production mode and of a proxy switch these on in their own app (tests/security)
     HTTPS_ONLY = False
     PROXY_FIX_HOPS = 0
+    #: never the instance's own: purge-expired in a test would delete a developer's letters
+    LETTERS_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"borgerdialog-test-letters-{os.getpid()}")

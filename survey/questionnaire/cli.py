@@ -140,14 +140,19 @@ def purge_drafts():
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Mappe til koder.csv og QR-koder (standard: instance/invitations/<runde>).",
+    help="Ny mappe til breve.pdf og koder.csv (standard: instance/invitations/<runde>/<tidspunkt>).",
 )
 def create_codes(round_slug, count, out):
-    """Make single-use codes for letters: a CSV for mail merge and a QR code (SVG) per code."""
+    """Make single-use codes and their letters: breve.pdf (one A4 letter per code) and koder.csv for mail merge, the
+    same files as the staff page's letters."""
     round_ = letters.invitation_round(round_slug)
     if round_ is None:
         raise click.BadParameter("ingen runde med det navn, der bruger invitationer", param_hint="--round")
     out = out or letters.default_folder(round_)
-    letters.write_letters(letters.create_letters(round_, count), out)
+    if letters.letters_in(out):
+        raise click.BadParameter(
+            f"{out} har allerede breve; vælg en anden mappe (de gamle koder virker stadig)", param_hint="--out"
+        )
+    pdf, table = letters.write_letters(round_, letters.create_letters(round_, count), out)
     db.session.commit()
-    click.echo(f"{count} koder til {round_.slug} skrevet i {out} (kun deres hash er gemt i databasen).")
+    click.echo(f"{count} breve til {round_.slug} skrevet i {pdf} og {table} (kun kodernes hash er gemt i databasen).")

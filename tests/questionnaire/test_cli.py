@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select, text
 
 from survey.kernel import codes
@@ -233,7 +234,7 @@ def read_codes(out: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_invitations_create_writes_codes_and_qr_files(app, runner, create_round, tmp_path):
+def test_invitations_create_writes_the_letters_and_their_codes(app, runner, create_round, tmp_path):
     create_round("med-kode", access="invitation")
     out = tmp_path / "koder"
 
@@ -242,15 +243,16 @@ def test_invitations_create_writes_codes_and_qr_files(app, runner, create_round,
     assert result.exit_code == 0, result.output
     rows = read_codes(out)
     assert len(rows) == 5
-    assert list(rows[0]) == ["kode", "adresse", "qr_fil"]
+    assert list(rows[0]) == ["nummer", "kode", "adresse", "link"]
     written = [row["kode"] for row in rows]
     assert all(GROUPED_CODE.match(code) for code in written), written
     assert len(set(written)) == 5
+    assert [row["nummer"] for row in rows] == ["1", "2", "3", "4", "5"]
     for row in rows:
         assert row["adresse"] == public_start_url(app, "med-kode")
-        assert row["qr_fil"] == row["kode"].replace("-", "") + ".svg"
-        assert "<svg" in (out / row["qr_fil"]).read_text(encoding="utf-8")
-    assert sorted(path.name for path in out.glob("*.svg")) == sorted(row["qr_fil"] for row in rows)
+        assert row["link"] == f"{row['adresse']}?kode={row['kode'].replace('-', '')}"
+    pages = PdfReader(out / "breve.pdf").pages
+    assert [row["kode"] in page.extract_text() for row, page in zip(rows, pages, strict=True)] == [True] * 5
 
 
 def test_invitations_store_only_keyed_hashes(app, runner, create_round, tmp_path):
@@ -297,14 +299,18 @@ def test_invitations_create_refuses_an_open_round(app, runner, create_round, tmp
         assert count(Invitation) == 0
 
 
-def test_invitations_create_again_adds_to_the_same_list(app, runner, create_round, tmp_path):
+def test_invitations_create_never_writes_over_letters(app, runner, create_round, tmp_path):
+    """The files are the only copy of their codes: a second run into the same folder is refused, and makes none."""
     create_round("med-kode", access="invitation")
-    for batch in ("2", "3"):
-        runner.invoke(args=["invitations", "create", "--round", "med-kode", "--count", batch, "--out", str(tmp_path)])
+    runner.invoke(args=["invitations", "create", "--round", "med-kode", "--count", "2", "--out", str(tmp_path)])
 
-    rows = read_codes(tmp_path)
-    assert len(rows) == 5, "one header, then every code"
-    assert len(list(tmp_path.glob("*.svg"))) == 5
+    again = runner.invoke(args=["invitations", "create", "--round", "med-kode", "--count", "3", "--out", str(tmp_path)])
+
+    assert again.exit_code != 0
+    assert "har allerede breve" in again.stderr
+    assert len(read_codes(tmp_path)) == 2
+    with app.app_context():
+        assert count(Invitation) == 2
 
 
 def test_the_letters_are_there_without_a_folder_for_a_staff_page(app, create_round):
@@ -314,6 +320,6 @@ def test_the_letters_are_there_without_a_folder_for_a_staff_page(app, create_rou
         assert letters.invitation_round("aaben") is None
         (letter,) = letters.create_letters(letters.invitation_round("med-kode"), 1)
         assert letter.link == f"{public_start_url(app, 'med-kode')}?kode={letter.code}"
-        assert letter.row == (codes.grouped(letter.code), public_start_url(app, "med-kode"), f"{letter.code}.svg")
+        assert letter.row(7) == ("7", codes.grouped(letter.code), public_start_url(app, "med-kode"), letter.link)
         assert b"<svg" in letters.qr_svg(letter.link)
         db.session.rollback()
