@@ -168,11 +168,11 @@ ROUND_PAGE = (
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def render_rate(app, slug: str) -> tuple[Element, str]:
-    """The round page's response-rate section (checked as every page is) and the page's HTML."""
+def render_rate(app, slug: str) -> Element:
+    """The round page's response-rate section, in a staff page checked as every page is."""
     with app.test_request_context("/personale/"), app.app_context():
         html = render_template_string(ROUND_PAGE, round_=round_named(slug))
-    return check_page(html).find(".//section[@aria-labelledby='round-rate-heading']"), html
+    return check_page(html).find(".//section[@aria-labelledby='round-rate-heading']")
 
 
 def test_the_round_page_section_shows_the_figures_the_curve_and_the_table(app, client, make_round, in_app, late):
@@ -184,7 +184,7 @@ def test_the_round_page_section_shows_the_figures_the_curve_and_the_table(app, c
     citizen.start(code=made[0])
     assert citizen.submit(citizen.answer_all())[0].status_code == 302
 
-    section, _html = render_rate(app, slug)
+    section = render_rate(app, slug)
     figures = {key: text_of(section.find(f".//dd[@id='rate-{key}']")) for key in ("invited", "codes-used", "completed")}
     assert figures == {"invited": "3", "codes-used": "1", "completed": "1"}
     assert text_of(section.find(".//dd[@id='rate-rate']")) == "33 % (1 af 3 inviterede)"
@@ -200,7 +200,7 @@ def test_the_round_page_section_shows_the_figures_the_curve_and_the_table(app, c
 
 def test_an_open_link_round_says_it_has_no_denominator(app, make_round):
     slug = make_round()
-    section, _html = render_rate(app, slug)
+    section = render_rate(app, slug)
     assert section.find(".//dd[@id='rate-invited']") is None
     assert "åbent link" in text_of(section.find(".//dd[@id='rate-rate']"))
 
