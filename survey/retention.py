@@ -15,6 +15,7 @@ from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import keep_anonymous_counts
+from survey.questionnaire.response_rate import restamp_days
 from survey.questionnaire.services import purge_expired_drafts
 from survey.staff.audit import audit_system, purge_audit_events
 from survey.staff.models import AuditEvent
@@ -78,6 +79,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
     purge_expired_registrations(now, config["REGISTRATION_RETENTION_DAYS"], report)
     report.drafts = purge_expired_drafts(now, config["DRAFT_RETENTION_DAYS"])
     report.audit_events = purge_expired_audit_events(now, config["AUDIT_RETENTION_DAYS"])
+    restamp_days()  # the counts per day no longer carry the transaction id of a submit (response_rate)
     if report.anything:
         audit_system(
             "purge_expired",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.kernel import clock
@@ -54,6 +54,14 @@ def add_days(round_id: int, days: dict[date, tuple[int, int]]) -> None:
     for day, (started, completed) in sorted(days.items()):
         row = {"round_id": round_id, "day": day, "started": started, "completed": completed}
         connection.execute(_increment(connection.dialect.name, None), row)
+
+
+def restamp_days() -> int:
+    """Write every day's counts again, unchanged, in a transaction that stores no response (the nightly
+    purge-expired): on PostgreSQL a row carries the transaction id (xmin) of the last statement that wrote it, and
+    after the day's last submit that is the id its response carries too. Returns the rows written. Only executes."""
+    table = RoundDay.__table__
+    return db.session.execute(update(table).values(completed=table.c.completed)).rowcount
 
 
 @cache

@@ -11,13 +11,14 @@ from xml.etree.ElementTree import Element
 
 import pytest
 from flask import render_template_string
-from sqlalchemy import Date, select
+from sqlalchemy import Date, select, text
 
 from survey.kernel import clock
 from survey.kernel.extensions import db
 from survey.questionnaire import response_rate
 from survey.questionnaire.models import Response, Round, RoundDay
 from survey.questionnaire.rounds import create_invitations
+from survey.retention import purge_expired
 from tests.pages import check_page, text_of
 from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen
 
@@ -126,6 +127,23 @@ def test_the_day_counter_holds_counts_only(client, make_round, in_app):
         assert [tuple(row) for row in kept] == [(response.round_id, response_rate.local_day(), 1, 1)]
         marks = {response.id, response.receipt, response.submission_id, citizen.token}
         assert not marks & {str(value) for row in kept for value in row}
+
+
+def test_the_nightly_purge_unties_the_days_from_the_last_submit(client, make_round, in_app):
+    """On PostgreSQL every row carries the id of the transaction that last wrote it (xmin): after a submit, its day's
+    row carries the same as the response it stored, which dates that response to the day, until purge-expired
+    writes the counts again."""
+    slug = make_round()
+    citizen = Citizen(client, slug)
+    citizen.start()
+    assert citizen.submit(citizen.answer_all())[0].status_code == 302
+    shared = text("SELECT count(*) FROM round_day d JOIN response r ON r.xmin = d.xmin")
+    with in_app():
+        postgres = db.engine.dialect.name == "postgresql"
+        assert not postgres or db.session.scalar(shared) == 1, "the leak this test is about"
+        purge_expired()
+        assert days_of(in_app, slug) == {response_rate.local_day(): (1, 1)}, "the counts stay"
+        assert not postgres or db.session.scalar(shared) == 0
 
 
 def test_the_response_rate_of_an_invitation_round(app, make_round, in_app):
