@@ -68,8 +68,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     from survey.questionnaire.services import on_response_submitted
     from survey.results.sums import add_response
     from survey.staff import cli_audit
+    from survey.staff.home import register_panel
 
     on_response_submitted(app, add_response)  # the results' running sums, in the submit's transaction
+    register_panel(app, "questionnaire_admin/_home_rounds.html", roles.SURVEY_MANAGERS)  # open rounds' progress
     register_cli(app)
     cli_audit.watch(policies.describe_change, questionnaire.describe_change)  # what commands change, audited
     ratelimits.init_app(app, {**questionnaire.RATE_LIMITS, **meetings.RATE_LIMITS, **staff.RATE_LIMITS})

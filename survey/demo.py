@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import secrets
+from collections import Counter
 from datetime import datetime, time, timedelta
 
 import click
@@ -16,6 +18,7 @@ from survey.kernel.urls import public_url
 from survey.meetings.models import Meeting
 from survey.policies.models import Policy
 from survey.policies.services import load_policy
+from survey.questionnaire import response_rate
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_round
@@ -73,6 +76,16 @@ def load_demo() -> tuple[list[Round], list[tuple[Round, int]]]:
                 to_fill.append((round_, DEMO_RESPONSES[when]))
         rounds.append(round_)
     return rounds, to_fill
+
+
+def count_demo_days(round_: Round, n: int, seed: int) -> None:
+    """Give a demo round's synthetic responses the days their submits would have counted (response_rate), spread
+    over the days it has been open, so that its curve and totals agree. Only executes."""
+    first = response_rate.local_day(round_.opens_at)
+    last = min(response_rate.local_day(), response_rate.local_day(round_.last_moment))
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    counted = Counter(random.Random(f"{seed}:days").choices(days, k=n))
+    response_rate.add_days(round_.id, {day: (completed, completed) for day, completed in counted.items()})
 
 
 #: (policy slug, title, focus-area codes, days ahead, venue name, venue address, capacity)
@@ -164,6 +177,8 @@ def load():
     db.session.commit()
     for round_, n in to_fill:
         generate_responses(round_, n, seed=round_.id)
+        count_demo_days(round_, n, seed=round_.id)
+    db.session.commit()
     if to_fill:
         click.echo(f"Syntetiske demosvar til resultatsiderne: {sum(n for _r, n in to_fill)} i {len(to_fill)} runder.")
     click.echo("Demodata er indlæst. Åbn en undersøgelse:")

@@ -17,6 +17,7 @@ from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import keep_anonymous_counts
 from survey.questionnaire.email_invitations import forget_expired_addresses
 from survey.questionnaire.letters import purge_letter_files
+from survey.questionnaire.response_rate import restamp_days
 from survey.questionnaire.services import purge_expired_drafts
 from survey.staff.audit import audit_system, purge_audit_events
 from survey.staff.models import AuditEvent
@@ -86,6 +87,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
     report.email_addresses = forget_expired_addresses(now)  # kept only while their round is open
     report.letter_files = purge_letter_files(now)  # files: deleted at once, whether or not the commit follows
     report.audit_events = purge_expired_audit_events(now, config["AUDIT_RETENTION_DAYS"])
+    restamp_days()  # the counts per day no longer carry the transaction id of a submit (response_rate)
     if report.anything:
         audit_system(
             "purge_expired",

@@ -10,6 +10,7 @@ from survey.kernel.extensions import db
 from survey.meetings.models import Meeting
 from survey.policies.models import Policy
 from survey.questionnaire.models import Response, Round
+from survey.questionnaire.response_rate import round_rate
 from survey.staff.services import find_staff
 from tests.pages import csrf_token, text_of
 
@@ -23,6 +24,7 @@ def test_demo_loads_idempotently_and_prints_a_staff_login(client, runner, in_app
         assert db.session.scalar(select(func.count()).select_from(Round)) == 6
         made = sum(DEMO_RESPONSES.values()) * 3
         assert db.session.scalar(select(func.count()).select_from(Response)) == made
+        assert [round_rate(round_).without_day for round_ in db.session.scalars(select(Round))] == [0] * 6, "a day each"
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
     logins = dict(re.findall(r"^  (\w+): \S+ / (\S+)$", second.output, re.MULTILINE))
     assert set(logins) == set(DEMO_STAFF) == {"admin", "survey_manager", "meeting_host", "analyst"}

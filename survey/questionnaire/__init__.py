@@ -10,6 +10,7 @@ from survey.questionnaire.admin import (  # noqa: E402, F401
     email_views,
     letter_views,
     questionnaire_views,
+    rate_views,
     round_views,
     upload_views,
 )

@@ -10,7 +10,7 @@ would point at a response: their keys are random, never counted, and on SQLite t
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy import (
@@ -211,6 +211,8 @@ class Draft(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"), unique=True)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: counted as a survey started (round_day.started) at its first saved answer, so that it is counted once
+    started_counted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     round: Mapped[Round] = relationship()
     invitation: Mapped[Invitation | None] = relationship()
@@ -273,3 +275,18 @@ class Answer(db.Model):
     focus_area: Mapped[FocusArea | None] = relationship()
 
     __mapper_args__ = {"primary_key": [id]}
+
+
+class RoundDay(db.Model):
+    """How many surveys of a round were started and completed on one Danish calendar day (response_rate).
+
+    Counts only, added to at the first saved answer and at the submit: no response id, no invitation, no time finer
+    than the day, nothing whose order follows the submits; so no row can be joined with a response."""
+
+    __tablename__ = "round_day"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    #: the date in Danish local time (kernel.clock.LOCAL_ZONE)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    started: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from survey.kernel import codes
 from survey.kernel.clock import iso_week, utcnow
 from survey.kernel.extensions import db
-from survey.questionnaire import email_invitations
+from survey.questionnaire import email_invitations, response_rate
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
 from survey.questionnaire.schema import PageSpec, QuestionSpec
@@ -101,7 +101,8 @@ def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Dra
 
 
 def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer]) -> None:
-    """Keep the answers of one page; an emptied answer is removed. Only flushes."""
+    """Keep the answers of one page; an emptied answer is removed. The first answer kept counts the survey as
+    started (response_rate). Only flushes."""
     merged = dict(draft.answers or {})
     for question in page.questions:
         if answers.get(question.id):
@@ -109,6 +110,9 @@ def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer]) -> 
         else:
             merged.pop(question.id, None)
     draft.answers = merged  # a new dict, so the JSON column is seen as changed
+    if merged and not draft.started_counted:
+        draft.started_counted = True
+        response_rate.count_started(draft.round_id)
     db.session.flush()
 
 
@@ -193,6 +197,7 @@ def submit_response(draft: Draft) -> Response:
     db.session.add(response)
     db.session.delete(draft)
     db.session.flush()
+    response_rate.count_completed(response.round_id)  # a count of the day, nothing that points at the response
     for handler in current_app.extensions.get(RESPONSE_SUBMITTED, ()):
         handler(response)  # in the same transaction: a handler that fails rolls the submit back with it
     return response

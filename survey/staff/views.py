@@ -14,6 +14,7 @@ from survey.kernel.extensions import db
 from survey.staff import bp
 from survey.staff.access import role_required
 from survey.staff.forms import AuditFilterForm
+from survey.staff.home import panels_for
 from survey.staff.models import AuditEvent
 from survey.staff.services import normalise_email
 
@@ -24,8 +25,8 @@ AUDIT_PAGE_SIZE = 500
 @bp.get("/")
 @role_required(*roles.EVERYONE)
 def home():
-    """The staff front page: what this role can do."""
-    return render_template("staff/home.html", user=current_user)
+    """The staff front page: what this role can do, and the panels registered for it (staff.home)."""
+    return render_template("staff/home.html", user=current_user, panels=panels_for(current_user))
 
 
 @bp.get("/log")
