@@ -47,7 +47,9 @@ def old_database() -> int:
     """At the revision before: an open round with one response, a draft with an answer and an empty one."""
     load_policy(ROOT / "data/policies/syddjurs.yaml")
     survey, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
-    round_ = create_round(survey, "2026 2. halvår", utcnow() - timedelta(days=3), utcnow() + timedelta(days=30))
+    round_ = create_round(
+        survey, "2026 2. halvår", utcnow() - timedelta(days=3), utcnow() + timedelta(days=30), allow_overlap=True
+    )
     for key, answers in (("answered", '{"hjaelp": {"choice": "job"}}'), ("empty", "{}")):
         db.session.execute(
             text(
