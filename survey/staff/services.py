@@ -222,7 +222,10 @@ def reset_password(user: StaffUser, password: str) -> None:
 
 def reset_second_factor(user: StaffUser, by: StaffUser | None = None) -> None:
     """A lost phone: the second factor and recovery codes are removed; the user enrols again at the next login
-    (with their password), and their sessions end. Only flushes."""
+    (with their password), and their sessions end. Not one's own from the pages (it would end one's session).
+    Only flushes."""
+    if by is not None and by.id == user.id:
+        raise ValueError(_("Du kan ikke nulstille din egen totrinsbekræftelse."))
     totp.reset(user)
     _record("second_factor_reset", user, by)
 

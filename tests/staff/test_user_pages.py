@@ -244,18 +244,18 @@ def test_role_change_deactivation_reactivation_and_second_factor_reset(app, admi
     assert events(in_app, *actions) == [(admin_email, action, email) for action in actions]
 
 
-def test_no_admin_deactivates_or_demotes_themself_or_the_last_admin(app, admin, runner, in_app):
+def test_no_admin_deactivates_demotes_or_resets_themself_nor_the_last_admin(app, admin, runner, in_app):
     page = f"/personale/brugere/{user_id(in_app, 'admin@kommune.test')}"
     me = admin.get(page)
     assert "Det er dig" in text_of(me.doc) and "Deaktiver brugeren" not in text_of(me.doc)
-    for action, data in (("deaktiver", {}), ("rolle", {"role": "analyst"})):
+    for action, data in (("deaktiver", {}), ("rolle", {"role": "analyst"}), ("nulstil-totrin", {})):
         refused = post(admin, f"{page}/{action}", data, page=page)
         assert refused.status_code == 302
         assert "Du kan ikke" in text_of(admin.get(refused.location).doc)
     with in_app():
         user = services.find_staff("admin@kommune.test")
-        assert (user.role, user.active) == ("admin", True)
-    assert events(in_app, "user_deactivated", "role_changed") == []
+        assert (user.role, user.active, user.has_second_factor) == ("admin", True, True)
+    assert events(in_app, "user_deactivated", "role_changed", "second_factor_reset") == []
 
     # the command line keeps the same rules: the last active admin stays one
     for args in (["deactivate"], ["set-role", "--role", "analyst"]):
