@@ -9,8 +9,9 @@ from survey.kernel.roles import ROLES
 from tests.helpers import STAFF_PASSWORD
 from tests.pages import csrf_token
 
-#: the steps of logging in: the only /personale pages without role_required
-LOGIN_PAGE = "staff.login"
+#: the steps of logging in, and the page a new user's set-password link opens (a signed single-use token is its
+#: key; tests/staff/test_user_pages.py): the only /personale pages without role_required
+PUBLIC_PAGES = {"staff.login", "staff.set_password"}
 
 
 def staff_endpoints(app):
@@ -19,7 +20,7 @@ def staff_endpoints(app):
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         roles = getattr(view, "required_roles", None)
-        if rule.rule.startswith("/personale") and rule.endpoint != LOGIN_PAGE and not _login_step(view):
+        if rule.rule.startswith("/personale") and rule.endpoint not in PUBLIC_PAGES and not _login_step(view):
             assert roles is not None, f"{rule.endpoint} is a staff route without role_required"
         if roles is not None:
             found.append((rule, roles))

@@ -92,6 +92,8 @@ class Config:
     STAFF_PASSWORD_MIN_LENGTH = int(os.environ.get("STAFF_PASSWORD_MIN_LENGTH", "15"))
     STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "15"))
     STAFF_ABSOLUTE_HOURS = int(os.environ.get("STAFF_ABSOLUTE_HOURS", "8"))
+    #: how long the link a new staff user gets by mail to choose their password works (it works once)
+    STAFF_PASSWORD_LINK_HOURS = int(os.environ.get("STAFF_PASSWORD_LINK_HOURS", "72"))
     #: the public address used in printed links (CLI output, QR codes)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "")

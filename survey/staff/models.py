@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from contextlib import suppress
 from datetime import datetime
 
@@ -15,6 +16,9 @@ from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+#: starts the stored "hash" of a user who has not chosen a password yet: no password matches it (argon2 refuses it
+#: as a hash), and its random rest changes with each set-password link sent, so that only the newest link works
+NO_PASSWORD = "!"
 _dummy_hash: list[str] = []
 
 
@@ -61,11 +65,23 @@ class StaffUser(UserMixin, db.Model):
     def has_second_factor(self) -> bool:
         return self.totp_secret is not None and self.totp_enabled_at is not None
 
+    @property
+    def has_password(self) -> bool:
+        """False for a new user until they have chosen a password from their set-password link."""
+        return not self.password_hash.startswith(NO_PASSWORD)
+
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)
 
+    def clear_password(self) -> None:
+        """No password works until one is set from the newest set-password link."""
+        self.password_hash = NO_PASSWORD + secrets.token_urlsafe(24)
+
     def check_password(self, password: str) -> bool:
         """True when the password matches; re-hashes it when the stored parameters are outdated."""
+        if not self.has_password:
+            spend_password_check_time(password)
+            return False
         try:
             _hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from survey.kernel import clock, roles
 from survey.kernel.extensions import db
-from survey.staff import enrolment, throttling, totp
+from survey.staff import enrolment, password_links, throttling, totp
 from survey.staff.audit import audit, audit_cli
 from survey.staff.models import AuditEvent, StaffUser, spend_password_check_time
 from survey.staff.passwords import password_problem
@@ -116,7 +117,29 @@ def logout(user: StaffUser) -> None:
     audit("logout", target=user.email, actor=user)
 
 
-# Changes an administrator makes from the command line (`flask staff …`), each audited with actor "cli".
+# Changes an administrator makes, on the users pages (`by`: the admin) or from the command line (`flask staff …`,
+# no `by`: audited with actor "cli"). One set of rules for both.
+
+
+def _record(action: str, user: StaffUser, by: StaffUser | None, **detail) -> None:
+    if by is None:
+        audit_cli(action, target=user.email, **detail)
+    else:
+        audit(action, target=user.email, actor=by, **detail)
+
+
+def _check_role(role: str) -> None:
+    if role not in roles.ROLES:
+        raise ValueError(f"ukendt rolle {role!r}; vælg en af {', '.join(roles.ROLES)}")
+
+
+def _keep_an_admin(user: StaffUser) -> None:
+    """Refuse to take away the last active administrator: nobody could manage users in the browser any more."""
+    if user.role != "admin" or not user.active:
+        return
+    admins = select(func.count()).where(StaffUser.role == "admin", StaffUser.active.is_(True))
+    if db.session.scalar(admins) <= 1:
+        raise ValueError(_("Der skal være mindst én aktiv administrator."))
 
 
 def cli_create_staff(email: str, role: str, password: str, name: str = "") -> StaffUser:
@@ -125,22 +148,66 @@ def cli_create_staff(email: str, role: str, password: str, name: str = "") -> St
     return user
 
 
-def deactivate(user: StaffUser) -> None:
+def invite_staff(email: str, role: str, name: str, by: StaffUser) -> StaffUser:
+    """A new staff user without a password: a single-use link to choose one is mailed to them (after the
+    commit). Audited. Only flushes."""
+    email = normalise_email(email)
+    _check_role(role)
+    if find_staff(email) is not None:
+        raise ValueError(_("Der findes allerede en medarbejder med den e-mailadresse."))
+    user = StaffUser(email=email, role=role, name=name)
+    user.clear_password()
+    db.session.add(user)
+    db.session.flush()
+    _record("user_created", user, by, role=role)
+    send_password_link(user, by)
+    return user
+
+
+def send_password_link(user: StaffUser, by: StaffUser | None = None) -> None:
+    """Mail a new set-password link to a user who has not chosen a password yet; every earlier link of theirs
+    stops working. Audited. Only flushes."""
+    if user.has_password:
+        raise ValueError(_("Medarbejderen har allerede valgt en adgangskode."))
+    if not user.active:
+        raise ValueError(_("Medarbejderen er deaktiveret."))
+    user.clear_password()
+    password_links.send(user)
+    _record("password_link_sent", user, by)
+
+
+def set_password_from_link(user: StaffUser, password: str) -> None:
+    """The password chosen from a set-password link (already checked): the link dies with the old state. Only
+    flushes."""
+    user.set_password(password)
+    user.end_sessions()
+    audit("password_set_from_link", target=user.email, actor=user)
+
+
+def deactivate(user: StaffUser, by: StaffUser | None = None) -> None:
     """The user can no longer log in, and their sessions end at once. Only flushes."""
+    if by is not None and by.id == user.id:
+        raise ValueError(_("Du kan ikke deaktivere dig selv."))
+    _keep_an_admin(user)
     user.active = False
     user.end_sessions()
-    audit_cli("user_deactivated", target=user.email)
+    _record("user_deactivated", user, by)
 
 
-def reactivate(user: StaffUser) -> None:
+def reactivate(user: StaffUser, by: StaffUser | None = None) -> None:
     user.active = True
-    audit_cli("user_reactivated", target=user.email)
+    _record("user_reactivated", user, by)
 
 
-def change_role(user: StaffUser, role: str) -> None:
-    if role not in roles.ROLES:
-        raise ValueError(f"ukendt rolle {role!r}; vælg en af {', '.join(roles.ROLES)}")
-    audit_cli("role_changed", target=user.email, old=user.role, new=role)
+def change_role(user: StaffUser, role: str, by: StaffUser | None = None) -> None:
+    """Give the user another role; an admin cannot change their own, and the last active admin stays one."""
+    _check_role(role)
+    if role == user.role:
+        return
+    if by is not None and by.id == user.id:
+        raise ValueError(_("Du kan ikke ændre din egen rolle."))
+    _keep_an_admin(user)
+    _record("role_changed", user, by, old=user.role, new=role)
     user.role = role
 
 
@@ -153,8 +220,23 @@ def reset_password(user: StaffUser, password: str) -> None:
     audit_cli("password_changed", target=user.email)
 
 
-def reset_second_factor(user: StaffUser) -> None:
+def reset_second_factor(user: StaffUser, by: StaffUser | None = None) -> None:
     """A lost phone: the second factor and recovery codes are removed; the user enrols again at the next login
-    (with their password), and their sessions end. Only flushes."""
+    (with their password), and their sessions end. Not one's own from the pages (it would end one's session).
+    Only flushes."""
+    if by is not None and by.id == user.id:
+        raise ValueError(_("Du kan ikke nulstille din egen totrinsbekræftelse."))
     totp.reset(user)
-    audit_cli("second_factor_reset", target=user.email)
+    _record("second_factor_reset", user, by)
+
+
+def staff_users() -> list[StaffUser]:
+    """Every staff user: active ones first, then by e-mail."""
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.email)))
+
+
+def last_logins() -> dict[str, datetime]:
+    """Each user's latest completed login (naive UTC), by e-mail, as the audit log remembers it (it keeps
+    AUDIT_RETENTION_DAYS, so an older login is not known)."""
+    query = select(AuditEvent.target, func.max(AuditEvent.at)).where(AuditEvent.action == "login")
+    return {email: at for email, at in db.session.execute(query.group_by(AuditEvent.target))}

@@ -52,6 +52,47 @@ WIDER_THAN_VIEWPORT = """() => [...document.querySelectorAll('body *')]
              + ' right=' + Math.round(el.getBoundingClientRect().right))"""
 
 
+# What axe's WCAG rules leave out (its "region" rule is best practice only) and an independent checker found on staff
+# pages: content outside every landmark, and a page of several forms that a screen reader's list of forms shows
+# without names. A form is named by aria-label, by aria-labelledby pointing at text, or by title.
+LANDMARKS = ("header, nav, main, footer, aside, [role=banner], [role=navigation], [role=main], [role=contentinfo], "
+             "[role=region][aria-label], [role=region][aria-labelledby]")  # fmt: skip
+OUTSIDE_LANDMARKS = f"""selector => [...document.querySelectorAll(selector)]
+  .filter(el => !el.closest('{LANDMARKS}'))
+  .map(el => el.outerHTML.slice(0, 120))"""
+UNNAMED_FORMS = """() => {
+  const text = id => (document.getElementById(id)?.textContent || '').trim();
+  const named = form => (form.getAttribute('aria-label') || '').trim()
+      || (form.getAttribute('aria-labelledby') || '').split(/\\s+/).some(id => id && text(id))
+      || (form.getAttribute('title') || '').trim();
+  const forms = [...document.forms];
+  return forms.length < 2 ? [] : forms.filter(form => !named(form)).map(form => form.outerHTML.slice(0, 160));
+}"""
+
+
+# A table's scrolling box that the keyboard cannot reach or that has no name (on a narrower screen, or with a
+# larger text, any table may scroll sideways: axe sees only the ones that scroll at the size it is run at).
+UNREACHABLE_TABLES = """() => [...document.querySelectorAll('table')].map(table => table.closest('.table-scroll'))
+  .filter(box => !box || box.getAttribute('tabindex') !== '0'
+          || !((box.getAttribute('aria-label') || '').trim() || box.getAttribute('aria-labelledby')))
+  .map(box => box ? box.outerHTML.slice(0, 120) : 'a table outside a scrolling box')"""
+
+
+def unreachable_tables(page: Page) -> list[str]:
+    """Tables whose scrolling box the keyboard cannot reach or that has no name."""
+    return page.evaluate(UNREACHABLE_TABLES)
+
+
+def outside_landmarks(page: Page, selector: str) -> list[str]:
+    """The elements matching `selector` that are in no landmark (the start of each one's HTML)."""
+    return page.evaluate(OUTSIDE_LANDMARKS, selector)
+
+
+def unnamed_forms(page: Page) -> list[str]:
+    """The forms without an accessible name, on a page that has more than one (the start of each one's HTML)."""
+    return page.evaluate(UNNAMED_FORMS)
+
+
 # The browser reports a violation twice: as a console error (also with JavaScript off) and, when scripts run, as
 # a `securitypolicyviolation` event, which names the directive, the blocked resource and where it came from.
 # The console also carries the browser's complaints about a malformed policy header.

@@ -1,4 +1,5 @@
-"""Staff pages at a desktop viewport: axe-core finds no WCAG 2.1/2.2 A/AA violations."""
+"""Staff pages at a desktop viewport: axe-core finds no WCAG 2.1/2.2 A/AA violations, the staff bar is in a
+landmark, and a page of several forms names each of them (what an independent checker found on staff pages)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,39 @@ from datetime import date, timedelta
 
 import pyotp
 import pytest
+from sqlalchemy import select
 
-from tests.browser.checks import ARTIFACTS, axe_violations, describe_violations
+from survey.kernel.extensions import db
+from tests.browser.checks import (
+    ARTIFACTS,
+    axe_violations,
+    describe_violations,
+    outside_landmarks,
+    unnamed_forms,
+    unreachable_tables,
+)
 from tests.browser.staff import password_step
+
+#: the staff bar: the logged-in user and "Log ud"
+STAFF_BAR = ".staff-bar"
+#: (the form's accessible name, the text of the comment it is for) for each "Vælg som citat" form
+QUOTE_FORM_NAMES = """() => [...document.querySelectorAll("form[action*='/citat']")].map(form => [
+  form.getAttribute('aria-label') || '',
+  form.closest('li').querySelector('blockquote').textContent.trim().replace(/\\s+/g, ' ')])"""
+
+
+def check_staff_page(page, name: str) -> None:
+    """axe-core finds nothing; the staff bar sits in a landmark; every table scrolls from the keyboard; several
+    forms each have a name. A screenshot."""
+    violations = axe_violations(page)
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "screenshots" / f"staff-{name}.png", full_page=True)
+    assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
+    assert outside_landmarks(page, STAFF_BAR) == [], f"the staff bar on {page.url} is in no landmark"
+    if page.locator(STAFF_BAR).count():  # not the bilag: a document laid out for A4 paper, whose tables never scroll
+        assert unreachable_tables(page) == [], f"{page.url}: tables the keyboard cannot scroll"
+    unnamed = unnamed_forms(page)
+    assert unnamed == [], f"{page.url} has several forms, these without a name:\n" + "\n".join(unnamed)
 
 
 @pytest.mark.parametrize(
@@ -19,8 +50,15 @@ from tests.browser.staff import password_step
         ("analyst", "/personale/resultater/bilag?politik=syddjurs", "bilag"),
         ("admin", "/personale/", "personale"),
         ("admin", "/personale/log", "revisionslog"),
+        ("admin", "/personale/post", "post"),
+        ("admin", "/personale/adgangskode", "adgangskode-skift"),
+        ("admin", "/personale/brugere", "brugere"),
+        ("admin", "/personale/brugere/ny", "ny-bruger"),
         ("meeting_host", "/personale/moeder/", "moeder-admin"),
         ("meeting_host", "/personale/moeder/ny", "nyt-moede"),
+        ("meeting_host", "/personale/moeder/{meeting}", "moede"),
+        ("meeting_host", "/personale/moeder/{meeting}/indtjekning", "indtjekning"),
+        ("meeting_host", "/personale/moeder/{meeting}/emner", "emner"),
         ("survey_manager", "/personale/runder", "runder"),
         ("survey_manager", "/personale/runder/ny", "ny-runde"),
         ("survey_manager", "/personale/runder/syddjurs-tilfredshed-2026-2-halvaar", "runde"),
@@ -29,13 +67,76 @@ from tests.browser.staff import password_step
     ],
 )
 def test_staff_pages_pass_axe_at_desktop_size(staff_page, make_meeting, results, role, path, name):
-    make_meeting()
+    meeting = make_meeting()
     page = staff_page(role)
-    page.goto(path)
-    violations = axe_violations(page)
-    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "screenshots" / f"staff-{name}.png", full_page=True)
-    assert not violations, f"axe-core on {path}:\n{describe_violations(violations)}"
+    page.goto(path.format(meeting=meeting))
+    check_staff_page(page, name)
+
+
+def test_results_comments_name_each_quote_form(staff_page, results):
+    """The comments of a focus area: one "Vælg som citat" form per comment, each named by the comment's start."""
+    page = staff_page("analyst")
+    page.goto("/personale/resultater/omraade/3?politik=syddjurs#kommentarer")
+    named = page.evaluate(QUOTE_FORM_NAMES)
+    assert len(named) >= 2, "the page shows several comments to choose from"
+    for name, comment in named:
+        start = name.removeprefix("Vælg som citat: ").removeprefix("Fravælg som citat: ").removesuffix("…")
+        assert start != name and comment.startswith(start), (name, comment)
+    assert page.locator(STAFF_BAR).count() == 1 and outside_landmarks(page, STAFF_BAR) == []
+
+
+def test_the_users_pages_pass_axe_at_desktop_size(app, staff_page, make_staff):
+    """The list, a user's page and its confirmations, a new user with errors; and the public set-password page."""
+    from survey.staff.models import StaffUser
+
+    make_staff("analyst", email="kollega@kommune.test")
+    with app.app_context():
+        colleague = db.session.scalar(select(StaffUser.id).where(StaffUser.email == "kollega@kommune.test"))
+    page = staff_page("admin")
+    page.goto("/personale/brugere/ny")
+    page.get_by_role("button", name="Opret og send link").click()
+    page.wait_for_selector("text=Indtast medarbejderens e-mailadresse")
+    check_staff_page(page, "ny-bruger-fejl")
+    page.fill("#email", "ny.kollega@kommune.dk")
+    page.fill("#name", "Ny Kollega")
+    page.get_by_label("Analytiker").check()
+    page.get_by_role("button", name="Opret og send link").click()
+    page.wait_for_selector("text=har fået en e-mail med et link")
+    check_staff_page(page, "bruger-uden-adgangskode")
+    for path, name in [
+        (f"/personale/brugere/{colleague}", "bruger"),
+        (f"/personale/brugere/{colleague}/deaktiver", "bruger-deaktiver"),
+        (f"/personale/brugere/{colleague}/nulstil-totrin", "bruger-nulstil-totrin"),
+    ]:
+        page.goto(path)
+        check_staff_page(page, name)
+    page.goto(f"/personale/brugere/{colleague}/deaktiver")
+    page.get_by_role("button", name="Ja, deaktiver brugeren").click()
+    page.wait_for_selector("text=er deaktiveret")
+    check_staff_page(page, "bruger-deaktiveret")
+
+
+def test_the_set_password_pages_pass_axe(app, page, make_staff):
+    """The page a new user's link opens (with an error), and the page of a link that no longer works."""
+    from survey.staff import password_links, services
+    from survey.staff.models import StaffUser
+
+    make_staff("admin")
+    with app.test_request_context():
+        admin = services.find_staff("admin@kommune.test")
+        user = services.invite_staff("ny.kollega@kommune.dk", "analyst", "Ny Kollega", by=admin)
+        token = password_links.token(user)
+        db.session.commit()
+    page.goto(f"/personale/adgangskode/vaelg/{token}")
+    check(page, "vaelg-adgangskode")
+    page.fill("#new", "kort")
+    page.get_by_role("button", name="Gem adgangskoden").click()
+    page.wait_for_selector("text=Adgangskoden skal være på mindst")
+    check(page, "vaelg-adgangskode-fejl")
+    page.goto("/personale/adgangskode/vaelg/ikke-et-link")
+    check(page, "link-virker-ikke")
+    with app.app_context():
+        assert db.session.scalar(select(StaffUser.id).where(StaffUser.email == "ny.kollega@kommune.dk"))
 
 
 def check(page, name: str) -> None:

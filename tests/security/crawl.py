@@ -117,7 +117,7 @@ class Crawl:
                     pages.append(self.submit(browser, form, button, typed))
                     if mail_folder is not None:
                         mailed = [url for message in mails_in(mail_folder, mail_seen) for url in links_in(message)]
-                        level += [(url, "none") for url in mailed if self._new(url)]
+                        level += [(url, "none") for url in mailed if in_scope(url) and self._new(url)]
                 level += [(url, "same-origin") for url in page.links() if in_scope(url) and self._new(url)]
             level = list(dict.fromkeys(level))
         for form, button in deferred:

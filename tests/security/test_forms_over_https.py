@@ -17,6 +17,7 @@ from survey.kernel.forms import EXPIRED_FORM
 from survey.meetings.services import Signup, register_for_meeting
 from survey.questionnaire.models import Round
 from survey.results.sums import rebuild_sums
+from survey.staff.models import StaffUser
 from tests.helpers import STAFF_PASSWORD, totp_code
 from tests.pages import csrf_token, text_of, title
 from tests.questionnaire.walker import SYDDJURS_ANSWERS
@@ -36,6 +37,8 @@ BURST = [
     Signup(role="borger", name="Ida Iversen", email="ida@example.dk"),
 ]
 ADMIN, NEWCOMER = "admin@kommune.test", "ny@kommune.test"
+#: staff the admin manages on the users pages (resets the second factor of; sends a set-password link to)
+COLLEAGUE, WAITING = "kollega@kommune.test", "venter@kommune.test"
 #: logging out ends the staff member's session: the last form they send
 LAST = frozenset({"staff.logout"})
 
@@ -78,6 +81,12 @@ def world(app, make_round, make_meeting, make_staff):
         db.session.commit()
     make_staff("admin", ADMIN)
     make_staff("admin", NEWCOMER, second_factor=False)
+    make_staff("analyst", COLLEAGUE)  # whose second factor the admin resets
+    with app.app_context():  # a user who has not chosen a password yet: the admin sends a link, which the mail brings
+        waiting = StaffUser(email=WAITING, role="analyst", name="Venter Endnu")
+        waiting.clear_password()
+        db.session.add(waiting)
+        db.session.commit()
     return slug
 
 
@@ -103,9 +112,13 @@ def walk_everything(app, crawl: Crawl, mail_folder) -> None:
         "password": STAFF_PASSWORD,
         "code": lambda _page: totp_code(app, ADMIN),
         "query": EARLIER.email,  # a citizen asking to see or erase their data
+        "name": "Ny Kollega",  # a new staff user (whose e-mail is taken: the form is sent, and refused)
+        "new": "grønne cykler ved syv gamle lindetræer",  # the password chosen from a mailed link
+        "repeat": "grønne cykler ved syv gamle lindetræer",
     }
     staff = HttpsBrowser(app.test_client())
-    crawl.walk(staff, [f"{BASE}/personale/log-ind"], admin_typed, lambda url: "/personale" in url, last=LAST)
+    staff_pages = lambda url: "/personale" in url  # noqa: E731
+    crawl.walk(staff, [f"{BASE}/personale/log-ind"], admin_typed, staff_pages, mail_folder=mail_folder, last=LAST)
     newcomer_typed = {
         "email": NEWCOMER,
         "password": STAFF_PASSWORD,
