@@ -4,8 +4,7 @@ whole journey works without JavaScript."""
 
 from __future__ import annotations
 
-from tests.browser.staff import DESKTOP, password_step
-from tests.browser.test_staff_pages import check
+from tests.browser.staff import DESKTOP, check_staff_page, password_step
 from tests.helpers import totp_code
 
 
@@ -14,24 +13,24 @@ def test_letter_pages_pass_axe(app, staff_page, make_round, tmp_path, monkeypatc
     slug = make_round(access="invitation")
     page = staff_page("survey_manager")
     page.goto("/personale/invitationer")
-    check(page, "invitationer")
+    check_staff_page(page, "invitationer")
     page.get_by_role("link", name="2026 2. halvår").click()
     page.wait_for_selector("text=Ingen breve venter på at blive hentet.")
-    check(page, "breve-tom")
+    check_staff_page(page, "breve-tom")
     page.fill("#count", "0")
     page.get_by_role("button", name="Lav breve").click()
     page.wait_for_selector("text=Antal breve skal være mellem 1 og 50.000")
-    check(page, "breve-fejl")
+    check_staff_page(page, "breve-fejl")
     page.fill("#count", "3")
     page.get_by_role("button", name="Lav breve").click()
     page.wait_for_selector("text=3 breve er klar.")
-    check(page, "breve")
+    check_staff_page(page, "breve")
     with page.expect_download() as download:
         page.get_by_role("link", name="Breve (PDF)").click()
     assert download.value.suggested_filename.startswith(f"breve-{slug}-")
     page.goto(f"/personale/runder/{slug}")  # the round's page, with its letters box (_round_letters.html)
     page.wait_for_selector("text=Breve med koder")
-    check(page, "runde-med-breve")
+    check_staff_page(page, "runde-med-breve")
     page.get_by_role("link", name="Lav og hent breve").click()
     page.wait_for_url(f"**/personale/runder/{slug}/breve")
 

@@ -10,36 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from survey.kernel.extensions import db
-from tests.browser.checks import (
-    ARTIFACTS,
-    axe_violations,
-    describe_violations,
-    outside_landmarks,
-    unnamed_forms,
-    unreachable_tables,
-)
-from tests.browser.staff import password_step
+from tests.browser.checks import outside_landmarks
+from tests.browser.staff import STAFF_BAR, check, check_staff_page, password_step
 
-#: the staff bar: the logged-in user and "Log ud"
-STAFF_BAR = ".staff-bar"
 #: (the form's accessible name, the text of the comment it is for) for each "Vælg som citat" form
 QUOTE_FORM_NAMES = """() => [...document.querySelectorAll("form[action*='/citat']")].map(form => [
   form.getAttribute('aria-label') || '',
   form.closest('li').querySelector('blockquote').textContent.trim().replace(/\\s+/g, ' ')])"""
-
-
-def check_staff_page(page, name: str) -> None:
-    """axe-core finds nothing; the staff bar sits in a landmark; every table scrolls from the keyboard; several
-    forms each have a name. A screenshot."""
-    violations = axe_violations(page)
-    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "screenshots" / f"staff-{name}.png", full_page=True)
-    assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
-    assert outside_landmarks(page, STAFF_BAR) == [], f"the staff bar on {page.url} is in no landmark"
-    if page.locator(STAFF_BAR).count():  # not the bilag: a document laid out for A4 paper, whose tables never scroll
-        assert unreachable_tables(page) == [], f"{page.url}: tables the keyboard cannot scroll"
-    unnamed = unnamed_forms(page)
-    assert unnamed == [], f"{page.url} has several forms, these without a name:\n" + "\n".join(unnamed)
 
 
 @pytest.mark.parametrize(
@@ -137,14 +114,6 @@ def test_the_set_password_pages_pass_axe(app, page, make_staff):
     check(page, "link-virker-ikke")
     with app.app_context():
         assert db.session.scalar(select(StaffUser.id).where(StaffUser.email == "ny.kollega@kommune.dk"))
-
-
-def check(page, name: str) -> None:
-    """axe-core finds nothing on the page (and it broke no security policy); a screenshot is kept."""
-    violations = axe_violations(page)
-    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "screenshots" / f"staff-{name}.png", full_page=True)
-    assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
 
 
 def test_login_steps_pass_axe_on_a_phone(app, page, make_staff):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from survey.kernel.extensions import db
 from survey.questionnaire.models import Questionnaire
 from survey.questionnaire.services import start_draft, submit_response
-from tests.browser.test_staff_pages import check
+from tests.browser.staff import check_staff_page
 from tests.factories import make_policy, make_round
 from tests.helpers import TESTDATA
 
@@ -19,20 +19,20 @@ MINI = TESTDATA / "questionnaires" / "mini-tilfredshed.yaml"
 def test_policy_pages_and_a_rejected_policy_file(app, staff_page, tmp_path):
     page = staff_page("survey_manager")
     page.goto("/personale/politikker/")
-    check(page, "politikker")
+    check_staff_page(page, "politikker")
     page.get_by_role("link", name="Upload en politik").click()
-    check(page, "politik-upload")
+    check_staff_page(page, "politik-upload")
 
     page.set_input_files("#file", str(TESTDATA / "policies" / "duplicate-codes.yaml"))
     page.get_by_role("button", name="Upload politikken").click()
     page.wait_for_selector("#rejected")
     assert page.inner_text("#error-summary-title") == "Der er et problem"
-    check(page, "politik-upload-afvist")
+    check_staff_page(page, "politik-upload-afvist")
 
     page.set_input_files("#file", str(MINI_POLICY))
     page.get_by_role("button", name="Upload politikken").click()
     page.wait_for_selector("h1:has-text('Lille socialpolitik')")
-    check(page, "politik")
+    check_staff_page(page, "politik")
 
 
 def test_rejected_questionnaire_texts_form_and_difference(app, staff_page, tmp_path):
@@ -41,7 +41,7 @@ def test_rejected_questionnaire_texts_form_and_difference(app, staff_page, tmp_p
         db.session.commit()
     page = staff_page("survey_manager")
     page.goto("/personale/spoergeskemaer/upload")
-    check(page, "spoergeskema-upload")
+    check_staff_page(page, "spoergeskema-upload")
 
     broken = tmp_path / "mini-tilfredshed.yaml"
     text = MINI.read_text(encoding="utf-8")
@@ -51,7 +51,7 @@ def test_rejected_questionnaire_texts_form_and_difference(app, staff_page, tmp_p
     page.wait_for_selector("#rejected")
     summary = page.inner_text(".error-summary")
     assert "linje 4: minutes:" in summary
-    check(page, "spoergeskema-upload-afvist")
+    check_staff_page(page, "spoergeskema-upload-afvist")
 
     # the text is in the text area: fix it there and send it again
     page.fill("#text", text)
@@ -63,11 +63,11 @@ def test_rejected_questionnaire_texts_form_and_difference(app, staff_page, tmp_p
     assert questionnaire_id is not None
 
     page.goto(f"/personale/spoergeskemaer/{questionnaire_id}/tekster")
-    check(page, "spoergeskema-tekster")
+    check_staff_page(page, "spoergeskema-tekster")
     page.fill("#pages-0-questions-1-text-da", "")
     page.get_by_role("button", name="Gem teksterne").click()
     page.wait_for_selector(".error-summary")
-    check(page, "spoergeskema-tekster-fejl")
+    check_staff_page(page, "spoergeskema-tekster-fejl")
 
     with app.app_context():
         round_ = make_round(policy=MINI_POLICY, questionnaire=MINI, slug="runde-1")
@@ -79,7 +79,7 @@ def test_rejected_questionnaire_texts_form_and_difference(app, staff_page, tmp_p
     page.fill("#text", text.replace('"Hvor tilfreds er du med hjælpen?"', '"Hvor tilfreds er du?"'))
     page.get_by_role("button", name="Upload spørgeskemaet").click()
     page.wait_for_selector("h1:has-text('Forskel mellem versioner')")
-    check(page, "spoergeskema-forskel")
+    check_staff_page(page, "spoergeskema-forskel")
 
     page.goto(f"/personale/spoergeskemaer/{questionnaire_id}/tekster")
-    check(page, "spoergeskema-tekster-laast")
+    check_staff_page(page, "spoergeskema-tekster-laast")
