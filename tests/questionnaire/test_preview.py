@@ -267,3 +267,14 @@ def test_version_page_shows_questions_frozen_state_and_links(client, login_as, m
     assert f"/personale/runder/ny?questionnaire={questionnaire_id}" in links
     assert f"/personale/runder/{slug}" in links
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_save_later_says_what_the_citizen_would_get_and_stores_nothing(previewer, in_app):
+    before = _row_counts(in_app)
+    previewer.open("din-sag")
+    page = previewer.post(previewer.base + "/din-sag", {"hjaelp": "ung", "save_later": "1"})
+    assert page.status_code == 200 and _banner(page) and "link og en kode" in text_of(page.doc.find(".//main"))
+    # "Fortsæt forhåndsvisningen" takes up the page with its answer
+    page = previewer.post(page.doc.find(".//main//form").get("action"), {"preview_show": "1"})
+    assert page.doc.find(".//input[@value='ung']").get("checked") is not None
+    assert _row_counts(in_app) == before
