@@ -16,7 +16,7 @@ from survey.kernel.extensions import db
 from survey.questionnaire import email_invitations, response_rate
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
-from survey.questionnaire.schema import PageSpec, QuestionSpec
+from survey.questionnaire.schema import PageSpec, QuestionnaireSpec, QuestionSpec
 
 RESUME_CODE_LENGTH = 12
 RESUME_PURPOSE = "resume"
@@ -103,17 +103,22 @@ def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Dra
 def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer]) -> None:
     """Keep the answers of one page; an emptied answer is removed. The first answer kept counts the survey as
     started (response_rate). Only flushes."""
-    merged = dict(draft.answers or {})
+    draft.answers = with_page(draft.answers or {}, page, answers)  # a new dict: the JSON column is seen as changed
+    if draft.answers and not draft.started_counted:
+        draft.started_counted = True
+        response_rate.count_started(draft.round_id)
+    db.session.flush()
+
+
+def with_page(kept: dict[str, DraftAnswer], page: PageSpec, answers: dict[str, DraftAnswer]) -> dict[str, DraftAnswer]:
+    """The kept answers with one page's answers put in (a new dict); an emptied answer is removed."""
+    merged = dict(kept)
     for question in page.questions:
         if answers.get(question.id):
             merged[question.id] = answers[question.id]
         else:
             merged.pop(question.id, None)
-    draft.answers = merged  # a new dict, so the JSON column is seen as changed
-    if merged and not draft.started_counted:
-        draft.started_counted = True
-        response_rate.count_started(draft.round_id)
-    db.session.flush()
+    return merged
 
 
 def resume_page(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> int:
@@ -127,12 +132,17 @@ def missing_required(questionnaire: Questionnaire, answers: dict[str, DraftAnswe
     return [q for q in questionnaire.spec.questions() if q.required and not answers.get(q.id)]
 
 
-def _chosen_area_id(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> int | None:
-    routing = next((q for q in questionnaire.spec.questions() if q.routing), None)
+def chosen_area_code(spec: QuestionnaireSpec, answers: dict[str, DraftAnswer]) -> str | None:
+    """The code of the focus area chosen in the routing question, which questions with focus_area "chosen" follow."""
+    routing = next((q for q in spec.questions() if q.routing), None)
     if routing is None:
         return None
     choice = answers.get(routing.id, {}).get("choice")
-    code = next((o.focus_area for o in routing.options or [] if o.value == choice), None)
+    return next((o.focus_area for o in routing.options or [] if o.value == choice), None)
+
+
+def _chosen_area_id(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> int | None:
+    code = chosen_area_code(questionnaire.spec, answers)
     return next((area.id for area in questionnaire.policy.focus_areas if area.code == code), None)
 
 

@@ -17,7 +17,7 @@ from survey.kernel.rendering import current_lang, render_form_page
 from survey.questionnaire import bp, services, submit_rate
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
 from survey.questionnaire.models import Questionnaire, Round
-from survey.questionnaire.review import review_rows
+from survey.questionnaire.review import missing_errors, review_rows
 
 
 def round_named(round_slug: str) -> Round:
@@ -201,10 +201,7 @@ def review(round_: Round, draft, token: str):
 
 
 def _render_review(round_: Round, draft, token: str, form, missing):
-    errors = [
-        (f"change-{q.id}", _("Du mangler at svare på: %(question)s", question=q.text.get(current_lang())))
-        for q in missing
-    ] + form.error_list()
+    errors = missing_errors(missing, current_lang()) + form.error_list()
     html = render_template(
         "questionnaire/review.html",
         round_=round_,
