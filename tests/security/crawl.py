@@ -91,10 +91,10 @@ class Crawl:
         typed: Typed,
         in_scope: Callable[[str], bool],
         mail_folder: Path | None = None,
-        last: frozenset[str] = frozenset(),
+        last: tuple[str, ...] = (),
     ) -> None:
         """Read the seeds (always) and everything they lead to (once). Forms posting to an endpoint in `last`
-        (logging out) are submitted at the very end."""
+        (closing a round, logging out) are submitted at the very end, in the order of `last`."""
         done: set = set()
         deferred: list[tuple[Form, tuple[str, str] | None]] = []
         mail_seen: set[Path] = set()
@@ -120,6 +120,7 @@ class Crawl:
                         level += [(url, "none") for url in mailed if in_scope(url) and self._new(url)]
                 level += [(url, "same-origin") for url in page.links() if in_scope(url) and self._new(url)]
             level = list(dict.fromkeys(level))
+        deferred.sort(key=lambda found: last.index(self.endpoint(found[0].action, "POST")[0]))
         for form, button in deferred:
             self.submit(browser, form, button, typed)
 

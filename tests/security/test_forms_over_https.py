@@ -12,9 +12,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from survey.kernel.config import ROOT
 from survey.kernel.extensions import db
 from survey.kernel.forms import EXPIRED_FORM
 from survey.meetings.services import Signup, register_for_meeting
+from survey.questionnaire import email_invitations
 from survey.questionnaire.models import Round
 from survey.results.sums import rebuild_sums
 from survey.staff.models import StaffUser
@@ -39,8 +41,9 @@ BURST = [
 ADMIN, NEWCOMER = "admin@kommune.test", "ny@kommune.test"
 #: staff the admin manages on the users pages (resets the second factor of; sends a set-password link to)
 COLLEAGUE, WAITING = "kollega@kommune.test", "venter@kommune.test"
-#: logging out ends the staff member's session: the last form they send
-LAST = frozenset({"staff.logout"})
+#: the forms sent last, in this order: closing a round hides its invitation pages' forms; logging out ends the
+#: staff member's session
+LAST = ("questionnaire_admin.close_now", "staff.logout")
 
 
 def production(make_app, tmp_path):
@@ -61,9 +64,13 @@ def world(app, make_round, make_meeting, make_staff):
     """An open survey round (for the citizen's forms), a closed one with five quotable comments (results are shown
     once a round has closed; one comment looks like personal data, so the redaction form is there too), a published
     meeting with four sign-ups, a draft meeting, a staff admin with the second factor and a new admin who has yet
-    to set it up."""
+    to set it up; for the survey managers' pages an upcoming round (to open now) and an invitation round of a
+    questionnaire without answers (its texts can be edited) with two addresses, one of them mailed (so that both the
+    next batch and a reminder are offered)."""
     slug = make_round()
     closed = make_round(state="closed", label="Lukket runde")
+    make_round(state="upcoming", label="Kommende runde")
+    invited = make_round(questionnaire=ROOT / "data/questionnaires/syddjurs-dialogmoede.yaml", access="invitation")
     meeting_id = make_meeting(capacity=10)
     make_meeting(status="draft", title="Dialogmøde i planlægning", starts_in=timedelta(days=30))
     with app.app_context():
@@ -74,6 +81,9 @@ def world(app, make_round, make_meeting, make_staff):
         db.session.add(answer(round_.questionnaire, round_, "job", personal))
         db.session.flush()
         rebuild_sums(db.session.connection())
+        invitation_round = db.session.scalar(select(Round).where(Round.slug == invited))
+        email_invitations.add_addresses(invitation_round, ["inviteret@example.dk", "ogsaa.inviteret@example.dk"])
+        email_invitations.send_invitations(invitation_round, limit=1)
         register_for_meeting(meeting_id, EARLIER)
         register_for_meeting(meeting_id, ATTENDEE)
         for signup in BURST:
@@ -115,6 +125,8 @@ def walk_everything(app, crawl: Crawl, mail_folder) -> None:
         "name": "Ny Kollega",  # a new staff user (whose e-mail is taken: the form is sent, and refused)
         "new": "grønne cykler ved syv gamle lindetræer",  # the password chosen from a mailed link
         "repeat": "grønne cykler ved syv gamle lindetræer",
+        "count": "2",  # invitation letters
+        "addresses": "ny.inviteret@example.dk\nikke en adresse",  # e-mail invitations: one good line, one bad
     }
     staff = HttpsBrowser(app.test_client())
     staff_pages = lambda url: "/personale" in url  # noqa: E731
