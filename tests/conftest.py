@@ -19,6 +19,7 @@ from tests import factories
 from tests.helpers import STAFF_PASSWORD, STAFF_TOTP_SECRET, log_in
 from tests.markers import directory_markers
 from tests.pages import CheckedClient
+from tests.smtp import SmtpServer, over_smtp
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by them
@@ -228,3 +229,19 @@ def make_registration(app):
             return registration.id
 
     return make
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the whole session."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(app, smtp_server) -> SmtpServer:
+    """Mail sent during the test goes over SMTP to a real server on 127.0.0.1; returns that server, empty."""
+    with over_smtp(app, smtp_server):
+        yield smtp_server

@@ -14,6 +14,21 @@ from playwright.sync_api import Page, expect
 from tests.questionnaire.walker import SYDDJURS_ANSWERS, Citizen
 
 
+def answer_survey(page: Page) -> None:
+    """Every page of the Syddjurs survey, answered as in the client tests, then sent."""
+    page.get_by_role("button", name="Start undersøgelsen").click()
+    for answers in SYDDJURS_ANSWERS.values():
+        for name, value in answers.items():
+            if name == "kommentar":
+                page.fill(f"textarea[name='{name}']", value)
+            else:
+                page.check(f"input[name='{name}'][value='{value}']")
+        page.get_by_role("button", name="Fortsæt", exact=True).click()
+    expect(page).to_have_title(re.compile("^Tjek dine svar"))
+    page.get_by_role("button", name="Send svar", exact=True).click()
+    expect(page).to_have_title(re.compile("^Tak for dine svar"))
+
+
 @dataclass
 class Visit:
     page: Page

@@ -17,8 +17,8 @@ from survey.meetings.models import Registration
 from survey.questionnaire.models import Answer, Response
 from survey.staff import totp
 from survey.staff.models import AuditEvent, StaffUser
+from tests.browser.survey_pages import answer_survey
 from tests.helpers import STAFF_PASSWORD
-from tests.questionnaire.walker import SYDDJURS_ANSWERS
 from tests.security.crawl import links_in, mails_in
 
 CITIZEN_EMAIL = "karen@example.dk"
@@ -36,21 +36,6 @@ def posts_logged(site) -> list[dict[str, str]]:
 
 def main_text(page: Page) -> str:
     return re.sub(r"\s+", " ", page.inner_text("main"))
-
-
-def answer_survey(page: Page) -> None:
-    """Every page of the Syddjurs survey, answered as in the client tests, then sent."""
-    page.get_by_role("button", name="Start undersøgelsen").click()
-    for answers in SYDDJURS_ANSWERS.values():
-        for name, value in answers.items():
-            if name == "kommentar":
-                page.fill(f"textarea[name='{name}']", value)
-            else:
-                page.check(f"input[name='{name}'][value='{value}']")
-        page.get_by_role("button", name="Fortsæt", exact=True).click()
-    expect(page).to_have_title(re.compile("^Tjek dine svar"))
-    page.get_by_role("button", name="Send svar", exact=True).click()
-    expect(page).to_have_title(re.compile("^Tak for dine svar"))
 
 
 def manage_link_from_mail(site) -> str:

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import io
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from flask_mailman import Mail
 from sqlalchemy import String, Text, select, update
 
 from survey.kernel.clock import utcnow
@@ -22,38 +20,8 @@ from tests.pages import csrf_token, error_summary, text_of, title
 from tests.questionnaire.walker import Citizen
 from tests.smtp import SmtpServer
 
-MAIL_KEYS = ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME",
-             "MAIL_PASSWORD")  # fmt: skip
 CODE_LINK = re.compile(r"\?kode=([A-Z0-9]{8})")
 PEOPLE = [f"borger{n}@example.dk" for n in range(1, 6)]
-
-
-@contextmanager
-def mail_config(app, **settings):
-    saved, state = {k: app.config.get(k) for k in MAIL_KEYS}, app.extensions["mailman"]
-    app.config.update(settings)
-    app.extensions["mailman"] = Mail.init_mail(app.config, app.testing)
-    try:
-        yield
-    finally:
-        app.config.update(saved)
-        app.extensions["mailman"] = state
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp(app, smtp_server) -> SmtpServer:
-    smtp_server.clear()
-    settings = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
-    with mail_config(app, **settings, MAIL_USE_TLS=False, MAIL_USE_SSL=False, MAIL_USERNAME=None, MAIL_PASSWORD=None):
-        yield smtp_server
 
 
 @pytest.fixture

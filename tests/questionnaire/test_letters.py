@@ -191,14 +191,14 @@ def test_the_invitations_page_lists_invitation_rounds_with_their_codes(manager, 
     assert row.find(".//a").get("href") == page_url(round_slug)
 
 
-def test_the_round_page_box_counts_codes_only_for_invitation_rounds(app, manager, round_slug, make_round):
+def test_the_round_page_box_counts_letters_waiting_only_for_invitation_rounds(app, manager, round_slug, make_round):
     make_letters(manager, round_slug, "2")
     open_slug = make_round(access="open", label="Åben")
     with app.test_request_context():
         rounds = {r.slug: r for r in db.session.scalars(select(Round))}
         box = render_template("questionnaire_admin/_round_letters.html", round_=rounds[round_slug])
-        assert "Koder lavet" in box and f"/personale/runder/{round_slug}/breve" in box
-        assert letters_for_round(rounds[round_slug]) == {"made": 2, "used": 0, "waiting": 2}
+        assert "Breve, der venter på at blive hentet" in box and f"/personale/runder/{round_slug}/breve" in box
+        assert letters_for_round(rounds[round_slug]) == {"waiting": 2}
         assert render_template("questionnaire_admin/_round_letters.html", round_=rounds[open_slug]).strip() == ""
         db.session.remove()
 

@@ -17,30 +17,11 @@ from survey.kernel.extensions import db
 from survey.staff import services
 from survey.staff.models import AuditEvent, StaffUser
 from tests.helpers import STAFF_PASSWORD, log_in
-from tests.meetings.conftest import mail_config
 from tests.pages import csrf_token, error_summary, text_of
-from tests.smtp import SmtpServer
 
 NEW = "ny.kollega@kommune.dk"
 NEW_PASSWORD = "blå cykler under fire gamle lindetræer"
 LINK = re.compile(r"http://127\.0\.0\.1:5000(/personale/adgangskode/vaelg/[\w.-]+)")
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp(app, smtp_server) -> SmtpServer:
-    """Mail sent during the test goes over SMTP to a real server on 127.0.0.1; returns that server, empty."""
-    smtp_server.clear()
-    settings = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
-    with mail_config(app, **settings, MAIL_USE_TLS=False, MAIL_USE_SSL=False, MAIL_USERNAME=None, MAIL_PASSWORD=None):
-        yield smtp_server
 
 
 @pytest.fixture

@@ -48,8 +48,7 @@ def letters_for_round(round_: Round) -> dict | None:
     round that has no letters (open link)."""
     if not round_.uses_invitations:
         return None
-    made, used = _codes_made(round_)
-    return {"made": made, "used": used, "waiting": sum(batch.count for batch in letters.batches(round_))}
+    return {"waiting": sum(batch.count for batch in letters.batches(round_))}
 
 
 @admin_bp.get("/invitationer")
