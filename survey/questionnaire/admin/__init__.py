@@ -9,10 +9,27 @@ from sqlalchemy import select
 
 from survey.kernel import roles
 from survey.kernel.extensions import db
+from survey.kernel.uploads import allow_upload_size
+from survey.questionnaire import admin_bp
 from survey.questionnaire.models import Round
 
 #: who may use these pages
 STAFF = roles.SURVEY_MANAGERS
+#: the pages that take a whole file's text in one request: a questionnaire file, its texts, a list of addresses (the
+#: list also comes back, once, with its confirmation)
+LARGE_FORMS = {
+    "questionnaire_admin.upload",
+    "questionnaire_admin.edit_texts",
+    "questionnaire_admin.emails",
+    "questionnaire_admin.confirm_emails",
+}
+
+
+@admin_bp.url_value_preprocessor
+def _large_forms(endpoint, _values):
+    # runs before the CSRF check reads the form (kernel.uploads.allow_upload_size)
+    if endpoint in LARGE_FORMS:
+        allow_upload_size()
 
 
 def round_or_404(round_slug: str) -> Round:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from survey.kernel.datafiles import DataFileError
 from survey.kernel.extensions import db
 from survey.kernel.rendering import render_form_page
-from survey.kernel.uploads import DataFileForm, allow_upload_size, render_upload_page
+from survey.kernel.uploads import DataFileForm, render_upload_page
 from survey.questionnaire import admin_bp
 from survey.questionnaire.admin import STAFF
 from survey.questionnaire.admin.text_forms import slot_name, texts_form
@@ -21,16 +21,6 @@ from survey.questionnaire.models import Questionnaire
 from survey.questionnaire.texts import VersionFrozen, can_edit_texts, change_texts, text_slots
 from survey.staff.access import role_required
 from survey.staff.audit import audit
-
-#: the pages that take a whole file's text in one request
-LARGE_FORMS = {"questionnaire_admin.upload", "questionnaire_admin.edit_texts"}
-
-
-@admin_bp.url_value_preprocessor
-def _large_forms(endpoint, _values):
-    # runs before the CSRF check reads the form (kernel.uploads.allow_upload_size)
-    if endpoint in LARGE_FORMS:
-        allow_upload_size()
 
 
 def questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
