@@ -49,6 +49,8 @@ class QuestionKind:
 
     #: the name questionnaire files and the question table use
     name: ClassVar[str]
+    #: what staff read for it (the questionnaire's page)
+    label: ClassVar[str]
     #: the template and the macro in it that render a question of this kind on its page
     template: ClassVar[str] = "questionnaire/kinds.html"
     macro: ClassVar[str] = "choice"
@@ -174,6 +176,7 @@ class Likert(QuestionKind):
 @register
 class LikertSatisfaction(Likert):
     name = "likert_satisfaction"
+    label = _l("Tilfredshed, 5 trin")
     labels = [
         ("1", _l("Meget utilfreds")),
         ("2", _l("Utilfreds")),
@@ -186,6 +189,7 @@ class LikertSatisfaction(Likert):
 @register
 class LikertAgreement(Likert):
     name = "likert_agreement"
+    label = _l("Enighed, 5 trin")
     labels = [
         ("1", _l("Helt uenig")),
         ("2", _l("Uenig")),
@@ -200,6 +204,7 @@ class YesNo(QuestionKind):
     """Ja or nej; as a consent question, "ja" lets us quote a free-text answer."""
 
     name = "yes_no"
+    label = _l("Ja/nej")
     gives_consent = True
 
     def choices(self, question: QuestionSpec, lang: str) -> list[tuple[str, str]]:
@@ -221,6 +226,7 @@ class SingleChoice(QuestionKind):
     """One of the options the questionnaire file lists; the routing question and the background questions."""
 
     name = "single_choice"
+    label = _l("Ét svar blandt flere")
     options_in_file = True
     routing = True
     breakdown = True
@@ -234,6 +240,7 @@ class FreeText(QuestionKind):
     """The respondent's own words, up to the question's max_length."""
 
     name = "free_text"
+    label = _l("Fritekst")
     macro = "free_text"
     own_words = True
 

@@ -99,7 +99,7 @@ def pages_of(questionnaire: Questionnaire, lang: str) -> list[tuple[str, str, li
                 QuestionRow(
                     question.id,
                     question.text.get(lang),
-                    question.kind,
+                    str(question.question_kind.label),
                     dimension_name(question.dimension),
                     area,
                     question.required,

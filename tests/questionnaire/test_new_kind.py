@@ -41,6 +41,7 @@ class MultipleChoice(QuestionKind):
     """Any number of the options the questionnaire file lists; one answer row per option chosen."""
 
     name = "multiple_choice"
+    label = "Flere svar"
     template = "test/multiple_choice.html"
     macro = "multiple_choice"
     options_in_file = True

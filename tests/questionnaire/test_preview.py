@@ -261,7 +261,7 @@ def test_version_page_shows_questions_frozen_state_and_links(client, login_as, m
     assert page.status_code == 200
     main = text_of(page.doc.find(".//main"))
     assert "Nej. Der er ingen svar endnu" in main
-    assert "følger visitationsspørgsmålet" in main and "tilfredshed" in main and "likert" in main
+    assert "følger visitationsspørgsmålet" in main and "tilfredshed" in main and "Tilfredshed, 5 trin" in main
     links = {a.get("href") for a in page.doc.iterfind(".//main//a")}
     assert f"/personale/spoergeskemaer/{questionnaire_id}/forhaandsvisning" in links
     assert f"/personale/runder/ny?questionnaire={questionnaire_id}" in links
