@@ -4,6 +4,8 @@ it must be UTF-8, and it is read as text for the same loaders the command line u
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import render_template, request
 from flask_babel import gettext as _
@@ -12,7 +14,10 @@ from werkzeug.datastructures import FileStorage
 from wtforms import FileField, TextAreaField
 
 from survey.kernel.datafiles import DataFileError
+from survey.kernel.extensions import db
 from survey.kernel.forms import BaseForm
+
+T = TypeVar("T")
 
 #: the largest data file taken from a browser (our largest questionnaire is about 13 kB)
 UPLOAD_LIMIT = 256 * 1024
@@ -62,6 +67,8 @@ class DataFileForm(BaseForm):
 
     file = FileField(_l("YAML-fil"), description=_l("En fil i samme format som til kommandolinjen (.yaml)."))
     text = TextAreaField(_l("Eller indsæt teksten fra filen"), description=_l("Bruges kun, når du ikke vælger en fil."))
+    #: the loader's problems with the file sent (load), shown by render_upload_page
+    rejected: DataFileError | None = None
 
     def source(self) -> tuple[str, str] | None:
         """(name, text) of what was sent, read as it was (no stripping: line numbers must match); None, with the
@@ -70,6 +77,20 @@ class DataFileForm(BaseForm):
             return read_upload(request.files.get(self.file.name), request.form.get(self.text.name))
         except UploadError as error:
             self.file.errors = [*self.file.errors, str(error)]
+            return None
+
+    def load(self, loader: Callable[[str, str], T]) -> tuple[str, T] | None:
+        """(name, what `loader(name, text)` made of the sent file), or None: nothing sent (a GET), a file that
+        cannot be read, or one the loader rejected — then nothing it did is kept (rolled back), the text area
+        holds the file's text to fix, and `rejected` its problems for `render_upload_page`."""
+        if not self.validate_on_submit() or (source := self.source()) is None:
+            return None
+        name, text = source
+        try:
+            return name, loader(name, text)
+        except DataFileError as error:
+            db.session.rollback()
+            self.text.data, self.rejected = text, error
             return None
 
 
@@ -87,9 +108,10 @@ def problem_lines(problems: list[str], text: str) -> list[tuple[str, str | None]
     return found
 
 
-def render_upload_page(template: str, form: DataFileForm, rejected: DataFileError | None = None, **context):
+def render_upload_page(template: str, form: DataFileForm, **context):
     """Render an upload page; a rejected file's problems (the same lines as on the command line) head the page in
     the error summary, each linking to the text area that now holds the file's text. Status 400 on any error."""
+    rejected = form.rejected
     errors = form.error_list() if form.errors else []
     if rejected is not None:
         errors += [(form.text.id, problem) for problem in rejected.problems]

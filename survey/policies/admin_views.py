@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.kernel import roles
-from survey.kernel.datafiles import DataFileError
 from survey.kernel.extensions import db
 from survey.kernel.uploads import DataFileForm, allow_upload_size, render_upload_page
 from survey.policies import admin_bp
@@ -49,21 +48,15 @@ def show(policy_id: int):
 @role_required(*STAFF)
 def upload():
     """Upload a policy file: a new policy, or a new version of one (matched by its slug)."""
-    form, rejected = DataFileForm(), None
-    if form.validate_on_submit() and (source := form.source()):
-        name, text = source
-        try:
-            policy, changes = load_policy(name, text)
-        except DataFileError as error:
-            db.session.rollback()
-            form.text.data, rejected = text, error
+    form = DataFileForm()
+    if loaded := form.load(load_policy):
+        name, (policy, changes) = loaded
+        if changes:
+            audit("policy_uploaded", target=f"policy:{policy.slug}", changes=changes, file=name)
+        db.session.commit()
+        if changes:
+            flash(_("Politikken er gemt. Ændret: %(changes)s.", changes=", ".join(changes)), "success")
         else:
-            if changes:
-                audit("policy_uploaded", target=f"policy:{policy.slug}", changes=changes, file=name)
-            db.session.commit()
-            if changes:
-                flash(_("Politikken er gemt. Ændret: %(changes)s.", changes=", ".join(changes)), "success")
-            else:
-                flash(_("Filen er den samme som den gemte politik. Intet er ændret."), "success")
-            return redirect(url_for(".show", policy_id=policy.id))
-    return render_upload_page("policies_admin/upload.html", form, rejected)
+            flash(_("Filen er den samme som den gemte politik. Intet er ændret."), "success")
+        return redirect(url_for(".show", policy_id=policy.id))
+    return render_upload_page("policies_admin/upload.html", form)

@@ -69,24 +69,18 @@ OUTCOMES = {
 @role_required(*STAFF)
 def upload():
     """Upload a questionnaire file: a new questionnaire, or a new version of one."""
-    form, rejected = DataFileForm(), None
-    if form.validate_on_submit() and (source := form.source()):
-        name, text = source
-        try:
-            questionnaire, outcome = load_questionnaire(name, text)
-        except DataFileError as error:
-            db.session.rollback()
-            form.text.data, rejected = text, error
-        else:
-            if outcome != "unchanged":
-                target = f"questionnaire:{questionnaire.slug}:v{questionnaire.version}"
-                audit("questionnaire_uploaded", target=target, outcome=outcome, file=name)
-            db.session.commit()
-            flash(OUTCOMES[outcome](questionnaire), "success")
-            if outcome in ("updated", "new version") and previous_version(questionnaire):
-                return redirect(url_for(".diff", questionnaire_id=questionnaire.id))
-            return redirect(url_for(".questionnaire", questionnaire_id=questionnaire.id))
-    return render_upload_page("questionnaire_admin/upload.html", form, rejected)
+    form = DataFileForm()
+    if loaded := form.load(load_questionnaire):
+        name, (questionnaire, outcome) = loaded
+        if outcome != "unchanged":
+            target = f"questionnaire:{questionnaire.slug}:v{questionnaire.version}"
+            audit("questionnaire_uploaded", target=target, outcome=outcome, file=name)
+        db.session.commit()
+        flash(OUTCOMES[outcome](questionnaire), "success")
+        if outcome in ("updated", "new version") and previous_version(questionnaire):
+            return redirect(url_for(".diff", questionnaire_id=questionnaire.id))
+        return redirect(url_for(".questionnaire", questionnaire_id=questionnaire.id))
+    return render_upload_page("questionnaire_admin/upload.html", form)
 
 
 @admin_bp.get("/spoergeskemaer/<int:questionnaire_id>/forskel")
