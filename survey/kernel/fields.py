@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField
 from wtforms import TimeField as _TimeField
@@ -59,6 +61,18 @@ class LocalDateField(DanishParseError, DateField):
 
     def __init__(self, label, **kwargs):
         super().__init__(label, format=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"], **kwargs)
+
+
+#: the dates staff can give: nothing happens before the app existed, and the end leaves room for the day after
+#: and for a time zone (a date near 9999-12-31 has no next day, and 0001-01-01 no UTC before it)
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
+
+def within_years(form, field) -> None:
+    """A LocalDateField's validator: a date from FIRST_DAY to LAST_DAY."""
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(_l("Indtast en dato mellem 01-01-2000 og 31-12-2099"))
 
 
 class LocalTimeField(DanishParseError, _TimeField):

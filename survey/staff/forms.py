@@ -1,12 +1,10 @@
 """Staff forms: the two login steps, the password change and the audit log filters."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from survey.kernel.fields import LocalDateField
+from survey.kernel.fields import LocalDateField, within_years
 from survey.kernel.forms import BaseForm
 from survey.staff.passwords import password_problem
 
@@ -68,17 +66,6 @@ class PasswordChangeForm(BaseForm):
             raise ValidationError(_l("De to nye adgangskoder er ikke ens"))
 
 
-#: the dates the audit log can be filtered on: nothing is logged before the app existed, and the end leaves room
-#: for the day after (a date near 9999-12-31 has no next day to compare with)
-AUDIT_FIRST_DAY = date(2000, 1, 1)
-AUDIT_LAST_DAY = date(2099, 12, 31)
-
-
-def _within_audit_years(form, field):
-    if field.data and not AUDIT_FIRST_DAY <= field.data <= AUDIT_LAST_DAY:
-        raise ValidationError(_l("Indtast en dato mellem 01-01-2000 og 31-12-2099"))
-
-
 class AuditFilterForm(BaseForm):
     """Filters of the audit log (a GET form: nothing is changed, so no CSRF token)."""
 
@@ -87,8 +74,8 @@ class AuditFilterForm(BaseForm):
 
     handling = SelectField(_l("Handling"), choices=[], validate_choice=False)
     email = StringField(_l("E-mail"), description=_l("Hele adressen"))
-    fra = LocalDateField(_l("Fra og med dato (UTC)"), validators=[Optional(), _within_audit_years])
-    til = LocalDateField(_l("Til og med dato (UTC)"), validators=[Optional(), _within_audit_years])
+    fra = LocalDateField(_l("Fra og med dato (UTC)"), validators=[Optional(), within_years])
+    til = LocalDateField(_l("Til og med dato (UTC)"), validators=[Optional(), within_years])
 
     def validate_til(self, field):
         if field.data and self.fra.data and field.data < self.fra.data:

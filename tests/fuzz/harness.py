@@ -241,14 +241,18 @@ class Ledger:
         with self.in_app():
             return row_counts(), self.contents()
 
-    def check(self, **deltas: int):
+    def check(self, counted: bool = False, **deltas: int):
         """Row counts changed by exactly `deltas` (table → change) and nothing else; returns (old rows, new rows)
         of the form's own contents for the caller to compare. A stored response may also add rows to the results'
-        running sums (one for each cell it is the first in; tests/results checks their values)."""
+        running sums (one for each cell it is the first in; tests/results checks their values); a stored response
+        or page (`counted`) may add its day's row of the response rate (tests/questionnaire checks its counts)."""
         counts, rows = self._read()
         if deltas.get("response", 0) > 0:
             assert counts["result_sum"] >= self.counts["result_sum"], "the running sums lost rows"
             deltas["result_sum"] = counts["result_sum"] - self.counts["result_sum"]
+        if counted or deltas.get("response", 0) > 0:
+            deltas["round_day"] = counts["round_day"] - self.counts["round_day"]
+            assert deltas["round_day"] in (0, 1), "a day's counts are one row per round"
         expected = {name: n + deltas.pop(name, 0) for name, n in self.counts.items()}
         assert not deltas, f"unknown tables {deltas}"
         assert counts == expected, f"row counts changed: {changed(expected, counts)}"

@@ -390,6 +390,16 @@ def test_no_staff_signup_for_draft_cancelled_or_past(host, make_meeting, in_app,
     assert "Der kan ikke tilmeldes" in text_of(host.get(response.location).doc)
 
 
+@pytest.mark.parametrize("status, starts_in", [("cancelled", 14), ("published", -1)])
+def test_no_seats_are_reserved_at_a_cancelled_or_past_meeting(host, make_meeting, in_app, status, starts_in):
+    meeting_id = make_meeting(**MEETING | {"starts_in": timedelta(days=starts_in)}, status=status)
+    response = post(host, f"{BASE}/{meeting_id}/reserver", {"label": "Jobcentrets borgere", "seats": "2"})
+    assert response.status_code == 302
+    assert "Der kan ikke tilmeldes" in text_of(host.get(response.location).doc)
+    with in_app():
+        assert db.session.scalars(select(Registration)).all() == []
+
+
 def test_cancelling_a_registration_promotes_the_waiting_list(host, make_meeting, make_registration, mails, in_app):
     meeting_id = make_meeting(**MEETING, capacity=3)
     anna = make_registration(meeting_id, "Anna", seats=3)

@@ -76,6 +76,9 @@ def reserve(meeting_id: int):
     if form.validate_on_submit():
         try:
             registration = reserve_seats(meeting.id, form.label.data, form.seats.data)
+        except SignupRefused as refused:  # a cancelled or past meeting holds no seats
+            flash(REFUSED.get(refused.reason, _("Der kan ikke tilmeldes mødet.")), "error")
+            return to_meeting(meeting)
         except NotEnoughSeats:
             free = seats_free(meeting)
             form.seats.errors.append(

@@ -112,7 +112,9 @@ def _carried_or_refused(questionnaire: Questionnaire):
     try:
         return previews.carried(questionnaire, request.form.get(previews.CARRIED))
     except previews.CarriedAnswersRefused:
-        html = render_template("questionnaire_admin/preview_refused.html", **_preview_context(questionnaire, {}))
+        html = render_template(
+            "questionnaire_admin/preview_refused.html", has_errors=True, **_preview_context(questionnaire, {})
+        )
         return html, 400
 
 

@@ -3,7 +3,7 @@ as naive UTC."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired
 
 from survey.kernel.clock import local_to_utc, utcnow
 from survey.kernel.extensions import db
-from survey.kernel.fields import ChoiceField, DropdownField, LocalDateField, LocalTimeField
+from survey.kernel.fields import ChoiceField, DropdownField, LocalDateField, LocalTimeField, within_years
 from survey.kernel.forms import BaseForm, MaxLength
 from survey.questionnaire.models import Questionnaire, Round
 from survey.questionnaire.round_admin import questionnaire_versions
@@ -25,9 +25,11 @@ ACCESS_CHOICES = [
 ]
 
 
-def _combine(day: date | None, hour: time | None) -> datetime | None:
-    """A typed date and time (Danish local time) as naive UTC, or None while either is missing."""
-    return local_to_utc(datetime.combine(day, hour)) if day and hour else None
+def _combine(day: LocalDateField, hour: LocalTimeField) -> datetime | None:
+    """A typed date and time (Danish local time) as naive UTC, or None while either is missing or refused."""
+    if day.data and hour.data and not (day.errors or hour.errors):
+        return local_to_utc(datetime.combine(day.data, hour.data))
+    return None
 
 
 def _version_name(questionnaire: Questionnaire) -> str:
@@ -46,11 +48,15 @@ class NewRoundForm(BaseForm):
         description=_l("Fx 2026 1. halvår. Navnet indgår i rundens adresse."),
         validators=[DataRequired(_l("Indtast rundens navn")), MaxLength(80)],
     )
-    opens_date = LocalDateField(_l("Åbner, dato"), validators=[InputRequired(_l("Indtast datoen runden åbner"))])
+    opens_date = LocalDateField(
+        _l("Åbner, dato"), validators=[InputRequired(_l("Indtast datoen runden åbner")), within_years]
+    )
     opens_time = LocalTimeField(
         _l("Åbner, tidspunkt"), default=time(0, 0), validators=[InputRequired(_l("Indtast tidspunktet runden åbner"))]
     )
-    closes_date = LocalDateField(_l("Lukker, dato"), validators=[InputRequired(_l("Indtast datoen runden lukker"))])
+    closes_date = LocalDateField(
+        _l("Lukker, dato"), validators=[InputRequired(_l("Indtast datoen runden lukker")), within_years]
+    )
     closes_time = LocalTimeField(
         _l("Lukker, tidspunkt"),
         description=_l("Svar tages imod indtil dette tidspunkt. Fx 23:59 for hele dagen."),
@@ -72,15 +78,18 @@ class NewRoundForm(BaseForm):
 
     @property
     def opens_at(self) -> datetime | None:
-        return _combine(self.opens_date.data, self.opens_time.data)
+        return _combine(self.opens_date, self.opens_time)
 
     @property
     def closes_at(self) -> datetime | None:
-        return _combine(self.closes_date.data, self.closes_time.data)
+        return _combine(self.closes_date, self.closes_time)
 
     @property
     def chosen(self) -> Questionnaire | None:
-        return db.session.get(Questionnaire, self.questionnaire.data) if self.questionnaire.data else None
+        """The version chosen, once the field took it (an id not among the choices is refused, never looked up)."""
+        if not self.questionnaire.data or self.questionnaire.errors:
+            return None
+        return db.session.get(Questionnaire, self.questionnaire.data)
 
     def validate(self, extra_validators=None) -> bool:
         """The fields one by one, then: closes after it opens and in the future, a free address, no overlap
@@ -111,11 +120,13 @@ class NewRoundForm(BaseForm):
 class ExtendForm(BaseForm):
     """A later closing time for an upcoming or open round."""
 
-    closes_date = LocalDateField(_l("Ny lukkedato"), validators=[InputRequired(_l("Indtast den nye lukkedato"))])
+    closes_date = LocalDateField(
+        _l("Ny lukkedato"), validators=[InputRequired(_l("Indtast den nye lukkedato")), within_years]
+    )
     closes_time = LocalTimeField(
         _l("Nyt lukketidspunkt"), validators=[InputRequired(_l("Indtast det nye lukketidspunkt"))]
     )
 
     @property
     def closes_at(self) -> datetime | None:
-        return _combine(self.closes_date.data, self.closes_time.data)
+        return _combine(self.closes_date, self.closes_time)
