@@ -33,5 +33,7 @@ def _large_forms(endpoint, _values):
 
 
 def round_or_404(round_slug: str) -> Round:
-    """The round with this slug or 404."""
+    """The round with this slug or 404 (a NUL, which PostgreSQL refuses to compare, names no round)."""
+    if "\x00" in round_slug:
+        abort(404)
     return db.session.scalar(select(Round).where(Round.slug == round_slug)) or abort(404)
