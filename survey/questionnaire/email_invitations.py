@@ -43,8 +43,9 @@ from survey.questionnaire.rounds import INVITATION_CODE_LENGTH, INVITATION_PURPO
 
 #: addresses one batch sends (one transaction); the page sends one batch per click, the CLI all of them
 BATCH = 200
-#: the most lines one pasted list may have (the request itself is also limited: MAX_CONTENT_LENGTH)
-MAX_LINES = 5000
+#: the most lines one list may have (its request may be as large as a data file: kernel.uploads; 10,000 addresses
+#: and their confirmation fit)
+MAX_LINES = 10_000
 _SEPARATORS = re.compile(r"[,;\t]")
 
 
