@@ -23,6 +23,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from survey.kernel import converters, errors, i18n, outbox, ratelimits, roles, security, translations
     from survey.kernel.mail import EmailChannel
+    from survey.kernel.sms import SmsChannel
 
     converters.init_app(app)  # before the blueprints: `<int:…>` holds only what the database can
     security.init_app(app)  # first: cookie flags and ProxyFix before anything reads them; its headers come last
@@ -32,7 +33,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     translations.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    outbox.init_app(app, [EmailChannel()])  # the channels that reach a person, in order of preference
+    outbox.init_app(app, [EmailChannel(), SmsChannel()])  # the channels that reach a person, by preference
     _prepare_database(app)
 
     from survey.meetings import admin_bp as meetings_admin_bp
@@ -42,11 +43,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     from survey.questionnaire import admin_bp as questionnaire_admin_bp
     from survey.questionnaire import bp as questionnaire_bp
     from survey.results import admin_bp as results_admin_bp
+    from survey.kernel.sms_reports import bp as sms_reports_bp
     from survey.site import bp as site_bp
     from survey.staff import access  # noqa: F401  (registers the user loader)
     from survey.staff import bp as staff_bp
 
     app.register_blueprint(site_bp)
+    app.register_blueprint(sms_reports_bp)
     app.register_blueprint(questionnaire_bp)
     app.register_blueprint(questionnaire_admin_bp)
     app.register_blueprint(staff_bp)

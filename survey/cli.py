@@ -10,6 +10,7 @@ from flask import Flask
 from survey.backup import backup_command
 from survey.demo import demo_cli
 from survey.kernel.i18n_cli import i18n_cli
+from survey.kernel.sms_cli import sms_cli
 from survey.meetings.cli import meetings_cli
 from survey.policies.cli import policies_cli
 from survey.questionnaire.cli import invitations_cli, questionnaires_cli, rounds_cli
@@ -29,6 +30,7 @@ GROUPS = (
     i18n_cli,
     meetings_cli,
     results_cli,
+    sms_cli,
 )
 COMMANDS = (purge_expired_command, backup_command)
 

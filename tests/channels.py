@@ -1,4 +1,5 @@
-"""A test-only channel for the outbox, proving the seam a real second channel (SMS) plugs into."""
+"""A test-only channel for the outbox, standing in for the app's phone channel (SMS) where a test is about the
+outbox's seam, not about SMS."""
 
 from __future__ import annotations
 
@@ -22,8 +23,15 @@ class Pigeon(Channel):
         self.sent.append(rendered)
 
 
+def phone_channels_removed(app, monkeypatch) -> list:
+    """The app's channels without the one that reaches a phone (SMS), until the test ends."""
+    channels = [channel for channel in app.extensions[outbox.CHANNELS] if channel.contact != "phone"]
+    monkeypatch.setitem(app.extensions, outbox.CHANNELS, channels)
+    return channels
+
+
 def register_pigeon(app, monkeypatch) -> Pigeon:
-    """A Pigeon registered after the app's own channels until the test ends."""
+    """A Pigeon in place of the app's phone channel (SMS) until the test ends."""
     channel = Pigeon()
-    monkeypatch.setitem(app.extensions, outbox.CHANNELS, [*app.extensions[outbox.CHANNELS], channel])
+    monkeypatch.setitem(app.extensions, outbox.CHANNELS, [*phone_channels_removed(app, monkeypatch), channel])
     return channel

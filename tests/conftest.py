@@ -231,6 +231,16 @@ def make_registration(app):
     return make
 
 
+@pytest.fixture
+def sms_sent(app):
+    """The SMS messages the app hands to its gateway in this test (survey.kernel.sms.MemoryBackend)."""
+    from tests.sms import memory_backend
+
+    backend = memory_backend(app)
+    yield backend
+    backend.fail = None
+
+
 @pytest.fixture(scope="session")
 def smtp_server():
     """A real SMTP server (aiosmtpd) on 127.0.0.1 for the whole session."""

@@ -126,6 +126,21 @@ class Config:
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Borgerdialog <noreply@borgerdialog.test>")
     MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE / "mail"))
+    # SMS (survey.kernel.sms). SMS_BACKEND=kannel sends through Kannel's sendsms interface at SMS_KANNEL_URL with
+    # SMS_KANNEL_USER/SMS_KANNEL_PASSWORD, as SMS_SENDER (at most 11 letters or digits); Kannel reports delivery
+    # back to SMS_REPORT_BASE_URL (default PUBLIC_BASE_URL: the address Kannel reaches the app on), signed with
+    # SMS_DLR_SECRET. 'file' writes each message to SMS_FILE_PATH, the sink `make run` uses.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "kannel")
+    SMS_KANNEL_URL = os.environ.get("SMS_KANNEL_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
+    SMS_KANNEL_USER = os.environ.get("SMS_KANNEL_USER", "borgerdialog")
+    SMS_KANNEL_PASSWORD = os.environ.get("SMS_KANNEL_PASSWORD", "")
+    SMS_KANNEL_TIMEOUT = float(os.environ.get("SMS_KANNEL_TIMEOUT", "10"))
+    SMS_SENDER = os.environ.get("SMS_SENDER", "Kommunen")
+    SMS_REPORT_BASE_URL = os.environ.get("SMS_REPORT_BASE_URL", "")
+    SMS_DLR_SECRET = os.environ.get("SMS_DLR_SECRET", "")
+    SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(INSTANCE / "sms"))
+    #: days a sent or failed SMS's status (and number) is kept for staff before `flask purge-expired` deletes it
+    SMS_KEEP_DAYS = int(os.environ.get("SMS_KEEP_DAYS", "30"))
     #: days after a meeting its sign-ups (personal data) are deleted
     REGISTRATION_RETENTION_DAYS = int(os.environ.get("REGISTRATION_RETENTION_DAYS", "30"))
     #: results for fewer respondents are never shown or exported (survey.results.suppression; never below 5)
@@ -156,6 +171,8 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     #: kept in memory unless a test starts a real SMTP server (tests/meetings/conftest.py)
     MAIL_BACKEND = "locmem"
+    #: kept in memory unless a test starts a real Kannel (tests/kannel.py)
+    SMS_BACKEND = "memory"
     #: fixed, so that links in mails do not depend on the PORT of whoever runs the tests
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     #: tests of production mode and of a proxy switch these on in their own app (tests/security)

@@ -21,6 +21,8 @@ from sqlalchemy import event
 from survey.kernel.extensions import db
 
 OUTBOX = "outbox"
+#: session.info key of what a commit has released, sent when the transaction has ended
+READY = "outbox_ready"
 #: app.extensions key of the registered channels, in order of preference
 CHANNELS = "outbox_channels"
 
@@ -55,6 +57,11 @@ class Message:
     context: Mapping[str, Any]
     language: str = "da"
     attachments: tuple[Attachment, ...] = ()
+    #: what the message belongs to ('registration:12', 'round:5'): a channel that keeps messages (SMS) files them
+    #: under it, so staff see a meeting's or a round's failures and a closing round forgets its numbers
+    topic: str | None = None
+    #: asked for once by a citizen on a page that says at once whether it went: no retry, no contact kept
+    transient: bool = False
 
 
 class Channel(ABC):
@@ -111,8 +118,17 @@ def queue(message: Message) -> str | None:
     return channel.name
 
 
-def _send_outbox(session) -> None:
-    for channel, template, rendered in session.info.pop(OUTBOX, []):
+def _committed(session) -> None:
+    # sent once the transaction has ended and handed back its connection: a channel that records what it sent
+    # (SMS) takes a connection of its own, and a request must never hold two (fifty sign-ups at once would
+    # exhaust the pool waiting for each other), nor, on SQLite, keep the write lock while it waits
+    session.info[READY] = session.info.pop(READY, []) + session.info.pop(OUTBOX, [])
+
+
+def _send_outbox(session, transaction) -> None:
+    if transaction.parent is not None or READY not in session.info:
+        return
+    for channel, template, rendered in session.info.pop(READY, []):
         try:
             channel.send(rendered)
         except Exception:  # the data is stored; a failed send must not turn into an error page
@@ -134,6 +150,7 @@ def init_app(app: Flask, channels: list[Channel]) -> None:
         channel.init_app(app)
     app.extensions[CHANNELS] = list(channels)
     if not getattr(init_app, "listening", False):
-        event.listen(db.session, "after_commit", _send_outbox)
+        event.listen(db.session, "after_commit", _committed)
+        event.listen(db.session, "after_transaction_end", _send_outbox)
         event.listen(db.session, "after_soft_rollback", _drop_outbox)
         init_app.listening = True

@@ -8,7 +8,7 @@ import pytest
 from survey.kernel import outbox
 from survey.kernel.extensions import db
 from survey.kernel.outbox import Message, Recipient
-from tests.channels import Pigeon, register_pigeon
+from tests.channels import Pigeon, phone_channels_removed, register_pigeon
 
 
 @pytest.fixture
@@ -25,14 +25,14 @@ def note(**contacts) -> Message:
     [
         ({"email": "karen@example.dk"}, "email"),
         ({"email": "karen@example.dk", "phone": "+4520304050"}, "email"),
-        ({"phone": "+4520304050"}, None),
+        ({"phone": "+4520304050"}, "sms"),
         ({}, None),
     ],
 )
-def test_the_app_reaches_an_e_mail_address_and_nothing_else_yet(app_ctx, contacts, expected):
+def test_the_app_reaches_an_e_mail_address_first_then_a_mobile_number(app_ctx, contacts, expected):
     channel = outbox.channel_for(Recipient(**contacts))
     assert (channel.name if channel else None) == expected
-    assert outbox.contacts_reached() == {"email"}
+    assert outbox.contacts_reached() == {"email", "phone"}
 
 
 def test_a_registered_channel_reaches_whom_e_mail_does_not(app_ctx, pigeon):
@@ -41,7 +41,9 @@ def test_a_registered_channel_reaches_whom_e_mail_does_not(app_ctx, pigeon):
     assert outbox.contacts_reached() == {"email", "phone"}
 
 
-def test_a_phone_number_alone_is_sent_nothing_without_a_channel_for_it(app_ctx):
+def test_a_phone_number_alone_is_sent_nothing_without_a_channel_for_it(app, app_ctx, monkeypatch):
+    phone_channels_removed(app, monkeypatch)
+    assert outbox.contacts_reached() == {"email"}
     assert outbox.queue(note(phone="+4520304050")) is None
     db.session.commit()
     assert outbox.OUTBOX not in db.session.info

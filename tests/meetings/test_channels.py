@@ -13,7 +13,7 @@ from survey.kernel.extensions import db
 from survey.meetings import scheduled
 from survey.meetings.models import Registration
 from survey.meetings.services import Signup, register_for_meeting
-from tests.channels import register_pigeon
+from tests.channels import phone_channels_removed, register_pigeon
 from tests.factories import DECEMBER_MEETING
 from tests.factories import DECEMBER_REMINDER_DUE as DUE
 
@@ -36,7 +36,8 @@ def test_an_e_mail_address_gets_an_e_mail_also_when_a_phone_channel_exists(app, 
     assert pigeon.sent == []
 
 
-def test_a_phone_number_alone_is_sent_nothing_while_no_channel_reaches_a_phone(app, make_meeting, sign_up):
+def test_a_phone_number_alone_is_sent_nothing_while_no_channel_reaches_a_phone(app, make_meeting, sign_up, monkeypatch):
+    phone_channels_removed(app, monkeypatch)
     meeting_id = make_meeting(**DECEMBER_MEETING)
     sign_up(meeting_id, email=None, phone="+4520304050")
     with app.app_context():

@@ -1,0 +1,305 @@
+"""The SMS channel of the outbox: a transactional outbox table, sent at most once, retried while the gateway is
+down, with delivery reports back from the gateway.
+
+Rendering (`SmsChannel.render`, inside the caller's transaction) adds an `SmsMessage` row: the message exists
+exactly when the sign-up or the invitation it belongs to does. After the commit the channel tries to send it at
+once; what could not be sent waits for `flask sms send` (cron, every minute) with back-off.
+
+Never twice: a message is claimed (status 'sending', committed) before the gateway is asked, and marked after.
+A sender killed between the two leaves the message 'sending'; it is never sent again but turns 'unknown' after
+STALE and is shown to staff, because the gateway may have taken it. Only answers that prove the gateway did not
+take the message (no connection, an HTTP error status) are retried.
+
+Personal data: the text (which may carry a code or a link) is deleted as soon as the gateway has taken the message
+or has refused it for good; the number is kept for staff to see whom a message did not reach, until
+`forget(topic)` (a round closes) or `purge(now)` (SMS_KEEP_DAYS, `flask purge-expired`).
+
+Backends (SMS_BACKEND): 'kannel' (survey.kernel.kannel, production), 'file' (SMS_FILE_PATH, `make run`; staff read
+them on /personale/sms), 'memory' (tests)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from flask import Flask, current_app
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, delete, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from survey.kernel.clock import utcnow
+from survey.kernel.extensions import db
+from survey.kernel.outbox import Channel, Message
+from survey.kernel.sms_text import measure, tidy
+
+#: statuses; 'queued' and 'sending' are open, the others are final
+QUEUED, SENDING, SENT, DELIVERED, FAILED, UNKNOWN = "queued", "sending", "sent", "delivered", "failed", "unknown"
+OPEN = (QUEUED, SENDING)
+PROBLEMS = (FAILED, UNKNOWN)
+#: minutes to wait after the n-th failed attempt; after the last, the message has failed for good
+BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+#: a message claimed this long ago and never marked: its sender died, maybe after the gateway took it
+STALE = timedelta(minutes=10)
+BACKENDS = "sms_backend"
+
+
+class SmsMessage(db.Model):
+    """One SMS to one number. `topic` names what it belongs to ('registration:12', 'round:5') so that staff
+    pages can show the failures of their own meeting or round, and a closing round can forget its numbers."""
+
+    __tablename__ = "sms_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: E.164; None once forgotten
+    to_number: Mapped[str | None] = mapped_column(String(16))
+    #: None as soon as the gateway has taken or refused the message
+    body: Mapped[str | None] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(10), default="da")
+    encoding: Mapped[str] = mapped_column(String(4))
+    segments: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[str | None] = mapped_column(String(60), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=QUEUED, index=True)
+    #: no retry and no number kept: the citizen asked for it on a page that tells them at once if it failed
+    transient: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: the last delivery report's type (Kannel: 1 delivered, 2 failed, 4 buffered, 8 taken by the SMSC,
+    #: 16 refused by the SMSC)
+    report: Mapped[int | None] = mapped_column(Integer)
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: why it failed, for staff (no personal data)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    """What a backend gets: our id (for the delivery report), the number, the text and its encoding."""
+
+    id: int
+    to: str
+    text: str
+    encoding: str
+
+
+class TemporaryFailure(Exception):
+    """The gateway did not take the message and may later (down, overloaded): try again."""
+
+
+class PermanentFailure(Exception):
+    """The gateway refused the message for good (a number it will not send to, a rejected login)."""
+
+
+class Backend(Protocol):
+    def send(self, sms: OutgoingSms) -> None:
+        """Hand the message to the gateway; raises TemporaryFailure or PermanentFailure."""
+
+
+class FileBackend:
+    """Each message as a text file in SMS_FILE_PATH (`make run`): admins read them on /personale/sms."""
+
+    def __init__(self, folder: str):
+        self.folder = Path(folder)
+
+    def send(self, sms: OutgoingSms) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+        path = self.folder / f"{stamp}-{sms.id}.txt"
+        path.write_text(f"To: {sms.to}\nEncoding: {sms.encoding}\n\n{sms.text}\n", encoding="utf-8")
+
+
+class MemoryBackend:
+    """Keeps what it was given (tests); `fail` makes the next sends raise."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingSms] = []
+        self.fail: Exception | None = None
+
+    def send(self, sms: OutgoingSms) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.sent.append(sms)
+
+
+def backend() -> Backend:
+    return current_app.extensions[BACKENDS]
+
+
+def _make_backend(app: Flask) -> Backend:
+    kind = app.config["SMS_BACKEND"]
+    if kind == "file":
+        return FileBackend(app.config["SMS_FILE_PATH"])
+    if kind == "memory":
+        return MemoryBackend()
+    if kind == "kannel":
+        from survey.kernel.kannel import KannelBackend
+
+        return KannelBackend.from_config(app.config)
+    raise ValueError(f"SMS_BACKEND must be kannel, file or memory, not {kind!r}")
+
+
+class SmsChannel(Channel):
+    """Reaches everyone who gave a mobile number: sms/<template>.txt, in the message's language."""
+
+    name = "sms"
+    contact = "phone"
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions[BACKENDS] = _make_backend(app)
+
+    def render(self, message: Message) -> SmsMessage:
+        text = render_text(message)
+        size = measure(text)
+        row = SmsMessage(
+            to_number=message.recipient.phone,
+            body=text,
+            template=message.template,
+            language=message.language,
+            encoding=size.encoding,
+            segments=size.segments,
+            topic=message.topic,
+            transient=message.transient,
+            status=QUEUED,
+            next_attempt_at=utcnow(),
+        )
+        db.session.add(row)
+        db.session.flush()  # its id, for the send after the commit
+        return row.id
+
+    def send(self, rendered: int) -> None:
+        send_one(rendered)
+
+
+def render_text(message: Message) -> str:
+    """sms/<template>.txt filled in (without the page context processors: also sent from the CLI)."""
+    context = {"subject": message.subject, **message.context}
+    return tidy(current_app.jinja_env.get_template(f"sms/{message.template}.txt").render(context))
+
+
+def _own_session() -> Session:
+    """A session of its own: the outbox sends after the caller's commit, when its session can run no SQL."""
+    return Session(db.engine, expire_on_commit=False)
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> SmsMessage | None:
+    """Mark the message 'sending' and commit, when it is queued and due; None when another sender has it."""
+    claimed = session.execute(
+        update(SmsMessage)
+        .where(SmsMessage.id == message_id, SmsMessage.status == QUEUED)
+        .values(status=SENDING, claimed_at=now, attempts=SmsMessage.attempts + 1)
+    ).rowcount
+    session.commit()
+    return session.get(SmsMessage, message_id) if claimed else None
+
+
+def send_one(message_id: int, now: datetime | None = None) -> str | None:
+    """Send one queued message through the backend; returns its new status (None: not queued, nothing done)."""
+    now = now or utcnow()
+    with _own_session() as session:
+        message = _claim(session, message_id, now)
+        if message is None:
+            return None
+        sms = OutgoingSms(message.id, message.to_number or "", message.body or "", message.encoding)
+        try:
+            backend().send(sms)
+        except PermanentFailure as error:
+            _finish(message, FAILED, str(error))
+        except TemporaryFailure as error:
+            _retry_later(message, str(error), now)
+        except Exception as error:  # a bug in a backend must not lose the message: it is retried like a failure
+            current_app.logger.exception("SMS backend failed on message %s", message.id)
+            _retry_later(message, type(error).__name__, now)
+        else:
+            message.status, message.sent_at, message.error = SENT, now, None
+            message.body = None
+            if message.transient:
+                message.to_number = None
+        session.commit()
+        return message.status
+
+
+def _finish(message: SmsMessage, status: str, error: str) -> None:
+    message.status, message.error, message.body = status, error[:200], None
+    if message.transient:
+        message.to_number = None
+
+
+def _retry_later(message: SmsMessage, error: str, now: datetime) -> None:
+    if message.transient or message.attempts > len(BACKOFF_MINUTES):
+        _finish(message, FAILED, error)
+        return
+    message.status, message.error = QUEUED, error[:200]
+    message.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
+
+
+def send_due(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """Send every queued message that is due, oldest first, one claim at a time; mark messages whose sender died
+    'unknown'. Returns how many ended in each status."""
+    now = now or utcnow()
+    counts: dict[str, int] = {}
+    with _own_session() as session:
+        session.execute(
+            update(SmsMessage)
+            .where(SmsMessage.status == SENDING, SmsMessage.claimed_at <= now - STALE)
+            .values(status=UNKNOWN, body=None, error="afsenderen stoppede under afsendelsen")
+        )
+        session.commit()
+        due = select(SmsMessage.id).where(SmsMessage.status == QUEUED, SmsMessage.next_attempt_at <= now)
+        ids = list(session.scalars(due.order_by(SmsMessage.id).limit(limit)))
+    for message_id in ids:
+        status = send_one(message_id, now)
+        if status is not None:
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+#: Kannel's delivery report types that end a message
+DELIVERED_REPORT, FAILED_REPORT, BUFFERED_REPORT, SMSC_ACCEPTED_REPORT, SMSC_REJECTED_REPORT = 1, 2, 4, 8, 16
+
+
+def record_report(message_id: int, report: int, now: datetime | None = None) -> bool:
+    """A delivery report from the gateway; returns False for an unknown message."""
+    message = db.session.get(SmsMessage, message_id)
+    if message is None:
+        return False
+    message.report, message.reported_at = report, now or utcnow()
+    if report & DELIVERED_REPORT:
+        message.status = DELIVERED
+    elif report & (FAILED_REPORT | SMSC_REJECTED_REPORT):
+        message.status, message.error = FAILED, "operatøren kunne ikke levere beskeden"
+    db.session.commit()
+    return True
+
+
+def report_signature(message_id: int) -> str:
+    """The signature in a message's delivery-report URL: only the gateway, which got it with the message, knows it."""
+    key = current_app.config["SMS_DLR_SECRET"] or current_app.config["SECRET_KEY"]
+    return hmac.new(key.encode(), f"sms-report:{message_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def report_signature_valid(message_id: int, signature: str) -> bool:
+    return hmac.compare_digest(report_signature(message_id), signature)
+
+
+def problems(topic_prefix: str) -> list[SmsMessage]:
+    """Messages of topics starting with `topic_prefix` that failed or whose fate is unknown, newest first."""
+    query = select(SmsMessage).where(SmsMessage.topic.startswith(topic_prefix), SmsMessage.status.in_(PROBLEMS))
+    return list(db.session.scalars(query.order_by(SmsMessage.id.desc())))
+
+
+def forget(topic: str) -> int:
+    """Delete every message of `topic` (a closing round's invitations); the caller commits."""
+    return db.session.execute(delete(SmsMessage).where(SmsMessage.topic == topic)).rowcount
+
+
+def purge(now: datetime | None = None) -> int:
+    """Delete finished messages older than SMS_KEEP_DAYS; the caller commits."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["SMS_KEEP_DAYS"])
+    old = delete(SmsMessage).where(SmsMessage.created_at <= cutoff, SmsMessage.status.not_in(OPEN))
+    return db.session.execute(old).rowcount
