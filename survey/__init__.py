@@ -36,6 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     outbox.init_app(app, [EmailChannel(), SmsChannel()])  # the channels that reach a person, by preference
     _prepare_database(app)
 
+    from survey.kernel.sms_reports import bp as sms_reports_bp
     from survey.meetings import admin_bp as meetings_admin_bp
     from survey.meetings import bp as meetings_bp
     from survey.policies import admin_bp as policies_admin_bp
@@ -43,7 +44,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     from survey.questionnaire import admin_bp as questionnaire_admin_bp
     from survey.questionnaire import bp as questionnaire_bp
     from survey.results import admin_bp as results_admin_bp
-    from survey.kernel.sms_reports import bp as sms_reports_bp
     from survey.site import bp as site_bp
     from survey.staff import access  # noqa: F401  (registers the user loader)
     from survey.staff import bp as staff_bp

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from survey.kernel.sms_text import UCS2
 from survey.kernel.sms import OutgoingSms, PermanentFailure, TemporaryFailure, report_signature
+from survey.kernel.sms_text import UCS2
 
 #: every report: delivered, failed, buffered, taken by the SMSC, refused by the SMSC
 DLR_MASK = 1 | 2 | 4 | 8 | 16
