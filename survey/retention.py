@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
+from survey.kernel import sms
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
@@ -33,10 +34,13 @@ class PurgeReport:
     #: batches of invitation letters (their codes in plaintext) past LETTERS_KEEP_HOURS or of closed rounds
     letter_files: int = 0
     audit_events: int = 0
+    #: sent or failed SMS messages (their numbers) past SMS_KEEP_DAYS
+    sms_messages: int = 0
 
     @property
     def anything(self) -> bool:
-        return bool(self.registrations or self.drafts or self.email_addresses or self.letter_files or self.audit_events)
+        counts = (self.registrations, self.drafts, self.email_addresses, self.letter_files, self.audit_events)
+        return any(counts) or bool(self.sms_messages)
 
 
 def purge_expired_registrations(
@@ -87,6 +91,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
     report.email_addresses = forget_expired_addresses(now)  # kept only while their round is open
     report.letter_files = purge_letter_files(now)  # files: deleted at once, whether or not the commit follows
     report.audit_events = purge_expired_audit_events(now, config["AUDIT_RETENTION_DAYS"])
+    report.sms_messages = sms.purge(now)
     restamp_days()  # the counts per day no longer carry the transaction id of a submit (response_rate)
     if report.anything:
         audit_system(
@@ -98,6 +103,7 @@ def purge_expired(now: datetime | None = None) -> PurgeReport:
             email_addresses=report.email_addresses,
             letter_files=report.letter_files,
             audit_events=report.audit_events,
+            sms_messages=report.sms_messages,
         )
     db.session.commit()
     return report
@@ -112,7 +118,7 @@ def purge_expired_command():
     click.echo(
         f"Slettet: {report.registrations} tilmeldinger til afholdte møder, {report.drafts} ikke sendte "
         f"besvarelser, {report.email_addresses} e-mailadresser fra lukkede runder, {report.audit_events} "
-        "hændelser i revisionsloggen."
+        f"hændelser i revisionsloggen, {report.sms_messages} gamle SMS'er."
     )
     if report.letter_files:
         click.echo(f"Breve med koder (filer): {report.letter_files}.")

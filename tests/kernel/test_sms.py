@@ -223,3 +223,13 @@ def test_a_closing_round_forgets_its_numbers_and_old_messages_are_purged(app_ctx
     assert [m.topic for m in db.session.scalars(select(SmsMessage))] == ["round:4"]
     assert sms.purge(now=utcnow() + timedelta(days=29)) == 0
     assert sms.purge(now=utcnow() + timedelta(days=31)) == 1
+
+
+def test_purge_expired_deletes_old_sms_messages(app_ctx, sms_sent, note_template):
+    from survey.retention import purge_expired
+
+    outbox.queue(note(topic="registration:7"))
+    db.session.commit()
+    assert purge_expired(now=utcnow() + timedelta(days=29)).sms_messages == 0
+    assert purge_expired(now=utcnow() + timedelta(days=31)).sms_messages == 1
+    assert db.session.scalars(select(SmsMessage)).all() == []

@@ -97,6 +97,7 @@ def test_an_expired_sign_up_leaves_no_personal_value_anywhere_and_the_purge_is_a
             "email_addresses": 0,
             "letter_files": 0,
             "audit_events": 0,
+            "sms_messages": 0,
         }
 
     again = runner.invoke(args=["purge-expired"])
