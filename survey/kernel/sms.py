@@ -96,9 +96,14 @@ class PermanentFailure(Exception):
     """The gateway refused the message for good (a number it will not send to, a rejected login)."""
 
 
+class UnknownOutcome(Exception):
+    """The request went out and no answer came: the gateway may have taken the message. Never retried (it would
+    go out twice); 'unknown' for staff."""
+
+
 class Backend(Protocol):
     def send(self, sms: OutgoingSms) -> None:
-        """Hand the message to the gateway; raises TemporaryFailure or PermanentFailure."""
+        """Hand the message to the gateway; raises TemporaryFailure, PermanentFailure or UnknownOutcome."""
 
 
 class FileBackend:
@@ -215,6 +220,8 @@ def send_one(message_id: int, now: datetime | None = None) -> str | None:
             _finish(message, FAILED, str(error))
         except TemporaryFailure as error:
             _retry_later(message, str(error), now)
+        except UnknownOutcome as error:
+            _finish(message, UNKNOWN, str(error))
         except Exception as error:  # a bug in a backend must not lose the message: it is retried like a failure
             current_app.logger.exception("SMS backend failed on message %s", message.id)
             _retry_later(message, type(error).__name__, now)
