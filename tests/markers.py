@@ -3,7 +3,7 @@ that a machine without it can leave the test out (`make test-quick`, README).
 
 - browser: the session's headless Chromium (the `browser` fixture, Playwright): tests/browser, tests/https
 - deploy: servers of its own (tests.servers: PostgreSQL, Redis, gunicorn, nginx; tests.kannel: Kannel):
-  tests/deploy, tests/https, tests/sms
+  tests/deploy, tests/https, tests/sms_gateway
 - faults: faults made on purpose (a database stopped, a disk filled, a server killed; root mounts a tmpfs):
   tests/faults
 - fuzz: Hypothesis' thousands of generated requests: tests/fuzz
@@ -27,7 +27,7 @@ BY_DIRECTORY = {
     "deploy": ("deploy",),
     "faults": ("faults",),
     "fuzz": ("fuzz",),
-    "sms": ("deploy",),
+    "sms_gateway": ("deploy",),
 }
 SERVERS = (Postgres, Redis, Gunicorn, Nginx, Kannel)
 #: how the report of `-p tests.markers` begins its lines

@@ -18,7 +18,7 @@ from survey.kernel.extensions import db
 from survey.kernel.sms import SmsMessage
 from survey.kernel.sms_text import GSM7, UCS2, measure
 from tests.kannel import PASSWORD, REFUSED_NUMBER, SENDER
-from tests.sms.helpers import commit, plain, rows, run_sms_send, until, use_plain_template
+from tests.sms_gateway.helpers import commit, plain, rows, run_sms_send, until, use_plain_template
 
 #: two segments each: GSM-7 with the Danish letters (one septet each), UCS-2 because of the emoji
 DANISH = " ".join(["Kære Åse Østergaard! Dialogmødet om ældreplejen i Æbeltoft er flyttet til torsdag."] * 3)
