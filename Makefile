@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test test-quick bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium nginx redis postgres pdf-libs clean
+.PHONY: run test test-quick bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium nginx redis postgres kannel pdf-libs clean
 
 run: install assets translations migrate demo
 	@echo
@@ -32,7 +32,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate pdf-libs
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test chromium nginx redis postgres
+install-test: $(VENV)/.installed-test chromium nginx redis postgres kannel
 
 # The benchmarks need the test tools (Playwright, the server helpers) and the bench extra (DuckDB, Locust).
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/activate pdf-libs
@@ -87,6 +87,13 @@ postgres:
 	@test -x /usr/lib/postgresql/15/bin/initdb || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null; \
 	  else echo "Installer Debians postgresql-15 (sudo apt-get install postgresql-15) for tests/deploy"; exit 1; fi; }
+
+# Debian's Kannel SMS gateway (bearerbox, smsbox) and its fake SMSC (kannel-extras) for the SMS tests (tests/kannel.py),
+# which start their own on free ports on 127.0.0.1 with a config of their own; a system kannel is not used.
+kannel:
+	@test -x /usr/sbin/bearerbox -a -x /usr/lib/kannel/test/fakesmsc || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq kannel kannel-extras >/dev/null; \
+	  else echo "Installer Debians kannel og kannel-extras (sudo apt-get install kannel kannel-extras) for SMS-testene"; exit 1; fi; }
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check survey tests bench migrations/env.py

@@ -17,6 +17,8 @@ from survey.kernel.config import ROOT, TestConfig
 from survey.kernel.extensions import db
 from tests import factories
 from tests.helpers import STAFF_PASSWORD, STAFF_TOTP_SECRET, log_in
+from tests.kannel import Kannel, over_kannel
+from tests.live import serve
 from tests.markers import directory_markers
 from tests.pages import CheckedClient
 from tests.smtp import SmtpServer, over_smtp
@@ -239,6 +241,28 @@ def sms_sent(app):
     backend = memory_backend(app)
     yield backend
     backend.fail = None
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's app on 127.0.0.1 and a free port (tests/live.py): for the browser, and for Kannel's reports."""
+    with serve(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def kannel(tmp_path_factory):
+    """Debian's Kannel (bearerbox, smsbox) and its fake SMSC, on free ports, for the whole session (tests/kannel.py)."""
+    with Kannel(tmp_path_factory.mktemp("kannel")) as gateway:
+        yield gateway
+
+
+@pytest.fixture
+def kannel_sms(app, kannel, live_server):
+    """The session's app sends its SMS through the real Kannel while the test runs, and Kannel reports delivery to
+    `live_server`; returns the gateway, its fake SMSC emptied (`kannel.wait_for(n)`, `kannel.messages()`)."""
+    with over_kannel(app, kannel, live_server.url):
+        yield kannel
 
 
 @pytest.fixture(scope="session")

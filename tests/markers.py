@@ -2,7 +2,8 @@
 that a machine without it can leave the test out (`make test-quick`, README).
 
 - browser: the session's headless Chromium (the `browser` fixture, Playwright): tests/browser, tests/https
-- deploy: servers of its own (tests.servers: PostgreSQL, Redis, gunicorn, nginx): tests/deploy, tests/https
+- deploy: servers of its own (tests.servers: PostgreSQL, Redis, gunicorn, nginx; tests.kannel: Kannel):
+  tests/deploy, tests/https, tests/sms_gateway
 - faults: faults made on purpose (a database stopped, a disk filled, a server killed; root mounts a tmpfs):
   tests/faults
 - fuzz: Hypothesis' thousands of generated requests: tests/fuzz
@@ -16,6 +17,7 @@ from __future__ import annotations
 import types
 from pathlib import Path
 
+from tests.kannel import Kannel
 from tests.servers import Gunicorn, Nginx, Postgres, Redis
 
 TESTS = Path(__file__).resolve().parent
@@ -25,8 +27,9 @@ BY_DIRECTORY = {
     "deploy": ("deploy",),
     "faults": ("faults",),
     "fuzz": ("fuzz",),
+    "sms_gateway": ("deploy",),
 }
-SERVERS = (Postgres, Redis, Gunicorn, Nginx)
+SERVERS = (Postgres, Redis, Gunicorn, Nginx, Kannel)
 #: how the report of `-p tests.markers` begins its lines
 REPORT = "markers:"
 

@@ -4,15 +4,16 @@ to `dlr-url` (survey.kernel.sms_reports), signed per message so that only the ga
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import url_for
+from flask import current_app
 
-from survey.kernel.sms import OutgoingSms, PermanentFailure, TemporaryFailure, report_signature
+from survey.kernel.sms import OutgoingSms, PermanentFailure, TemporaryFailure, UnknownOutcome, report_signature
 from survey.kernel.sms_text import UCS2
 
 #: every report: delivered, failed, buffered, taken by the SMSC, refused by the SMSC
@@ -42,11 +43,17 @@ class KannelBackend:
         )
 
     def report_url(self, message_id: int) -> str:
-        path = url_for("sms_reports.report", message_id=message_id, sig=report_signature(message_id))
-        # Kannel puts the report type in place of %d
+        """The message's dlr-url. Built without a request (`flask sms send` runs in none); Kannel puts the report
+        type in place of %d (the signature is hex: no % of its own)."""
+        adapter = current_app.url_map.bind("localhost")
+        path = adapter.build("sms_reports.report", {"message_id": message_id, "sig": report_signature(message_id)})
         return f"{self.report_base}{path}&type=%d"
 
     def send(self, sms: OutgoingSms) -> None:
+        """One GET. Kannel answers 202 ("0: Accepted for delivery", "3: Queued for later delivery") when it has
+        the message; 400 for a number its black/white list refuses or a bad parameter, 403 for a wrong login:
+        never retried. No connection or any other status: the gateway did not take it, retried. No answer after
+        the request went out: it may have, never retried. The password is in no error text."""
         query = {
             "username": self.user,
             "password": self.password,
@@ -63,10 +70,12 @@ class KannelBackend:
                 status, text = answer.status, answer.read(500).decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             status, text = error.code, error.read(500).decode("utf-8", "replace")
-        except (urllib.error.URLError, OSError) as error:  # refused, unreachable, timed out before an answer
-            raise TemporaryFailure(f"SMS-gatewayen svarer ikke ({error})") from error
+        except urllib.error.URLError as error:  # refused, unreachable: the request did not go out
+            raise TemporaryFailure(f"SMS-gatewayen svarer ikke ({error.reason})") from error
+        except (OSError, http.client.HTTPException) as error:  # the request went out, the answer did not come
+            raise UnknownOutcome(f"SMS-gatewayen svarede ikke på afsendelsen ({type(error).__name__})") from error
         if status in (200, 202):
             return
-        if status in (400, 403):  # a refused number (black/white lists), a bad login, a bad parameter
+        if status in (400, 403):
             raise PermanentFailure(f"SMS-gatewayen afviste beskeden ({status}: {text.strip()[:120]})")
         raise TemporaryFailure(f"SMS-gatewayen svarede {status}: {text.strip()[:120]}")

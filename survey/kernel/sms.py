@@ -96,9 +96,14 @@ class PermanentFailure(Exception):
     """The gateway refused the message for good (a number it will not send to, a rejected login)."""
 
 
+class UnknownOutcome(Exception):
+    """The request went out and no answer came: the gateway may have taken the message. Never retried (it would
+    go out twice); 'unknown' for staff."""
+
+
 class Backend(Protocol):
     def send(self, sms: OutgoingSms) -> None:
-        """Hand the message to the gateway; raises TemporaryFailure or PermanentFailure."""
+        """Hand the message to the gateway; raises TemporaryFailure, PermanentFailure or UnknownOutcome."""
 
 
 class FileBackend:
@@ -206,22 +211,35 @@ def send_one(message_id: int, now: datetime | None = None) -> str | None:
         if message is None:
             return None
         sms = OutgoingSms(message.id, message.to_number or "", message.body or "", message.encoding)
+        # no transaction is held while the gateway is asked (on SQLite it would hold the write lock): the
+        # gateway's delivery report may come in the meantime
+        session.commit()
         try:
             backend().send(sms)
         except PermanentFailure as error:
             _finish(message, FAILED, str(error))
         except TemporaryFailure as error:
             _retry_later(message, str(error), now)
+        except UnknownOutcome as error:
+            _finish(message, UNKNOWN, str(error))
         except Exception as error:  # a bug in a backend must not lose the message: it is retried like a failure
             current_app.logger.exception("SMS backend failed on message %s", message.id)
             _retry_later(message, type(error).__name__, now)
         else:
-            message.status, message.sent_at, message.error = SENT, now, None
-            message.body = None
-            if message.transient:
-                message.to_number = None
+            _mark_sent(session, message, now)
+            session.commit()
+            return SENT
         session.commit()
         return message.status
+
+
+def _mark_sent(session: Session, message: SmsMessage, now: datetime) -> None:
+    """The gateway took the message. Its delivery report may have come before its answer: a status the report
+    set stays."""
+    forgotten = {"to_number": None} if message.transient else {}
+    row = update(SmsMessage).where(SmsMessage.id == message.id)
+    session.execute(row.values(sent_at=now, error=None, body=None, **forgotten))
+    session.execute(row.where(SmsMessage.status == SENDING).values(status=SENT))
 
 
 def _finish(message: SmsMessage, status: str, error: str) -> None:
@@ -261,6 +279,7 @@ def send_due(now: datetime | None = None, limit: int | None = None) -> dict[str,
 
 #: Kannel's delivery report types that end a message
 DELIVERED_REPORT, FAILED_REPORT, BUFFERED_REPORT, SMSC_ACCEPTED_REPORT, SMSC_REJECTED_REPORT = 1, 2, 4, 8, 16
+FINAL_REPORTS = DELIVERED_REPORT | FAILED_REPORT | SMSC_REJECTED_REPORT
 
 
 def record_report(message_id: int, report: int, now: datetime | None = None) -> bool:
@@ -268,6 +287,8 @@ def record_report(message_id: int, report: int, now: datetime | None = None) -> 
     message = db.session.get(SmsMessage, message_id)
     if message is None:
         return False
+    if message.status in (DELIVERED, FAILED) and not report & FINAL_REPORTS:
+        return True  # Kannel may send "taken by the SMSC" after "delivered": the final report stays
     message.report, message.reported_at = report, now or utcnow()
     if report & DELIVERED_REPORT:
         message.status = DELIVERED

@@ -1,44 +1,16 @@
-"""Browser fixtures: the session's app served on 127.0.0.1 by werkzeug, and a fresh phone-sized context (375×667,
-touch, Danish) for every test in the session's Chromium (`browser`, tests/conftest.py).
+"""Browser fixtures: for the session's app on 127.0.0.1 (`live_server`, tests/conftest.py), a fresh phone-sized
+context (375×667, touch, Danish) for every test in the session's Chromium (`browser`, tests/conftest.py).
 Every page a test opens is watched for Content-Security-Policy violations: any one fails the test. For the staff
 pages: a desktop-sized page logged in with a role, and two rounds of responses to show results of."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.browser.checks import ARTIFACTS, csp_violations, forget, watch_policy_violations
 from tests.browser.staff import DESKTOP, password_step
 from tests.chromium import PHONE
 from tests.helpers import totp_code
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Keeps the request log out of the test output; failures still show in the page under test."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The session's app on 127.0.0.1 and a free port, served from a daemon thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 @pytest.fixture

@@ -233,3 +233,35 @@ def test_purge_expired_deletes_old_sms_messages(app_ctx, sms_sent, note_template
     assert purge_expired(now=utcnow() + timedelta(days=29)).sms_messages == 0
     assert purge_expired(now=utcnow() + timedelta(days=31)).sms_messages == 1
     assert db.session.scalars(select(SmsMessage)).all() == []
+
+
+class ReportsAtOnce:
+    """A gateway whose delivery report (`report`) reaches the app before its answer to the send, as Kannel's
+    often does: no transaction of the sender may hold the database meanwhile, and the report must stay."""
+
+    def __init__(self, report: int):
+        self.report = report
+
+    def send(self, outgoing):
+        assert sms.record_report(outgoing.id, self.report)
+
+
+@pytest.mark.parametrize(("report", "status"), [(1, "delivered"), (8, "sent"), (16, "failed")])
+def test_a_report_before_the_gateway_s_answer_stays(app, app_ctx, note_template, monkeypatch, report, status):
+    monkeypatch.setitem(app.extensions, sms.BACKENDS, ReportsAtOnce(report))
+    outbox.queue(note())
+    db.session.commit()
+    message = db.session.scalars(select(SmsMessage)).one()
+    db.session.refresh(message)
+    assert (message.status, message.report, message.body) == (status, report, None)
+
+
+def test_taken_by_the_smsc_after_delivered_keeps_delivered(app_ctx, sms_sent, note_template):
+    """Kannel's fake SMSC (and real ones) may report 8 after 1."""
+    outbox.queue(note())
+    db.session.commit()
+    [sent] = sms_sent.sent
+    assert sms.record_report(sent.id, sms.DELIVERED_REPORT)
+    assert sms.record_report(sent.id, sms.SMSC_ACCEPTED_REPORT)
+    message = db.session.get(SmsMessage, sent.id)
+    assert (message.status, message.report) == ("delivered", 1)
