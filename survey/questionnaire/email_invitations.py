@@ -266,7 +266,8 @@ def sms_topic(round_: Round) -> str:
 def sms_title(title: str) -> str:
     """The title as an SMS carries it: typographic marks made plain, what GSM-7 cannot carry left out (one such
     character would make the whole message UCS-2), cut at SMS_TITLE_LENGTH characters."""
-    plain = "".join(char for char in " ".join(title.translate(_PLAIN).split()) if measure(char).encoding == "gsm7")
+    kept = "".join(char for char in title.translate(_PLAIN) if measure(char).encoding == "gsm7")
+    plain = " ".join(kept.split())
     if len(plain) <= SMS_TITLE_LENGTH:
         return plain
     return plain[: SMS_TITLE_LENGTH - 3].rstrip() + "..."
