@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from survey.kernel.sms import PermanentFailure
 from tests.browser.staff import check_staff_page
+from tests.browser.test_email_invitation_pages import check_a_list, send_two_reminders
 from tests.questionnaire.test_email_invitations import _stored_strings
 
 
@@ -18,14 +19,11 @@ def test_sms_invitation_pages_pass_axe_and_the_numbers_go_when_the_round_closes(
 ):
     slug = make_round(access="invitation")
     page = staff_page("survey_manager")
-    page.goto(f"/personale/runder/{slug}/sms")
-    check_staff_page(page, "sms-invitationer-tom")
-    page.fill("#numbers", "20 30 40 50\nikke et nummer\n+46 70 123 45 67\n20304050")
-    page.get_by_role("button", name="Tjek listen").click()
-    page.wait_for_selector("text=Send invitation til 2 mobilnumre?")
+    listed = "20 30 40 50\nikke et nummer\n+46 70 123 45 67\n20304050"
+    url, heading = f"/personale/runder/{slug}/sms", "Send invitation til 2 mobilnumre?"
+    check_a_list(page, url, "numbers", listed, heading, "sms-invitationer")
     expect(page.locator("main")).to_contain_text(re.compile(r"Det koster 2 SMS, [24] SMS-dele i alt\."))
     assert sms_sent.sent == [], "nothing is sent before staff confirm"
-    check_staff_page(page, "sms-invitationer-bekraeft")
     sent = []
 
     def the_second_is_refused(sms):
@@ -43,11 +41,7 @@ def test_sms_invitation_pages_pass_axe_and_the_numbers_go_when_the_round_closes(
     expect(page.locator("main")).to_contain_text("1 SMS er ikke nået frem")
     expect(page.locator("main")).to_contain_text("+46 70 123 45 67")
     check_staff_page(page, "sms-invitationer")
-    page.get_by_role("link", name="Send en påmindelse til dem, der ikke har brugt deres kode").click()
-    page.wait_for_selector("text=Send påmindelse til 2 mobilnumre?")
-    check_staff_page(page, "sms-paamindelse")
-    page.get_by_role("button", name="Ja, send 2 påmindelser").click()
-    page.wait_for_selector("text=2 påmindelser er sendt.")
+    send_two_reminders(page, "Send påmindelse til 2 mobilnumre?", "sms-paamindelse")
 
     page.goto(f"/personale/runder/{slug}")
     expect(page.locator("#round-sms-heading")).to_be_visible()

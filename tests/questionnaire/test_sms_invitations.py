@@ -5,7 +5,6 @@ The e-mail side of the same list is tests/questionnaire/test_email_invitations.p
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from survey.questionnaire.models import EmailInvitation, Round
 from survey.questionnaire.response_rate import round_rate
 from survey.staff.models import AuditEvent
 from tests.pages import csrf_token, error_summary, text_of, title
+from tests.questionnaire.invitation_pages import SMS_PAGES
 from tests.questionnaire.test_email_invitations import _stored_strings
 from tests.questionnaire.walker import Citizen
 
@@ -32,33 +32,7 @@ NUMBERS = ["20 30 40 50", "21 30 40 50", "+46 70 123 45 67", "0045 40 30 20 10"]
 E164 = ["+4520304050", "+4521304050", "+46701234567", "+4540302010"]
 
 
-@pytest.fixture
-def round_slug(make_round) -> str:
-    return make_round(access="invitation")
-
-
-@pytest.fixture
-def manager(app, login_as):
-    return login_as(app.test_client(), "survey_manager")
-
-
-def page_url(slug: str, tail: str = "") -> str:
-    return f"/personale/runder/{slug}/sms{tail}"
-
-
-def check_list(client, slug: str, text: str = "", file: tuple[bytes, str] | None = None):
-    page = client.get(page_url(slug))
-    data = {"csrf_token": csrf_token(page), "numbers": text}
-    if file is not None:
-        data["list_file"] = (io.BytesIO(file[0]), file[1])
-    return client.post(page_url(slug), data=data, content_type="multipart/form-data")
-
-
-def confirm(client, slug: str, text: str):
-    checked = check_list(client, slug, text)
-    assert checked.status_code == 200, checked.get_data(as_text=True)[:3000]
-    hidden = {el.get("name"): el.get("value") for el in checked.doc.iter("input") if el.get("type") == "hidden"}
-    return client.post(page_url(slug, "/bekraeft"), data=hidden)
+page_url, check_list, confirm = SMS_PAGES.url, SMS_PAGES.check, SMS_PAGES.confirm
 
 
 def codes_by_number(sms_sent) -> dict[str, list[str]]:

@@ -157,17 +157,17 @@ def _uploaded_text(form) -> str | None:
     upload = request.files.get("list_file")
     if upload and upload.filename:
         if not upload.filename.lower().endswith(LIST_FILES):
-            form.entries.errors.append(_("Vælg en fil af typen .txt eller .csv."))
+            form.field.errors.append(_("Vælg en fil af typen .txt eller .csv."))
             return None
         try:
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            form.entries.errors.append(_("Filen kan ikke læses. Gem den som tekst i UTF-8, og prøv igen."))
+            form.field.errors.append(_("Filen kan ikke læses. Gem den som tekst i UTF-8, og prøv igen."))
             return None
-    if not form.entries.data:
-        form.entries.errors.append(str(form.missing))
+    if not form.field.data:
+        form.field.errors.append(str(form.missing))
         return None
-    return form.entries.data
+    return form.field.data
 
 
 def confirm_emails(round_slug: str, channel: str = ei.EMAIL):
@@ -239,10 +239,10 @@ def remove_email(round_slug: str, channel: str = ei.EMAIL):
     """Take one address off the list (someone asked not to be mailed or texted again)."""
     round_, medium = round_or_404(round_slug), MEDIA[channel]
     form = medium.remove_form()
-    if not form.validate_on_submit() or not form.entry.data:
-        form.entry.errors.append(str(form.missing))
+    if not form.validate_on_submit() or not form.field.data:
+        form.field.errors.append(str(form.missing))
         return _page(round_, medium, remove_form=form)
-    if ei.remove_address(round_, form.entry.data, channel):
+    if ei.remove_address(round_, form.field.data, channel):
         audit(medium.action("invitation_removed"), target=f"round:{round_.slug}")
         db.session.commit()
         flash(str(form.removed), "success")
