@@ -1,5 +1,7 @@
-"""E-mail invitations of a round: a list of addresses, each sent its own single-use code, and a reminder to those
-whose code is still unused — without ever knowing which response (or draft) a code led to.
+"""Invitations of a round by e-mail or SMS: a list of addresses or mobile numbers, each sent its own single-use
+code, and a reminder to those whose code is still unused — without ever knowing which response (or draft) a code
+led to. Both channels are one list (EmailInvitation.channel says which) served by the same functions, each taking
+the channel ('email' by default); an address below is an e-mail address or a mobile number.
 
 How anonymity is kept (as LimeSurvey's anonymised tokens):
 - when staff confirm a list, every address gets an invitation of its own (only a keyed hash of an unknown code is
@@ -15,10 +17,14 @@ How anonymity is kept (as LimeSurvey's anonymised tokens):
 
 Sending is batched and resumable: one batch is one transaction that marks its addresses sent and queues their
 mails; the outbox sends them after the commit. A re-run only takes addresses not marked sent, so nobody is mailed
-twice (at most once: a mail the SMTP server refuses after the commit is logged, not retried).
+twice (at most once: a mail the SMTP server refuses after the commit is logged, not retried; an SMS is kept in the
+SMS outbox, survey.kernel.sms, and retried there while the gateway is down, filed under the topic 'round:<id>').
+
+Before a bulk SMS send staff see what it costs (`sms_cost`: messages and segments). An SMS carries a short form of
+the title (`sms_title`: GSM-7 only, cut short) so that every message fits in sms_text.MAX_SEGMENTS; never the link.
 
 The list is kept only beside its invitations and deleted when the round closes (`forget_addresses`, also called
-by `flask purge-expired`)."""
+by `flask purge-expired`), with the round's SMS messages (their numbers)."""
 
 from __future__ import annotations
 
@@ -29,14 +35,16 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 
-from survey.kernel import codes, outbox
+from survey.kernel import codes, outbox, sms
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.kernel.outbox import Message, Recipient
 from survey.kernel.parsers import parse_email
+from survey.kernel.sms_text import measure, parse_mobile
 from survey.kernel.urls import public_url
 from survey.questionnaire.models import EmailInvitation, Invitation, Round
 from survey.questionnaire.rounds import INVITATION_CODE_LENGTH, INVITATION_PURPOSE
@@ -47,10 +55,17 @@ BATCH = 200
 #: and their confirmation fit)
 MAX_LINES = 10_000
 _SEPARATORS = re.compile(r"[,;\t]")
+EMAIL, SMS = "email", "sms"
+CHANNELS = (EMAIL, SMS)
+#: the most characters of a title an SMS carries (with "..." when cut): both texts stay within MAX_SEGMENTS with
+#: the longest round address (tests/questionnaire/test_sms_invitations.py)
+SMS_TITLE_LENGTH = 40
+#: typographic characters outside GSM-7 that would make a whole SMS UCS-2 (half as many characters per segment)
+_PLAIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"', "„": '"', "…": "..."})
 
 
 class SendRefused(Exception):
-    """The round takes no e-mail invitations now: `reason` is 'closed' or 'not_invitation'."""
+    """The round takes no invitations now: `reason` is 'closed' or 'not_invitation'."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -97,14 +112,28 @@ def check_round(round_: Round, now: datetime | None = None) -> None:
         raise SendRefused("closed")
 
 
-def _candidate(line: str) -> str:
-    """The part of a line that should be the address: the line itself, or in a CSV row the field with an @."""
+def _candidate(line: str, channel: str) -> str:
+    """The part of a line that should be the address: the line itself, or in a CSV row the one field with an @
+    (a mobile number: the one field of digits, spaces and a leading +)."""
     parts = [part.strip().strip('"') for part in _SEPARATORS.split(line)]
-    with_at = [part for part in parts if "@" in part]
-    return with_at[0] if len(with_at) == 1 else line
+    if channel == SMS:
+        found = [part for part in parts if part.replace(" ", "").removeprefix("+").isdigit()]
+    else:
+        found = [part for part in parts if "@" in part]
+    return found[0] if len(found) == 1 else line
 
 
-def read_address_list(round_: Round, text: str) -> AddressList:
+def _parse(text: str, channel: str) -> str:
+    """The address in its stored form; raises ValueError when it is none."""
+    if channel == SMS:
+        return parse_mobile(text)
+    try:
+        return parse_email(text)
+    except EmailNotValidError as error:
+        raise ValueError(text) from error
+
+
+def read_address_list(round_: Round, text: str, channel: str = EMAIL) -> AddressList:
     """Read a list, one address a line (or a CSV row with one field holding it); blank lines are left out.
     Bad lines are reported with their number and skipped: not an address, twice in the list, already invited."""
     result = AddressList()
@@ -114,9 +143,10 @@ def read_address_list(round_: Round, text: str) -> AddressList:
         if not line.strip():
             continue
         try:
-            address = parse_email(_candidate(line.strip()))
-        except (EmailNotValidError, ValueError):
-            result.problems.append(Problem(number, _("ikke en e-mailadresse")))
+            address = _parse(_candidate(line.strip(), channel), channel)
+        except ValueError:
+            reason = _("ikke et mobilnummer") if channel == SMS else _("ikke en e-mailadresse")
+            result.problems.append(Problem(number, reason))
             continue
         if address in seen:
             reason = _("står i listen to gange (første gang i linje %(first)d)", first=seen[address])
@@ -131,7 +161,7 @@ def read_address_list(round_: Round, text: str) -> AddressList:
     return result
 
 
-def add_addresses(round_: Round, addresses: list[str]) -> int:
+def add_addresses(round_: Round, addresses: list[str], channel: str = EMAIL) -> int:
     """Store the confirmed addresses, each with an invitation of its own paired at random; nothing is sent yet.
     Returns how many. Only flushes."""
     check_round(round_)
@@ -141,7 +171,9 @@ def add_addresses(round_: Round, addresses: list[str]) -> int:
     db.session.flush()
     secrets.SystemRandom().shuffle(invitations)
     for address, invitation in zip(addresses, invitations, strict=True):
-        db.session.add(EmailInvitation(round_id=round_.id, address=address, invitation_id=invitation.id))
+        db.session.add(
+            EmailInvitation(round_id=round_.id, channel=channel, address=address, invitation_id=invitation.id)
+        )
     db.session.flush()
     return len(addresses)
 
@@ -157,13 +189,14 @@ def _new_code(invitation: Invitation) -> str:
     return code
 
 
-def _batch(round_: Round, condition, limit: int) -> list[tuple[EmailInvitation, Invitation]]:
+def _batch(round_: Round, channel: str, condition, limit: int) -> list[tuple[EmailInvitation, Invitation]]:
     """Up to `limit` addresses of the round meeting `condition` with their unused invitations, row-locked on
     PostgreSQL so that two batches at once take turns instead of mailing the same people."""
     query = (
         select(EmailInvitation, Invitation)
         .join(Invitation, Invitation.id == EmailInvitation.invitation_id)
-        .where(EmailInvitation.round_id == round_.id, condition, Invitation.used.is_(False))
+        .where(EmailInvitation.round_id == round_.id, EmailInvitation.channel == channel)
+        .where(condition, Invitation.used.is_(False))
         .order_by(EmailInvitation.id)
         .limit(limit)
         .with_for_update(of=[EmailInvitation, Invitation])
@@ -171,11 +204,11 @@ def _batch(round_: Round, condition, limit: int) -> list[tuple[EmailInvitation, 
     return [(row.EmailInvitation, row.Invitation) for row in db.session.execute(query)]
 
 
-def send_invitations(round_: Round, limit: int | None = None) -> int:
-    """Mail the next `limit` addresses not yet sent their code; returns how many. Only flushes: the caller
+def send_invitations(round_: Round, limit: int | None = None, channel: str = EMAIL) -> int:
+    """Send the next `limit` addresses not yet sent their code; returns how many. Only flushes: the caller
     commits, and the outbox sends after the commit (a rollback sends nothing and marks nothing)."""
     check_round(round_)
-    batch = _batch(round_, EmailInvitation.sent.is_(False), limit or BATCH)
+    batch = _batch(round_, channel, EmailInvitation.sent.is_(False), limit or BATCH)
     for address, invitation in batch:
         address.sent = True
         _queue(round_, address, _new_code(invitation), reminder=False)
@@ -183,12 +216,12 @@ def send_invitations(round_: Round, limit: int | None = None) -> int:
     return len(batch)
 
 
-def send_reminders(round_: Round, limit: int | None = None) -> int:
+def send_reminders(round_: Round, limit: int | None = None, channel: str = EMAIL) -> int:
     """Remind the next `limit` addresses whose code is still unused, each with a fresh code (the first one stops
     working); returns how many. Only flushes."""
     check_round(round_)
     condition = EmailInvitation.sent.is_(True) & EmailInvitation.reminded.is_(False) & EmailInvitation.used.is_(False)
-    batch = _batch(round_, condition, limit or BATCH)
+    batch = _batch(round_, channel, condition, limit or BATCH)
     for address, invitation in batch:
         address.reminded = True
         _queue(round_, address, _new_code(invitation), reminder=True)
@@ -197,13 +230,17 @@ def send_reminders(round_: Round, limit: int | None = None) -> int:
 
 
 def _queue(round_: Round, address: EmailInvitation, code: str, reminder: bool) -> None:
+    outbox.queue(_message(round_, address.channel, address.address, code, reminder))
+
+
+def _message(round_: Round, channel: str, address: str, code: str, reminder: bool) -> Message:
     questionnaire = round_.questionnaire
     config = current_app.config
     municipality = questionnaire.policy.municipality or config["CONTROLLER_NAME"]
     start = public_url("questionnaire.start", round_slug=round_.slug)
     context = {
         "municipality": municipality,
-        "title": questionnaire.title,
+        "title": sms_title(questionnaire.title) if channel == SMS else questionnaire.title,
         "code": codes.grouped(code),
         "address": start,
         "link": f"{start}?kode={code}",  # as a letter's QR code (letters.Letter.link)
@@ -216,7 +253,43 @@ def _queue(round_: Round, address: EmailInvitation, code: str, reminder: bool) -
     else:
         subject = _("Hvad synes du om %(municipality)s? Svar på en kort undersøgelse", municipality=municipality)
     template = "survey_reminder" if reminder else "survey_invitation"
-    outbox.queue(Message(Recipient(email=address.address), template, subject, context))
+    if channel == SMS:
+        return Message(Recipient(phone=address), template, subject, context, topic=sms_topic(round_))
+    return Message(Recipient(email=address), template, subject, context)
+
+
+def sms_topic(round_: Round) -> str:
+    """What the round's SMS messages are filed under in the SMS outbox."""
+    return f"round:{round_.id}"
+
+
+def sms_title(title: str) -> str:
+    """The title as an SMS carries it: typographic marks made plain, what GSM-7 cannot carry left out (one such
+    character would make the whole message UCS-2), cut at SMS_TITLE_LENGTH characters."""
+    kept = "".join(char for char in title.translate(_PLAIN) if measure(char).encoding == "gsm7")
+    plain = " ".join(kept.split())
+    if len(plain) <= SMS_TITLE_LENGTH:
+        return plain
+    return plain[: SMS_TITLE_LENGTH - 3].rstrip() + "..."
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a bulk SMS send costs: messages, and segments in all (what the gateway charges)."""
+
+    messages: int
+    segments: int
+
+
+def sms_cost(round_: Round, count: int, reminder: bool = False) -> Cost:
+    """What sending `count` invitations (or reminders) of the round by SMS costs. Codes have one length, so one
+    message rendered with a code nobody gets measures them all."""
+    if not count:
+        return Cost(0, 0)
+    message = _message(round_, SMS, "", codes.new_code(INVITATION_CODE_LENGTH), reminder)
+    with force_locale(message.language):
+        size = measure(sms.render_text(message))
+    return Cost(count, count * size.segments)
 
 
 def code_used(invitation: Invitation) -> None:
@@ -231,8 +304,8 @@ def code_used(invitation: Invitation) -> None:
         )
 
 
-def progress(round_: Round) -> Progress:
-    """How far the round's e-mail invitations have come, in counts."""
+def progress(round_: Round, channel: str = EMAIL) -> Progress:
+    """How far the round's invitations by `channel` have come, in counts."""
     counts = db.session.execute(
         select(
             func.count(EmailInvitation.id),
@@ -242,35 +315,46 @@ def progress(round_: Round) -> Progress:
             func.count(EmailInvitation.id).filter(
                 EmailInvitation.sent.is_(True), EmailInvitation.reminded.is_(False), EmailInvitation.used.is_(False)
             ),
-        ).where(EmailInvitation.round_id == round_.id)
+        ).where(EmailInvitation.round_id == round_.id, EmailInvitation.channel == channel)
     ).one()
     return Progress(*counts)
 
 
-def remove_address(round_: Round, typed: str) -> bool:
-    """Delete one address from the round's list (someone asked not to be mailed); True if it was there. Its
-    invitation stays (a code already sent keeps working). Only flushes."""
+def remove_address(round_: Round, typed: str, channel: str = EMAIL) -> bool:
+    """Delete one address from the round's list (someone asked not to be mailed or texted); True if it was there.
+    Its invitation stays (a code already sent keeps working). Only flushes."""
     try:
-        address = parse_email(typed)
-    except (EmailNotValidError, ValueError):
+        address = _parse(typed, channel)
+    except ValueError:
         return False
     result = db.session.execute(
-        delete(EmailInvitation).where(EmailInvitation.round_id == round_.id, EmailInvitation.address == address)
+        delete(EmailInvitation).where(
+            EmailInvitation.round_id == round_.id,
+            EmailInvitation.channel == channel,
+            EmailInvitation.address == address,
+        )
     )
     return result.rowcount > 0
 
 
 def forget_addresses(round_: Round) -> int:
-    """Delete the round's whole address list (its invitations stay: only keyed hashes); returns how many."""
+    """Delete the round's whole list, addresses and numbers, and its SMS messages (they hold the numbers); the
+    invitations stay (only keyed hashes). Returns how many addresses and numbers went."""
     result = db.session.execute(delete(EmailInvitation).where(EmailInvitation.round_id == round_.id))
+    sms.forget(sms_topic(round_))
     db.session.flush()
     return result.rowcount
 
 
 def forget_expired_addresses(now: datetime | None = None) -> int:
-    """forget_addresses for every round past its closing time; returns how many addresses went. Only flushes."""
+    """forget_addresses for every round past its closing time; returns how many addresses and numbers went. Only
+    flushes."""
+    texted = sms.SmsMessage.topic == "round:" + cast(Round.id, String)
     closed = select(Round).where(
         Round.closes_at <= (now or utcnow()),
-        select(EmailInvitation.id).where(EmailInvitation.round_id == Round.id).exists(),
+        or_(
+            select(EmailInvitation.id).where(EmailInvitation.round_id == Round.id).exists(),
+            select(sms.SmsMessage.id).where(texted).exists(),
+        ),
     )
     return sum(forget_addresses(round_) for round_ in db.session.scalars(closed).all())

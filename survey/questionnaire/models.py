@@ -172,8 +172,9 @@ class Invitation(db.Model):
 
 
 class EmailInvitation(db.Model):
-    """An e-mail address invited to a round (survey.questionnaire.email_invitations). Kept only until the round
-    closes, then deleted with the rest of its round's list (forget_addresses).
+    """An e-mail address or a mobile number invited to a round (survey.questionnaire.email_invitations; `channel`
+    says which). Kept only until the round closes, then deleted with the rest of its round's list
+    (forget_addresses).
 
     Like LimeSurvey's anonymised tokens it knows only *that* its code was used: the moment the survey is begun
     with the code, `used` is set and the link to the invitation is dropped in the same transaction, so no stored
@@ -184,7 +185,10 @@ class EmailInvitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
-    #: normalised and lower-cased (kernel.parsers.parse_email); never shown again in full, never exported
+    #: 'email' or 'sms': how the code goes to `address`
+    channel: Mapped[str] = mapped_column(String(5), default="email", server_default="email")
+    #: an e-mail address normalised and lower-cased (kernel.parsers.parse_email), or a mobile number in E.164
+    #: (kernel.sms_text.parse_mobile); never shown again in full, never exported
     address: Mapped[str] = mapped_column(String(320))
     #: the address's code until it is used: set to NULL then. Paired at random when the list was confirmed, so
     #: the order of the invitations' ids says nothing about the order of the addresses

@@ -4,7 +4,6 @@ left (nor any link from one to a draft or a response) once the round has closed.
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from survey.questionnaire import email_invitations as ei
 from survey.questionnaire.models import EmailInvitation, Invitation, Round
 from survey.staff.models import AuditEvent
 from tests.pages import csrf_token, error_summary, text_of, title
+from tests.questionnaire.invitation_pages import EMAIL_PAGES
 from tests.questionnaire.walker import Citizen
 from tests.smtp import SmtpServer
 
@@ -24,33 +24,7 @@ CODE_LINK = re.compile(r"\?kode=([A-Z0-9]{8})")
 PEOPLE = [f"borger{n}@example.dk" for n in range(1, 6)]
 
 
-@pytest.fixture
-def round_slug(make_round) -> str:
-    return make_round(access="invitation")
-
-
-@pytest.fixture
-def manager(app, login_as):
-    return login_as(app.test_client(), "survey_manager")
-
-
-def page_url(slug: str, tail: str = "") -> str:
-    return f"/personale/runder/{slug}/e-mail{tail}"
-
-
-def check_list(client, slug: str, text: str = "", file: tuple[bytes, str] | None = None):
-    page = client.get(page_url(slug))
-    data = {"csrf_token": csrf_token(page), "addresses": text}
-    if file is not None:
-        data["list_file"] = (io.BytesIO(file[0]), file[1])
-    return client.post(page_url(slug), data=data, content_type="multipart/form-data")
-
-
-def confirm(client, slug: str, text: str):
-    checked = check_list(client, slug, text)
-    assert checked.status_code == 200, checked.get_data(as_text=True)[:3000]
-    hidden = {el.get("name"): el.get("value") for el in checked.doc.iter("input") if el.get("type") == "hidden"}
-    return client.post(page_url(slug, "/bekraeft"), data=hidden)
+page_url, check_list, confirm = EMAIL_PAGES.url, EMAIL_PAGES.check, EMAIL_PAGES.confirm
 
 
 def codes_by_address(smtp: SmtpServer) -> dict[str, list[str]]:

@@ -33,16 +33,6 @@ def letters_dir(app, tmp_path, monkeypatch):
     return folder
 
 
-@pytest.fixture
-def round_slug(make_round) -> str:
-    return make_round(access="invitation")
-
-
-@pytest.fixture
-def manager(app, login_as):
-    return login_as(app.test_client(), "survey_manager")
-
-
 def page_url(slug: str) -> str:
     return f"/personale/runder/{slug}/breve"
 

@@ -65,8 +65,8 @@ def world(app, make_round, make_meeting, make_staff):
     once a round has closed; one comment looks like personal data, so the redaction form is there too), a published
     meeting with four sign-ups, a draft meeting, a staff admin with the second factor and a new admin who has yet
     to set it up; for the survey managers' pages an upcoming round (to open now) and an invitation round of a
-    questionnaire without answers (its texts can be edited) with two addresses, one of them mailed (so that both the
-    next batch and a reminder are offered)."""
+    questionnaire without answers (its texts can be edited) with two addresses and two mobile numbers, one of each
+    sent its code (so that both the next batch and a reminder are offered)."""
     slug = make_round()
     closed = make_round(state="closed", label="Lukket runde")
     make_round(state="upcoming", label="Kommende runde")
@@ -84,6 +84,8 @@ def world(app, make_round, make_meeting, make_staff):
         invitation_round = db.session.scalar(select(Round).where(Round.slug == invited))
         email_invitations.add_addresses(invitation_round, ["inviteret@example.dk", "ogsaa.inviteret@example.dk"])
         email_invitations.send_invitations(invitation_round, limit=1)
+        email_invitations.add_addresses(invitation_round, ["+4520304050", "+4521304050"], email_invitations.SMS)
+        email_invitations.send_invitations(invitation_round, limit=1, channel=email_invitations.SMS)
         register_for_meeting(meeting_id, EARLIER)
         register_for_meeting(meeting_id, ATTENDEE)
         for signup in BURST:
@@ -127,6 +129,8 @@ def walk_everything(app, crawl: Crawl, mail_folder) -> None:
         "repeat": "grønne cykler ved syv gamle lindetræer",
         "count": "2",  # invitation letters
         "addresses": "ny.inviteret@example.dk\nikke en adresse",  # e-mail invitations: one good line, one bad
+        "numbers": "22 30 40 50\nikke et nummer",  # SMS invitations: one good line, one bad
+        "number": "20 30 40 50",  # an invited number taken off the list
     }
     staff = HttpsBrowser(app.test_client())
     staff_pages = lambda url: "/personale" in url  # noqa: E731

@@ -1,6 +1,6 @@
 """Staff pages that run a survey (the `questionnaire_admin` blueprint, survey.questionnaire.admin_bp): questionnaires
 and their preview, upload and texts (questionnaire_views, upload_views), rounds (round_views), invitation letters
-(letter_views) and e-mail invitations (email_views). The helpers they share are here."""
+(letter_views) and invitations by e-mail and SMS (email_views). The helpers they share are here."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ from survey.questionnaire.models import Round
 
 #: who may use these pages
 STAFF = roles.SURVEY_MANAGERS
-#: the pages that take a whole file's text in one request: a questionnaire file, its texts, a list of addresses (the
-#: list also comes back, once, with its confirmation)
+#: the pages that take a whole file's text in one request: a questionnaire file, its texts, a list of addresses or
+#: mobile numbers (the list also comes back, once, with its confirmation)
 LARGE_FORMS = {
     "questionnaire_admin.upload",
     "questionnaire_admin.edit_texts",
     "questionnaire_admin.emails",
     "questionnaire_admin.confirm_emails",
+    "questionnaire_admin.sms_invitations",
+    "questionnaire_admin.confirm_sms",
 }
 
 
