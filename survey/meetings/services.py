@@ -49,6 +49,10 @@ class Signup:
     needs_other: str = ""
     topic: str = ""
     topic_focus_area_id: int | None = None
+    #: the page's language: the language of the person's messages
+    language: str = "da"
+    #: 'email' or 'sms': where messages go when both contacts are given
+    notify_by: str = "email"
 
 
 def lock_meeting(meeting_id: int) -> Meeting | None:
@@ -143,6 +147,8 @@ def register_for_meeting(
         needs=list(signup.needs),
         interpreter_language=signup.interpreter_language,
         needs_other=signup.needs_other,
+        language=signup.language,
+        notify_by=signup.notify_by,
     )
     db.session.add(registration)
     if signup.topic:
@@ -158,8 +164,9 @@ def register_for_meeting(
 
 def sign_up_public(meeting_id: int, signup: Signup) -> Registration | None:
     """A sign-up from the public form. A repeat for a contact already signed up changes nothing and tells the
-    owner of that sign-up (by e-mail; no SMS yet) that they are signed up, with their manage link: the stranger
-    who typed their address learns nothing. Returns the new registration, or None for a repeat. Only flushes."""
+    owner of that sign-up (by e-mail or SMS, as they chose) that they are signed up, with their manage link: the
+    stranger who typed their address learns nothing. Returns the new registration, or None for a repeat. Only
+    flushes."""
     try:
         return register_for_meeting(meeting_id, signup)
     except DuplicateSignup as duplicate:
