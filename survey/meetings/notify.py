@@ -102,6 +102,17 @@ def topic(registration: Registration) -> str:
     return f"meeting:{registration.meeting_id}/registration:{registration.id}"
 
 
+def meeting_topic_prefix(meeting: Meeting) -> str:
+    """The start of the topics of all the meeting's sign-ups."""
+    return f"meeting:{meeting.id}/"
+
+
+def registration_id_of(topic_name: str | None) -> int | None:
+    """The registration id in a topic made by topic(), or None."""
+    _meeting, _slash, rest = (topic_name or "").partition("/registration:")
+    return int(rest) if rest.isdigit() else None
+
+
 def _send(
     registration: Registration, kind: str, subject: str, ics: str | None = None, manage: bool = False, **extra
 ) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
 
+from survey.kernel import sms
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.meetings import notify
@@ -308,11 +309,23 @@ def active_registrations(meeting: Meeting) -> list[Registration]:
 
 
 def delete_registration(registration: Registration) -> list[Registration]:
-    """Cancel (promoting the waiting list) and delete a person's registration now. Only flushes."""
+    """Cancel (promoting the waiting list) and delete a person's registration now, with its SMS messages (the
+    number goes with it; the cancellation SMS is not sent, the page tells them). Only flushes."""
     promoted = cancel_registration(registration) if registration.active else []
+    forget_messages(registration)
     db.session.delete(registration)
     db.session.flush()
     return promoted
+
+
+def forget_messages(registration: Registration) -> None:
+    """Delete the SMS messages sent to a registration that is being deleted: they hold its number."""
+    sms.forget(notify.topic(registration))
+
+
+def forget_meeting_messages(meeting: Meeting) -> None:
+    """Delete the SMS messages of all the meeting's sign-ups (their data is being deleted)."""
+    sms.forget_prefix(notify.meeting_topic_prefix(meeting))
 
 
 def keep_anonymous_counts(meeting: Meeting, registrations: list[Registration]) -> None:
