@@ -39,6 +39,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from survey.kernel.sms_reports import bp as sms_reports_bp
     from survey.meetings import admin_bp as meetings_admin_bp
     from survey.meetings import bp as meetings_bp
+    from survey.meetings import link_bp as meetings_link_bp
     from survey.policies import admin_bp as policies_admin_bp
     from survey.privacy import admin_bp as privacy_admin_bp
     from survey.questionnaire import admin_bp as questionnaire_admin_bp
@@ -55,6 +56,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(meetings_admin_bp)
+    app.register_blueprint(meetings_link_bp)
     app.register_blueprint(results_admin_bp)
     app.register_blueprint(privacy_admin_bp)
     app.register_blueprint(policies_admin_bp)

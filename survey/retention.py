@@ -15,7 +15,7 @@ from survey.kernel import sms
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.meetings.models import Meeting, Registration
-from survey.meetings.services import keep_anonymous_counts
+from survey.meetings.services import forget_meeting_messages, keep_anonymous_counts
 from survey.questionnaire.email_invitations import forget_expired_addresses
 from survey.questionnaire.letters import purge_letter_files
 from survey.questionnaire.response_rate import restamp_days
@@ -64,6 +64,7 @@ def purge_expired_registrations(
         if not registrations:
             continue
         keep_anonymous_counts(meeting, registrations)
+        forget_meeting_messages(meeting)  # the SMS rows hold their numbers
         # a bulk delete: topics lose the link by ON DELETE SET NULL and keep no name
         result = db.session.execute(delete(Registration).where(Registration.meeting_id == meeting.id))
         report.registrations += result.rowcount

@@ -84,6 +84,8 @@ class Config:
     #: sign-ups for one meeting from one address (only those that pass the form): room for a pårørende signing up
     #: a couple of family members, none for a script filling the meeting under made-up e-mail addresses
     RATELIMIT_SIGNUP_MEETING = os.environ.get("RATELIMIT_SIGNUP_MEETING", "3 per hour; 6 per day")
+    #: per address, on the short manage links sent by SMS (/m/…): a guard against guessing them
+    RATELIMIT_SHORT_LINK = os.environ.get("RATELIMIT_SHORT_LINK", "30 per minute; 300 per hour")
     #: per address; wrong passwords for one account are also counted per account (survey.staff)
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
     #: per address, on the second login step and the password change (wrong codes also count per user)

@@ -319,6 +319,13 @@ def forget(topic: str) -> int:
     return db.session.execute(delete(SmsMessage).where(SmsMessage.topic == topic)).rowcount
 
 
+def forget_prefix(topic_prefix: str) -> int:
+    """Delete every message of topics starting with `topic_prefix` (the sign-ups of a meeting whose data is
+    deleted: 'meeting:7/'); the caller commits."""
+    old = delete(SmsMessage).where(SmsMessage.topic.startswith(topic_prefix, autoescape=True))
+    return db.session.execute(old.execution_options(synchronize_session=False)).rowcount
+
+
 def purge(now: datetime | None = None) -> int:
     """Delete finished messages older than SMS_KEEP_DAYS; the caller commits."""
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["SMS_KEEP_DAYS"])

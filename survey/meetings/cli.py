@@ -37,10 +37,11 @@ def send_reminders_command(now):
 @meetings_cli.command("send-feedback")
 @NOW
 def send_feedback_command(now):
-    """Send the feedback mail to those who attended a meeting that has ended (cron-safe: at most once each)."""
+    """Send the feedback message (e-mail or SMS) to those who attended a meeting that has ended (cron-safe: at most
+    once each)."""
     try:
         sent = send_feedback(now)
     except LookupError as error:
         db.session.rollback()
         raise click.ClickException(f"Intet sendt: {error}. Indlæs det med 'flask questionnaires load'.") from error
-    click.echo(f"Sendt: {sent} mails med en kode til evaluering af mødet.")
+    click.echo(f"Sendt: {sent} beskeder (e-mail eller sms) med en kode til evaluering af mødet.")

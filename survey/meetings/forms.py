@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 from survey.kernel.fields import CheckboxesField, options
 from survey.kernel.forms import BaseForm, HoneypotForm, MaxLength
 from survey.kernel.parsers import parse_danish_phone, parse_email
-from survey.meetings.models import MAX_SEATS
+from survey.meetings.models import MAX_SEATS, NOTIFY_BY
 from survey.meetings.vocabulary import NEEDS, ROLES
 
 
@@ -62,7 +62,13 @@ class SignupForm(NeedsMixin, HoneypotForm):
     # DataRequired looks at the cleaned name: white space or control characters alone are no name
     name = StringField(_l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120)])
     email = StringField(_l("E-mail"), description=_l("Vi sender en bekræftelse og en påmindelse hertil."))
-    phone = StringField(_l("Mobilnummer"), description=_l("Hvis du ikke har e-mail, ringer eller skriver vi hertil."))
+    phone = StringField(_l("Mobilnummer"), description=_l("Har du ikke e-mail, sender vi en sms hertil."))
+    notify_by = RadioField(
+        _l("Hvordan vil du have besked?"),
+        description=_l("Kun hvis du skriver både e-mail og mobilnummer. Vælger du ikke, får du en e-mail."),
+        choices=[SelectChoice("email", _l("E-mail")), SelectChoice("sms", _l("Sms"))],
+        validate_choice=False,
+    )
     role = RadioField(
         _l("Hvem er du?"),
         choices=options(ROLES),
@@ -111,6 +117,24 @@ class SignupForm(NeedsMixin, HoneypotForm):
             field.data = parse_danish_phone(field.data, mobile_only=True)
         except ValueError as error:
             raise ValidationError(_l("Skriv et dansk mobilnummer med 8 cifre, fx 20 30 40 50")) from error
+
+    def validate_notify_by(self, field):
+        if not field.data:
+            field.data = None
+        elif field.data not in NOTIFY_BY:
+            raise ValidationError(_l("Vælg e-mail eller sms"))
+        elif field.data == "email" and not self.email.data and self.phone.data:
+            raise ValidationError(_l("Du har valgt besked på e-mail: skriv din e-mail i feltet E-mail, eller vælg sms"))
+        elif field.data == "sms" and not self.phone.data and self.email.data:
+            raise ValidationError(
+                _l("Du har valgt besked på sms: skriv dit mobilnummer i feltet Mobilnummer, eller vælg e-mail")
+            )
+
+    def notify_by_value(self) -> str:
+        """Where messages go: the choice when both contacts are given, else the contact that is."""
+        if self.email.data and self.phone.data:
+            return self.notify_by.data or "email"
+        return "email" if self.email.data else "sms"
 
     def validate_role(self, field):
         if field.data not in ROLES:

@@ -17,6 +17,16 @@ REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 #: how a registration came about
 KINDS = ("public", "staff_added", "reservation")
 MAX_SEATS = 4
+#: where messages go when a sign-up gave both an e-mail address and a mobile number
+NOTIFY_BY = ("email", "sms")
+#: characters of a registration's short-link key (survey.meetings.tokens.short_link)
+SHORT_KEY_LENGTH = 10
+
+
+def new_short_key() -> str:
+    """Random, so that short links follow no order (an access log cannot line them up with sign-ups)."""
+    return secrets.token_urlsafe(8)[:SHORT_KEY_LENGTH]
+
 
 meeting_focus_area = Table(
     "meeting_focus_area",
@@ -121,8 +131,14 @@ class Registration(db.Model):
     needs_other: Mapped[str] = mapped_column(Text, default="")
     #: set at check-in on the day
     attended: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: random part of the manage link; replaced to revoke old links
+    #: random part of the manage link; replaced to revoke old links (the short link too)
     manage_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_urlsafe(16))
+    #: names the registration in its short manage link (/m/…, sent by SMS); random, unique
+    short_key: Mapped[str] = mapped_column(String(16), unique=True, default=new_short_key)
+    #: the page's language at sign-up: the language of the messages ('da', 'en')
+    language: Mapped[str] = mapped_column(String(10), default="da")
+    #: 'email' or 'sms': the one channel used when both contacts are given (NOTIFY_BY)
+    notify_by: Mapped[str] = mapped_column(String(10), default="email")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
     reminder_sent_at: Mapped[datetime | None]

@@ -1,17 +1,21 @@
 """The messages of dialogue meetings. Each function queues one message in the outbox (survey.kernel.outbox), which
-sends it after the commit by a channel that reaches the person (e-mail today).
+sends it after the commit by the channel that reaches the person: e-mail or SMS, the one they chose when they
+gave both (Registration.notify_by).
 
-Every message is Danish and says what, when, where, how accessible the place is, what the person asked for and
-how to change it. A confirmed seat carries the meeting as an .ics invitation (METHOD:REQUEST) that later
-messages update or cancel through the same UID."""
+Every message is in the language the person signed up in (Danish or English). An e-mail says what, when, where,
+how accessible the place is, what the person asked for and how to change it; a confirmed seat carries the meeting
+as an .ics invitation (METHOD:REQUEST) that later messages update or cancel through the same UID. An SMS says
+what, when (and where, where it matters) and carries the short manage link; it fits in MAX_SEGMENTS (a long title
+or place is cut, never the link: survey.kernel.sms_fit)."""
 
 from __future__ import annotations
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import and_, or_
 
-from survey.kernel import outbox
+from survey.kernel import outbox, sms_fit
 from survey.kernel.i18n import local_time_span
 from survey.kernel.outbox import Attachment, Message, Recipient
 from survey.kernel.urls import public_url
@@ -19,7 +23,14 @@ from survey.meetings import calendar
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.vocabulary import NEEDS, VENUE_FEATURES
 
+#: the language of messages to a registration whose own is not one the app speaks (and of staff-added ones)
 LOCALE = "da"
+
+
+def language(registration: Registration) -> str:
+    """The language the person signed up in, when the app still speaks it."""
+    chosen = registration.language
+    return chosen if chosen in current_app.config["LANGUAGES"] else LOCALE
 
 
 def meeting_when(meeting: Meeting) -> str:
@@ -51,16 +62,33 @@ def asked_for(registration: Registration) -> list[str]:
 def _manage_url(registration: Registration) -> str:
     from survey.meetings.tokens import manage_token
 
-    return public_url("meetings.manage", token=manage_token(registration))
+    # the page in the person's language (Danish links stay as they were)
+    lang = {"lang": language(registration)} if language(registration) != LOCALE else {}
+    return public_url("meetings.manage", token=manage_token(registration), **lang)
+
+
+def short_manage_url(registration: Registration) -> str:
+    """The manage link as an SMS carries it: /m/ and 16 characters (survey.meetings.tokens.short_code)."""
+    from survey.meetings.tokens import short_code
+
+    return public_url("meetings_link.short_link", token=short_code(registration))
 
 
 def recipient(registration: Registration) -> Recipient:
-    """Every contact the person gave; the outbox picks the channel."""
+    """The contact the person chose when they gave both (default e-mail), else the one they gave."""
+    if registration.email and registration.phone:
+        if registration.notify_by == "sms":
+            return Recipient(phone=registration.phone)
+        return Recipient(email=registration.email)
     return Recipient(email=registration.email, phone=registration.phone)
 
 
-#: a registration's contact columns by Recipient field: who a scheduled batch can reach (survey.meetings.scheduled)
-CONTACT_COLUMNS = {"email": Registration.email, "phone": Registration.phone}
+#: SQL: the registration is told through this Recipient field (as recipient() chooses); who a scheduled batch can
+#: reach (survey.meetings.scheduled)
+CONTACT_CHOSEN = {
+    "email": and_(Registration.email.is_not(None), or_(Registration.phone.is_(None), Registration.notify_by != "sms")),
+    "phone": and_(Registration.phone.is_not(None), or_(Registration.email.is_(None), Registration.notify_by == "sms")),
+}
 
 
 def _ics(method: str, content: bytes) -> Attachment:
@@ -69,14 +97,35 @@ def _ics(method: str, content: bytes) -> Attachment:
     return Attachment(filename, content, "text/calendar", {"method": method})
 
 
-def _send(registration: Registration, kind: str, subject: str, ics: str | None = None, **extra) -> None:
-    """Queue the message `kind`, with an .ics when `ics` is 'REQUEST' or 'CANCEL'.
+def topic(registration: Registration) -> str:
+    """What the registration's messages are filed under (survey.kernel.sms: staff see the failures by meeting)."""
+    return f"meeting:{registration.meeting_id}/registration:{registration.id}"
+
+
+def meeting_topic_prefix(meeting: Meeting) -> str:
+    """The start of the topics of all the meeting's sign-ups."""
+    return f"meeting:{meeting.id}/"
+
+
+def registration_id_of(topic_name: str | None) -> int | None:
+    """The registration id in a topic made by topic(), or None."""
+    _meeting, _slash, rest = (topic_name or "").partition("/registration:")
+    return int(rest) if rest.isdigit() else None
+
+
+def _send(
+    registration: Registration, kind: str, subject: str, ics: str | None = None, manage: bool = False, **extra
+) -> None:
+    """Queue the message `kind`, with an .ics when `ics` is 'REQUEST' or 'CANCEL' (e-mail only) and the manage
+    link as `manage_url` when `manage` (by SMS the short one).
 
     Nobody a channel reaches (a phone-only sign-up while there is no SMS channel, a reservation), no message."""
     to = recipient(registration)
-    if outbox.channel_for(to) is None:
+    channel = outbox.channel_for(to)
+    if channel is None:
         return
     meeting = registration.meeting
+    by_sms = channel.contact == "phone"
     context = {
         "registration": registration,
         "meeting": meeting,
@@ -88,12 +137,18 @@ def _send(registration: Registration, kind: str, subject: str, ics: str | None =
         "sender": current_app.config["MUNICIPALITY_NAME"] or "Borgerdialog",
         **extra,
     }
+    if manage:
+        context["manage_url"] = short_manage_url(registration) if by_sms else _manage_url(registration)
     attachments = ()
-    if ics == "REQUEST":
+    if ics == "REQUEST" and not by_sms:
         attachments = (_ics("REQUEST", calendar.invitation(registration)),)
-    elif ics == "CANCEL":
+    elif ics == "CANCEL" and not by_sms:
         attachments = (_ics("CANCEL", calendar.cancellation(registration)),)
-    outbox.queue(Message(to, kind, subject, context, LOCALE, attachments))
+    message = Message(to, kind, subject, context, language(registration), attachments, topic=topic(registration))
+    if by_sms:
+        place = f"{meeting.venue_name}, {meeting.venue_address}"
+        message = sms_fit.fitted(message, {"title": meeting.title, "place": place})
+    outbox.queue(message)
 
 
 def _confirmed_invitation(registration: Registration) -> str | None:
@@ -106,19 +161,12 @@ def _send_status(registration: Registration, kind: str, subject: str) -> None:
     from survey.meetings.services import waitlist_position
 
     ics = _confirmed_invitation(registration)
-    _send(
-        registration,
-        kind,
-        subject,
-        ics=ics,
-        manage_url=_manage_url(registration),
-        position=waitlist_position(registration),
-    )
+    _send(registration, kind, subject, ics=ics, manage=True, position=waitlist_position(registration))
 
 
 def registration_received(registration: Registration) -> None:
     """Confirmation of a seat (with the .ics), or of a place on the waiting list (with its number)."""
-    with force_locale(LOCALE):
+    with force_locale(language(registration)):
         title = registration.meeting.title
         if registration.status == "confirmed":
             subject = _("Du er tilmeldt: %(title)s", title=title)
@@ -129,36 +177,36 @@ def registration_received(registration: Registration) -> None:
 
 def promoted(registration: Registration) -> None:
     """A seat came free: the person moved from the waiting list to a confirmed seat."""
-    with force_locale(LOCALE):
+    with force_locale(language(registration)):
         subject = _("Der er plads til dig: %(title)s", title=registration.meeting.title)
-        _send(registration, "promoted", subject, ics="REQUEST", manage_url=_manage_url(registration))
+        _send(registration, "promoted", subject, ics="REQUEST", manage=True)
 
 
 def already_signed_up(registration: Registration) -> None:
     """Someone signed up again with this sign-up's e-mail or mobile number: tell its owner that they are already
     signed up and that nothing changed, with their manage link. Only what the owner gave is in it, never a word of
     what the other sign-up typed."""
-    with force_locale(LOCALE):
+    with force_locale(language(registration)):
         subject = _("Du er allerede tilmeldt: %(title)s", title=registration.meeting.title)
         _send_status(registration, "already_signed_up", subject)
 
 
 def meeting_changed(registration: Registration) -> None:
     """Time or place changed: the updated .ics (same UID, higher SEQUENCE) replaces the old entry."""
-    with force_locale(LOCALE):
+    with force_locale(language(registration)):
         subject = _("Mødet er ændret: %(title)s", title=registration.meeting.title)
         _send(
             registration,
             "meeting_changed",
             subject,
             ics=_confirmed_invitation(registration),
-            manage_url=_manage_url(registration),
+            manage=True,
         )
 
 
 def meeting_cancelled(registration: Registration) -> None:
     """The meeting is cancelled; a confirmed seat's calendar entry is removed (METHOD:CANCEL)."""
-    with force_locale(LOCALE):
+    with force_locale(language(registration)):
         subject = _("Mødet er aflyst: %(title)s", title=registration.meeting.title)
         ics = "CANCEL" if registration.status == "confirmed" else None
         _send(registration, "meeting_cancelled", subject, ics=ics, brief=True)
@@ -167,14 +215,14 @@ def meeting_cancelled(registration: Registration) -> None:
 def registration_cancelled(registration: Registration, had_seat: bool = True) -> None:
     """The person cancelled their own sign-up. `had_seat`: it was confirmed (so a calendar entry exists to
     remove), not a place on the waiting list."""
-    with force_locale(LOCALE):
+    with force_locale(language(registration)):
         subject = _("Du er afmeldt: %(title)s", title=registration.meeting.title)
         _send(registration, "registration_cancelled", subject, ics="CANCEL" if had_seat else None, brief=True)
 
 
 def reminder(registration: Registration) -> None:
     """A few days before: the meeting again, the host's personal line, and the .ics."""
-    with force_locale(LOCALE):
+    with force_locale(language(registration)):
         meeting = registration.meeting
         subject = _("Påmindelse: %(title)s", title=meeting.title)
         _send(
@@ -182,13 +230,13 @@ def reminder(registration: Registration) -> None:
             "reminder",
             subject,
             ics=_confirmed_invitation(registration),
-            manage_url=_manage_url(registration),
+            manage=True,
             note=meeting.reminder_note.strip(),
         )
 
 
 def feedback(registration: Registration, feedback_url: str) -> None:
     """After the meeting, to those who came: a link to the short, anonymous feedback survey."""
-    with force_locale(LOCALE):
+    with force_locale(language(registration)):
         subject = _("Hvad syntes du om mødet? %(title)s", title=registration.meeting.title)
         _send(registration, "feedback", subject, feedback_url=feedback_url, brief=True)

@@ -2,8 +2,9 @@
 
 Every batch marks its registrations and queues their messages in one transaction: they leave after the commit
 (survey.kernel.outbox), so a repeated or overlapping run finds nothing left to send. A message that the SMTP
-server refuses after the commit is logged, not retried: a reminder is never sent twice. Only registrations that a
-registered channel reaches are picked (an e-mail address today), so the others stay unmarked."""
+server refuses after the commit is logged, not retried (an SMS is retried by its own outbox, survey.kernel.sms,
+and still sent at most once): a reminder is never sent twice. Only registrations whose chosen contact a
+registered channel reaches are picked, so the others stay unmarked."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ BATCH = 100
 
 
 def reachable():
-    """SQL condition: the registration has a contact that some registered channel sends to."""
-    columns = notify.CONTACT_COLUMNS
-    given = [columns[contact].is_not(None) for contact in sorted(outbox.contacts_reached()) if contact in columns]
+    """SQL condition: the registration is told through a contact that some registered channel sends to."""
+    chosen = notify.CONTACT_CHOSEN
+    given = [chosen[contact] for contact in sorted(outbox.contacts_reached()) if contact in chosen]
     return or_(*given) if given else false()
 
 

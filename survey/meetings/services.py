@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
 
+from survey.kernel import sms
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.meetings import notify
@@ -49,6 +50,10 @@ class Signup:
     needs_other: str = ""
     topic: str = ""
     topic_focus_area_id: int | None = None
+    #: the page's language: the language of the person's messages
+    language: str = "da"
+    #: 'email' or 'sms': where messages go when both contacts are given
+    notify_by: str = "email"
 
 
 def lock_meeting(meeting_id: int) -> Meeting | None:
@@ -143,6 +148,8 @@ def register_for_meeting(
         needs=list(signup.needs),
         interpreter_language=signup.interpreter_language,
         needs_other=signup.needs_other,
+        language=signup.language,
+        notify_by=signup.notify_by,
     )
     db.session.add(registration)
     if signup.topic:
@@ -158,8 +165,9 @@ def register_for_meeting(
 
 def sign_up_public(meeting_id: int, signup: Signup) -> Registration | None:
     """A sign-up from the public form. A repeat for a contact already signed up changes nothing and tells the
-    owner of that sign-up (by e-mail; no SMS yet) that they are signed up, with their manage link: the stranger
-    who typed their address learns nothing. Returns the new registration, or None for a repeat. Only flushes."""
+    owner of that sign-up (by e-mail or SMS, as they chose) that they are signed up, with their manage link: the
+    stranger who typed their address learns nothing. Returns the new registration, or None for a repeat. Only
+    flushes."""
     try:
         return register_for_meeting(meeting_id, signup)
     except DuplicateSignup as duplicate:
@@ -301,11 +309,23 @@ def active_registrations(meeting: Meeting) -> list[Registration]:
 
 
 def delete_registration(registration: Registration) -> list[Registration]:
-    """Cancel (promoting the waiting list) and delete a person's registration now. Only flushes."""
+    """Cancel (promoting the waiting list) and delete a person's registration now, with its SMS messages (the
+    number goes with it; the cancellation SMS is not sent, the page tells them). Only flushes."""
     promoted = cancel_registration(registration) if registration.active else []
+    forget_messages(registration)
     db.session.delete(registration)
     db.session.flush()
     return promoted
+
+
+def forget_messages(registration: Registration) -> None:
+    """Delete the SMS messages sent to a registration that is being deleted: they hold its number."""
+    sms.forget(notify.topic(registration))
+
+
+def forget_meeting_messages(meeting: Meeting) -> None:
+    """Delete the SMS messages of all the meeting's sign-ups (their data is being deleted)."""
+    sms.forget_prefix(notify.meeting_topic_prefix(meeting))
 
 
 def keep_anonymous_counts(meeting: Meeting, registrations: list[Registration]) -> None:

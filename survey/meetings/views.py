@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import phonenumbers
 from flask import abort, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -17,10 +18,10 @@ from survey.kernel.errors import form_again_when_limited, unavailable_summary, w
 from survey.kernel.extensions import db
 from survey.kernel.ratelimits import wait_for
 from survey.kernel.rendering import render_form_page
-from survey.meetings import bp, notify, services
+from survey.meetings import bp, link_bp, notify, services
 from survey.meetings.forms import ConfirmForm, MeetingFilterForm, NeedsForm, SignupForm
 from survey.meetings.models import Meeting, meeting_focus_area
-from survey.meetings.tokens import LinkInvalid, registration_for_token
+from survey.meetings.tokens import LinkInvalid, manage_token, registration_for_short_code, registration_for_token
 from survey.meetings.vocabulary import venue_facts
 from survey.policies.models import FocusArea
 
@@ -148,7 +149,9 @@ def _receipt(meeting: Meeting, signup: services.Signup) -> dict:
         phonenumbers.parse(signup.phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL
     ).replace(" ", "\u00a0")  # "+45 20 30 40 50" kept on one line
     asked = {name: getattr(signup, name) for name in ASKED}
-    return {"meeting_id": meeting.id, "email": signup.email, "phone": phone, "asked": asked}
+    # where the confirmation went, by what was typed and chosen (the same words for a repeat)
+    by_sms = signup.notify_by == "sms" and bool(signup.phone)
+    return {"meeting_id": meeting.id, "email": signup.email, "phone": phone, "by_sms": by_sms, "asked": asked}
 
 
 def _too_many(meeting: Meeting, form: SignupForm, wait: int):
@@ -172,6 +175,8 @@ def _signup_from(form: SignupForm) -> services.Signup:
         **form.needs_values(),
         topic=form.topic.data or "",
         topic_focus_area_id=int(form.topic_focus_area.data or 0) or None,
+        language=str(get_locale() or "da"),
+        notify_by=form.notify_by_value(),
     )
 
 
@@ -192,6 +197,16 @@ def with_registration(view):
         return view(registration, token, **kwargs)
 
     return wrapper
+
+
+@link_bp.get("/m/<token>")
+def short_link(token: str):
+    """The short manage link of an SMS: on to the sign-up's manage page, in the sign-up's language."""
+    try:
+        registration = registration_for_short_code(token)
+    except LinkInvalid as invalid:
+        return render_template("meetings/link_invalid.html", reason=invalid.reason), 404
+    return redirect(url_for("meetings.manage", token=manage_token(registration), lang=registration.language))
 
 
 @bp.get("/tilmelding/<token>")

@@ -14,10 +14,11 @@ from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.kernel.parsers import parse_danish_phone, parse_email
 from survey.meetings.models import Meeting, Registration, Topic
-from survey.meetings.services import delete_registration, keep_anonymous_counts, lock_meeting
+from survey.meetings.services import delete_registration, forget_messages, keep_anonymous_counts, lock_meeting
 
-#: columns left out of the export: a random key that revokes old manage links, nothing about the person
-NOT_EXPORTED = {"manage_key"}
+#: columns left out of the export: the random keys of the manage links (long, and short for SMS), nothing about the
+#: person
+NOT_EXPORTED = {"manage_key", "short_key"}
 MEETING_FIELDS = ("id", "title", "starts_at", "ends_at", "venue_name", "venue_address", "status")
 
 
@@ -110,6 +111,7 @@ def erase_registrations(registrations: list[Registration], now: datetime | None 
         db.session.expire(registration, ["topics"])
         if meeting.ends_at <= now:
             keep_anonymous_counts(meeting, [registration])
+            forget_messages(registration)
             db.session.delete(registration)
             db.session.flush()
         else:

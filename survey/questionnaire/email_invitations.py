@@ -21,7 +21,8 @@ twice (at most once: a mail the SMTP server refuses after the commit is logged, 
 SMS outbox, survey.kernel.sms, and retried there while the gateway is down, filed under the topic 'round:<id>').
 
 Before a bulk SMS send staff see what it costs (`sms_cost`: messages and segments). An SMS carries a short form of
-the title (`sms_title`: GSM-7 only, cut short) so that every message fits in sms_text.MAX_SEGMENTS; never the link.
+the title and the municipality's name (survey.kernel.sms_fit) so that every message fits in sms_text.MAX_SEGMENTS;
+never the link.
 
 The list is kept only beside its invitations and deleted when the round closes (`forget_addresses`, also called
 by `flask purge-expired`), with the round's SMS messages (their numbers)."""
@@ -39,7 +40,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
-from survey.kernel import codes, outbox, sms
+from survey.kernel import codes, outbox, sms, sms_fit
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.kernel.outbox import Message, Recipient
@@ -57,11 +58,6 @@ MAX_LINES = 10_000
 _SEPARATORS = re.compile(r"[,;\t]")
 EMAIL, SMS = "email", "sms"
 CHANNELS = (EMAIL, SMS)
-#: the most characters of a title an SMS carries (with "..." when cut): both texts stay within MAX_SEGMENTS with
-#: the longest round address (tests/questionnaire/test_sms_invitations.py)
-SMS_TITLE_LENGTH = 40
-#: typographic characters outside GSM-7 that would make a whole SMS UCS-2 (half as many characters per segment)
-_PLAIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"', "„": '"', "…": "..."})
 
 
 class SendRefused(Exception):
@@ -240,7 +236,7 @@ def _message(round_: Round, channel: str, address: str, code: str, reminder: boo
     start = public_url("questionnaire.start", round_slug=round_.slug)
     context = {
         "municipality": municipality,
-        "title": sms_title(questionnaire.title) if channel == SMS else questionnaire.title,
+        "title": questionnaire.title,
         "code": codes.grouped(code),
         "address": start,
         "link": f"{start}?kode={code}",  # as a letter's QR code (letters.Letter.link)
@@ -254,23 +250,14 @@ def _message(round_: Round, channel: str, address: str, code: str, reminder: boo
         subject = _("Hvad synes du om %(municipality)s? Svar på en kort undersøgelse", municipality=municipality)
     template = "survey_reminder" if reminder else "survey_invitation"
     if channel == SMS:
-        return Message(Recipient(phone=address), template, subject, context, topic=sms_topic(round_))
+        message = Message(Recipient(phone=address), template, subject, context, topic=sms_topic(round_))
+        return sms_fit.fitted(message, {"title": questionnaire.title, "municipality": municipality})
     return Message(Recipient(email=address), template, subject, context)
 
 
 def sms_topic(round_: Round) -> str:
     """What the round's SMS messages are filed under in the SMS outbox."""
     return f"round:{round_.id}"
-
-
-def sms_title(title: str) -> str:
-    """The title as an SMS carries it: typographic marks made plain, what GSM-7 cannot carry left out (one such
-    character would make the whole message UCS-2), cut at SMS_TITLE_LENGTH characters."""
-    kept = "".join(char for char in title.translate(_PLAIN) if measure(char).encoding == "gsm7")
-    plain = " ".join(kept.split())
-    if len(plain) <= SMS_TITLE_LENGTH:
-        return plain
-    return plain[: SMS_TITLE_LENGTH - 3].rstrip() + "..."
 
 
 @dataclass(frozen=True)

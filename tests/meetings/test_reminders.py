@@ -1,5 +1,6 @@
-"""`flask meetings send-reminders` and `send-feedback`: due mails go out once, also when run again or twice
-at the same time (cron), and a batch that fails sends and marks nothing."""
+"""`flask meetings send-reminders` and `send-feedback`: due messages (e-mail, or SMS to a sign-up with only a mobile
+number) go out once, also when run again or twice at the same time (cron), and a batch that fails sends and marks
+nothing."""
 
 from __future__ import annotations
 
@@ -50,16 +51,20 @@ def signed_up(app, make_meeting, sign_up):
     return meeting_id
 
 
-def test_confirmed_sign_ups_are_reminded_once(app, runner, smtp, signed_up):
+def test_confirmed_sign_ups_are_reminded_once(app, runner, smtp, sms_sent, signed_up):
     smtp.clear()
-    assert remind(runner, DUE) == "Sendt: 1 påmindelser.\n"
+    sms_sent.sent.clear()
+    assert remind(runner, DUE) == "Sendt: 2 påmindelser.\n"
     assert recipients(smtp) == ["a@example.dk"]
+    (sms,) = sms_sent.sent
+    assert sms.to == "+4520304050"
+    assert sms.text.startswith("Husk: Dialogmøde om job og uddannelse, torsdag den 5. december 2030 kl. 17.00-19.00.")
     assert remind(runner, DUE) == "Sendt: 0 påmindelser.\n"
     assert remind(runner, DUE + timedelta(hours=10)) == "Sendt: 0 påmindelser.\n"
-    assert len(smtp.messages) == 1
+    assert len(smtp.messages) == 1 and len(sms_sent.sent) == 1
     with app.app_context():
-        marked = db.session.scalars(select(Registration.email).where(Registration.reminder_sent_at.is_not(None)))
-        assert list(marked) == ["a@example.dk"]
+        marked = db.session.scalars(select(Registration.name).where(Registration.reminder_sent_at.is_not(None)))
+        assert sorted(marked) == ["Karen Hansen", "Uden e-mail"]
 
 
 def test_the_reminder_carries_the_hosts_note_and_the_calendar_entry(smtp, runner, signed_up):
@@ -96,7 +101,7 @@ def test_the_reminder_days_are_the_meetings_own(app, smtp, runner, signed_up):
         db.session.get(Meeting, signed_up).reminder_days = 5
         db.session.commit()
     smtp.clear()
-    assert remind(runner, STARTS - timedelta(days=4)) == "Sendt: 1 påmindelser.\n"
+    assert remind(runner, STARTS - timedelta(days=4)) == "Sendt: 2 påmindelser.\n"
 
 
 @pytest.mark.parametrize("status", ["draft", "cancelled"])
@@ -185,6 +190,7 @@ def attended(app, make_meeting, sign_up):
 
 
 AFTER = STARTS + timedelta(hours=3)
+SENT_FEEDBACK = "beskeder (e-mail eller sms) med en kode til evaluering af mødet."
 
 
 @pytest.fixture
@@ -195,12 +201,13 @@ def feedback_questionnaire(app):
 
 
 def test_feedback_goes_once_to_those_who_came_with_a_code_that_opens_the_survey(
-    app, runner, smtp, attended, feedback_questionnaire
+    app, runner, smtp, sms_sent, attended, feedback_questionnaire
 ):
     smtp.clear()
+    sms_sent.sent.clear()
     args = ["meetings", "send-feedback", "--now", AFTER.isoformat()]
-    assert runner.invoke(args=args).output == "Sendt: 1 mails med en kode til evaluering af mødet.\n"
-    assert runner.invoke(args=args).output == "Sendt: 0 mails med en kode til evaluering af mødet.\n"
+    assert runner.invoke(args=args).output == f"Sendt: 2 {SENT_FEEDBACK}\n"
+    assert runner.invoke(args=args).output == f"Sendt: 0 {SENT_FEEDBACK}\n"
     (message,) = smtp.messages
     assert recipients(smtp) == ["came@example.dk"]
     assert message["subject"].strip() == "Hvad syntes du om mødet? Dialogmøde om job og uddannelse"
@@ -212,12 +219,18 @@ def test_feedback_goes_once_to_those_who_came_with_a_code_that_opens_the_survey(
     with app.app_context():
         round_ = db.session.get(Round, db.session.get(Meeting, attended).feedback_round_id)
         assert find_invitation(round_, link.group(2)) is not None, "the mailed code opens the meeting's survey"
+    (sms,) = sms_sent.sent
+    texted = re.search(r"http://127\.0\.0\.1:5000/s/dialogmoede-\d+/\?kode=([A-Z0-9]{8})", sms.text)
+    assert sms.to == "+4520304050" and texted, sms.text
+    assert texted.group(1) != link.group(2)
+    with app.app_context():
+        assert find_invitation(round_, texted.group(1)) is not None, "the texted code opens the meeting's survey"
 
 
 def test_no_feedback_before_the_meeting_has_ended(runner, smtp, attended, feedback_questionnaire):
     smtp.clear()
     result = runner.invoke(args=["meetings", "send-feedback", "--now", (STARTS + timedelta(hours=1)).isoformat()])
-    assert result.output == "Sendt: 0 mails med en kode til evaluering af mødet.\n"
+    assert result.output == f"Sendt: 0 {SENT_FEEDBACK}\n"
     assert smtp.messages == []
 
 

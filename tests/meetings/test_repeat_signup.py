@@ -1,6 +1,6 @@
 """Signing up again with someone's e-mail or mobile number tells the one who typed it nothing: the answer is the
-answer a new sign-up gets. Only the owner of the contact hears of it, by e-mail, with their own manage link; their
-sign-up is not changed."""
+answer a new sign-up gets. Only the owner of the contact hears of it, by e-mail or SMS, with their own manage link;
+their sign-up is not changed."""
 
 from __future__ import annotations
 
@@ -90,14 +90,23 @@ def test_a_repeat_sign_up_is_answered_exactly_like_a_new_one(app, make_meeting, 
     assert page.status_code == 200 and "Du har 2 pladser til mødet." in text_of(page.doc.find(".//main"))
 
 
-def test_a_phone_only_owner_is_not_told_and_nothing_changes(app, make_meeting, in_app):
-    """No e-mail to tell them by (SMS is not sent yet): the repeat is still answered like a new sign-up."""
+def test_a_phone_only_owner_is_told_by_sms_and_nothing_changes(app, make_meeting, in_app, sms_sent):
+    """The owner of a mobile number hears of the repeat as an owner of an e-mail does: by SMS, with their own
+    short manage link and nothing of what the stranger typed; the stranger's answer is a new sign-up's."""
     meeting_id = make_meeting()
     assert sign_up(app.test_client(), meeting_id, **{**OWNER, "email": ""}).status_code == 302
     sent = len(app.extensions["mailman"].outbox)
+    sms_sent.sent.clear()
     status, location, *_rest = answer(app, meeting_id, {"email": "", "phone": "20304050"}, "+45 20 30 40 50")
     assert (status, location) == (302, f"/moeder/{meeting_id}/tilmeld/tak")
     assert len(app.extensions["mailman"].outbox) == sent
+    (told,) = sms_sent.sent
+    assert told.to == "+4520304050"
+    assert told.text.startswith("Du er allerede tilmeldt Dialogmøde om job og uddannelse, ")
+    assert "Intet er ændret." in told.text and "Mallory" not in told.text and "99 99" not in told.text
+    link = told.text.split()[-1]
+    page = app.test_client().get(link, follow_redirects=True)
+    assert page.status_code == 200 and "Du har 2 pladser til mødet." in text_of(page.doc.find(".//main"))
     with in_app():
         assert [(r.name, r.seats) for r in db.session.scalars(select(Registration))] == [("Karen Hansen", 2)]
 

@@ -13,8 +13,9 @@ from sqlalchemy import event, select, text
 
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
+from survey.kernel.sms import SmsMessage
 from survey.meetings.models import Meeting, MeetingStats, Registration, Topic
-from survey.meetings.services import Signup, register_for_meeting
+from survey.meetings.services import Signup, delete_registration, register_for_meeting
 from survey.retention import purge_expired, purge_expired_registrations
 from survey.staff.models import AuditEvent
 from tests.helpers import count
@@ -104,6 +105,31 @@ def test_an_expired_sign_up_leaves_no_personal_value_anywhere_and_the_purge_is_a
     assert "Slettet: 0 tilmeldinger" in again.output and "Møder:" not in again.output
     with in_app():
         assert count(AuditEvent) == 1, "a run that finds nothing writes nothing"
+
+
+def test_an_expired_sign_up_told_by_sms_leaves_its_number_in_no_sms_row(app, make_meeting, in_app, runner, sms_sent):
+    meeting_id, later_id = make_meeting(), make_meeting(starts_in=timedelta(days=60))
+    with in_app():
+        register_for_meeting(meeting_id, Signup(role="borger", notify_by="sms", **PERSON))
+        register_for_meeting(later_id, Signup(role="borger", name="Bo", phone=PHONE))
+        db.session.commit()
+        assert sorted(db.session.scalars(select(SmsMessage.to_number))) == sorted([PERSON["phone"], PHONE])
+    past(app, meeting_id, days=31)
+    assert "Slettet: 1 tilmeldinger" in runner.invoke(args=["purge-expired"]).output
+    with in_app():
+        assert leaks(texts=PERSON) == []
+        assert list(db.session.scalars(select(SmsMessage.to_number))) == [PHONE], "the later meeting's stays"
+
+
+def test_a_sign_up_deleted_by_its_owner_takes_its_sms_rows_with_it(app, make_meeting, in_app, sms_sent):
+    meeting_id = make_meeting()
+    with in_app():
+        registration = register_for_meeting(meeting_id, Signup(role="borger", name="Bo", phone=PHONE))
+        db.session.commit()
+        assert count(SmsMessage) == 1
+        delete_registration(registration)
+        db.session.commit()
+        assert count(SmsMessage) == 0
 
 
 def test_sign_ups_are_kept_until_the_retention_period_is_over(app, make_meeting, in_app, runner, monkeypatch):

@@ -63,15 +63,68 @@ def test_sign_up_stores_what_was_asked_for_and_mails_the_manage_link(client, mak
         assert db.session.scalars(select(Topic.text)).all() == ["Hvordan får vi svar hurtigere?"]
 
 
-def test_phone_only_is_enough_and_stored_in_international_form(client, make_meeting, in_app):
+def test_phone_only_is_enough_and_stored_in_international_form(client, make_meeting, in_app, sms_sent):
     response = sign_up(client, make_meeting(), email="", phone="20 30 40 50")
     assert response.status_code == 302
     with in_app():
         assert db.session.scalars(select(Registration.phone)).one() == "+4520304050"
     body = text_of(client.get(response.location).doc.find(".//main"))
-    assert "Vi har fået din tilmelding med mobilnummeret +45 20 30 40 50." in body
-    assert "Vi kan ikke sende sms endnu" in body and "ring til Syddjurs Kommune" in body
-    assert "sendt" not in body, "no confirmation was sent, and the page does not say one was"
+    assert "Vi har sendt en bekræftelse på sms til +45 20 30 40 50." in body
+    assert "Gem sms'en." in body and "e-mailen" not in body
+    (sms,) = sms_sent.sent
+    assert sms.to == "+4520304050" and sms.text.startswith("Du er tilmeldt ")
+
+
+def test_the_phone_field_tells_the_truth(client, make_meeting):
+    page = client.get(f"/moeder/{make_meeting()}/tilmeld")
+    assert "Har du ikke e-mail, sender vi en sms hertil." in text_of(page.doc)
+    assert "ringer eller skriver" not in text_of(page.doc)
+
+
+@pytest.mark.parametrize(
+    "contact, chosen, told_by",
+    [
+        ({"email": "karen@example.dk", "phone": "20304050"}, "", "email"),
+        ({"email": "karen@example.dk", "phone": "20304050"}, "email", "email"),
+        ({"email": "karen@example.dk", "phone": "20304050"}, "sms", "sms"),
+        ({"email": "", "phone": "20304050"}, "", "sms"),
+        ({"email": "karen@example.dk", "phone": ""}, "", "email"),
+    ],
+)
+def test_both_contacts_given_the_person_chooses_how_to_be_told(
+    app, client, make_meeting, in_app, sms_sent, contact, chosen, told_by
+):
+    response = sign_up(client, make_meeting(), **contact, notify_by=chosen)
+    assert response.status_code == 302, error_summary(response)
+    with in_app():
+        assert db.session.scalars(select(Registration.notify_by)).one() == told_by
+    assert (len(mails_to(app, "karen@example.dk")), len(sms_sent.sent)) == ((1, 0) if told_by == "email" else (0, 1))
+    body = text_of(client.get(response.location).doc.find(".//main"))
+    assert ("bekræftelse på sms til" in body) == (told_by == "sms")
+
+
+@pytest.mark.parametrize(
+    "contact, chosen, message",
+    [
+        (
+            {"email": "", "phone": "20304050"},
+            "email",
+            "Du har valgt besked på e-mail: skriv din e-mail i feltet E-mail, eller vælg sms",
+        ),
+        (
+            {"email": "karen@example.dk", "phone": ""},
+            "sms",
+            "Du har valgt besked på sms: skriv dit mobilnummer i feltet Mobilnummer, eller vælg e-mail",
+        ),
+        ({"email": "karen@example.dk", "phone": ""}, "brevdue", "Vælg e-mail eller sms"),
+    ],
+)
+def test_the_chosen_channel_needs_its_contact(client, make_meeting, in_app, contact, chosen, message):
+    response = sign_up(client, make_meeting(), **contact, notify_by=chosen)
+    assert response.status_code == 400
+    assert error_summary(response) == [("#notify_by", message)]
+    with in_app():
+        assert count(Registration) == 0
 
 
 @pytest.mark.parametrize(

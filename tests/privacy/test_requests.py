@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.kernel.extensions import db
+from survey.kernel.sms import SmsMessage
 from survey.meetings.models import Meeting, MeetingStats, Registration, Topic
 from survey.meetings.services import Signup, register_for_meeting, seats_free
 from survey.staff.models import AuditEvent
@@ -26,7 +27,8 @@ KAREN_TYPED = {**KAREN, "on_behalf_of": "Mette", "needs_other": "Hun bruger roll
 
 @pytest.fixture
 def people(app, make_meeting):
-    """Karen on two meetings (one full, so Ole waits), another Karen, and someone unrelated; returns ids."""
+    """Karen on two meetings (one full, so Ole waits; the other told by SMS), another Karen, and someone unrelated;
+    returns ids."""
     soon, later = make_meeting(capacity=2), make_meeting(starts_in=timedelta(days=14), title="Dialogmøde om bolig")
     with app.app_context():
 
@@ -35,7 +37,7 @@ def people(app, make_meeting):
 
         karen = sign(soon, seats=2, needs=["other"], **KAREN_TYPED)
         ole = sign(soon, name="Ole Nielsen", email="ole@example.dk")
-        karen_later = sign(later, role="paaroerende", **KAREN)
+        karen_later = sign(later, role="paaroerende", notify_by="sms", **KAREN)  # told by SMS
         other_karen = sign(later, name="Karen Jensen", email="kj@example.dk")
         karensen = sign(later, name="Hans Karensen", phone="+4522334455")
         db.session.commit()
@@ -142,10 +144,11 @@ def test_the_export_holds_every_stored_field_and_is_logged_by_id_only(admin, peo
     assert "attachment" in response.headers["Content-Disposition"]
     exported = json.loads(response.get_data(as_text=True))["tilmeldinger"]
     with in_app():
-        columns = {c.key for c in Registration.__table__.columns} - {"manage_key"}
+        columns = {c.key for c in Registration.__table__.columns} - {"manage_key", "short_key"}
         for row in exported:
             stored = db.session.get(Registration, row["id"])
             assert set(row) >= columns
+            assert not {"manage_key", "short_key"} & set(row), "the links' keys are no data about her"
             assert all(row[c] == getattr(stored, c) for c in columns if not c.endswith("_at"))
             assert row["moede"]["title"] == stored.meeting.title
         assert {row["id"] for row in exported} == set(ids)
@@ -188,6 +191,8 @@ def test_erasing_a_sign_up_of_a_meeting_that_has_ended_keeps_only_the_anonymous_
         assert db.session.get(Registration, people["karen_later"]) is None
         stats = db.session.get(MeetingStats, people["later"])
         assert (stats.registered, stats.by_role) == (1, {"paaroerende": 1})
+        topics = set(db.session.scalars(select(SmsMessage.topic)))
+        assert topics == {f"meeting:{people['later']}/registration:{people['karensen']}"}, "only hers go"
 
 
 def test_a_second_erasure_of_the_same_sign_ups_says_they_are_gone(admin, people):

@@ -8,11 +8,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-from flask_babel import force_locale
 from sqlalchemy import select, update
 
-from survey.kernel import sms
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.kernel.sms import PermanentFailure, SmsMessage
@@ -234,36 +231,3 @@ def test_a_closed_round_texts_nobody(app, manager, make_round, sms_sent, in_app)
     result = app.test_cli_runner().invoke(args=["invitations", "send-sms-reminders", "--round", slug])
     assert result.exit_code != 0 and "Runden er lukket" in result.output
     assert sms_sent.sent == []
-
-
-LONGEST_TITLE = "Tilfredshed med hjælpen – hjemmepleje, genoptræning og hjælpemidler i Ringkøbing-Skjern " * 4
-
-
-@pytest.mark.parametrize("language", ["da", "en"])
-@pytest.mark.parametrize("reminder", [False, True], ids=["invitation", "reminder"])
-def test_every_text_fits_in_two_segments_with_the_longest_values(
-    app, round_slug, in_app, monkeypatch, language, reminder
-):
-    """The longest municipality name, a long public address, the longest round address (80 characters) and a title
-    of 300 characters with a dash GSM-7 has not: the title is cut and made plain, the link stays whole."""
-    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://borgerdialog.ringkobing-skjern.dk")
-    with in_app(), app.test_request_context():
-        round_ = the_round()
-        round_.slug = "x" * 80
-        round_.questionnaire.title = LONGEST_TITLE[:300]
-        round_.questionnaire.policy.municipality = "Ringkøbing-Skjern Kommune"
-        message = ei._message(round_, ei.SMS, "+4520304050", "ABCD2345", reminder)
-        with force_locale(language):
-            text = sms.render_text(message)
-        db.session.rollback()
-    size = measure(text)
-    assert size.encoding == GSM7 and size.segments <= MAX_SEGMENTS, (size, text)
-    assert f"https://borgerdialog.ringkobing-skjern.dk/s/{'x' * 80}/?kode=ABCD2345" in text
-    assert ei.sms_title(LONGEST_TITLE[:300]) in text
-    assert ei.sms_title(LONGEST_TITLE[:300]) == "Tilfredshed med hjælpen - hjemmepleje..."
-
-
-def test_a_title_is_made_plain_and_cut_for_sms():
-    assert ei.sms_title("Hjælpen – “godt” 😀") == 'Hjælpen - "godt"'
-    assert ei.sms_title("a" * 41) == "a" * 37 + "..."
-    assert ei.sms_title("a" * 40) == "a" * 40

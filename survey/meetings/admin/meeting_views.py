@@ -18,6 +18,7 @@ from survey.meetings.admin.meeting_forms import MeetingForm
 from survey.meetings.bursts import BURST_GAP, signup_bursts
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import active_registrations, cancel_meeting, seats_taken, update_meeting
+from survey.meetings.sms_status import undelivered
 from survey.meetings.vocabulary import ROLES
 from survey.staff.access import role_required
 from survey.staff.audit import audit
@@ -131,6 +132,7 @@ def show(meeting_id: int):
         role_labels=ROLES,
         bursts=signup_bursts(meeting),
         burst_minutes=int(BURST_GAP.total_seconds() // 60),
+        undelivered=undelivered(meeting),
     )
 
 
