@@ -14,8 +14,9 @@ run: install assets translations migrate demo
 	@echo "Borgerdialog kører på http://127.0.0.1:$(PORT)/  (Ctrl+C stopper)"
 	@echo "Sundhedstjek: http://127.0.0.1:$(PORT)/healthz"
 	@echo "E-mails sendes ikke, men gemmes i instance/mail (MAIL_FILE_PATH); læs dem på http://127.0.0.1:$(PORT)/personale/post"
+	@echo "Sms'er sendes ikke, men gemmes i instance/sms (SMS_FILE_PATH); læs dem på http://127.0.0.1:$(PORT)/personale/sms"
 	@$(FLASK) rounds list
-	MAIL_BACKEND=file $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	MAIL_BACKEND=file SMS_BACKEND=file $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

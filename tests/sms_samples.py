@@ -16,6 +16,7 @@ from flask_babel import force_locale
 
 from survey.kernel import outbox
 from survey.kernel.extensions import db
+from survey.kernel.outbox import Message, Recipient
 from survey.kernel.urls import public_url
 from survey.meetings import notify
 from survey.meetings.models import Registration
@@ -84,6 +85,18 @@ def _invitation_sms(reminder: bool):
     return sample
 
 
+def _resume_code(app: Flask, language: str) -> list[str]:
+    """The resume code a citizen has sent to their phone: the longest round address (80 characters) and page, the
+    longest month name in both languages."""
+    sent = memory_backend(app)
+    with app.app_context(), longest_settings(app):
+        link = public_url("questionnaire.page", round_slug="s" * 80, token="ABCDEFGHJKMN", number=12)
+        context = {"code": "ABCD-EFGH-JKMN", "link": link, "last_moment": datetime(2026, 9, 30, 21, 59, 59)}
+        outbox.queue(Message(Recipient(phone="+4520304050"), "resume_code", "", context, language, transient=True))
+        db.session.commit()
+    return [sms.text for sms in sent.sent]
+
+
 def _feedback(registration: Registration) -> None:
     # the address survey.meetings.scheduled sends: the round's slug (dialogmoede-<meeting id>), an 8-letter code
     start = public_url("questionnaire.start", round_slug="dialogmoede-99999")
@@ -107,4 +120,5 @@ SAMPLES: dict[str, list[Callable[[Flask, str], list[str]]]] = {
     "feedback": [_meeting_sms(_feedback)],
     "survey_invitation": [_invitation_sms(reminder=False)],
     "survey_reminder": [_invitation_sms(reminder=True)],
+    "resume_code": [_resume_code],
 }

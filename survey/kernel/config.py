@@ -73,6 +73,11 @@ class Config:
     RATELIMIT_SURVEY_POST = os.environ.get("RATELIMIT_SURVEY_POST", "60 per minute; 600 per hour")
     #: per address, on invitation codes (which could be guessed) and resume codes
     RATELIMIT_CODE_ENTRY = os.environ.get("RATELIMIT_CODE_ENTRY", "10 per minute; 50 per hour")
+    #: the resume code sent to a number or address the citizen types ("Dine svar er gemt"): per address, every post
+    #: (a page that texts any number must not become a way to flood numbers with messages we pay for), and per draft,
+    #: from every address together, only the sends that passed the form
+    RATELIMIT_RESUME_SEND = os.environ.get("RATELIMIT_RESUME_SEND", "10 per hour; 30 per day")
+    RATELIMIT_RESUME_SEND_DRAFT = os.environ.get("RATELIMIT_RESUME_SEND_DRAFT", "3 per day")
     #: per address, on starting an open-link round (nothing to guess): a flood guard that many citizens behind one
     #: address (a Borgerservice tablet, a care home's Wi-Fi, a mobile operator's shared address) never reach
     RATELIMIT_OPEN_START = os.environ.get("RATELIMIT_OPEN_START", "60 per minute; 600 per hour")

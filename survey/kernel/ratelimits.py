@@ -39,9 +39,10 @@ def _limit_and_scope(config_key: str | Callable[[], str]):
     return (lambda: current_app.config[config_key]), None
 
 
-def wait_for(config_key: str, *scope: str) -> int:
+def wait_for(config_key: str, *scope: str, per_client: bool = True) -> int:
     """Count one use by this client address of what `scope` names against the limit in `config_key`; 0 when it may
-    go ahead, else the seconds until one may.
+    go ahead, else the seconds until one may. `per_client=False` counts the uses from every address together (a
+    limit on the thing itself, which a client changing its address must not escape).
 
     For a limit a view applies itself, once it knows what is being asked for (e.g. the sign-ups for one meeting).
     `hit` adds and compares in one step in the store, so requests sent at the same moment cannot all slip under
@@ -49,7 +50,7 @@ def wait_for(config_key: str, *scope: str) -> int:
     limiter: Limiter = current_app.extensions["rate_limiter"]
     if not limiter.enabled:
         return 0
-    keys = (*scope, get_remote_address())
+    keys = (*scope, get_remote_address()) if per_client else scope
     waits = [0]
     try:
         for item in parse_many(current_app.config[config_key]):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -109,12 +110,16 @@ class Backend(Protocol):
 class FileBackend:
     """Each message as a text file in SMS_FILE_PATH (`make run`): admins read them on /personale/sms."""
 
+    #: '<UTC time>-<message id>.txt' ('20261206-164300-12.txt'); the sink page opens no other name
+    FILE_NAME = re.compile(r"(?P<stamp>\d{8}-\d{6})-(?P<id>\d+)\.txt")
+    STAMP = "%Y%m%d-%H%M%S"
+
     def __init__(self, folder: str):
         self.folder = Path(folder)
 
     def send(self, sms: OutgoingSms) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+        stamp = utcnow().strftime(self.STAMP)
         path = self.folder / f"{stamp}-{sms.id}.txt"
         path.write_text(f"To: {sms.to}\nEncoding: {sms.encoding}\n\n{sms.text}\n", encoding="utf-8")
 

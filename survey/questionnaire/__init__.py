@@ -5,7 +5,7 @@ from flask import Blueprint
 bp = Blueprint("questionnaire", __name__, url_prefix="/s")
 admin_bp = Blueprint("questionnaire_admin", __name__, url_prefix="/personale")
 
-from survey.questionnaire import views  # noqa: E402, F401
+from survey.questionnaire import pause_views, views  # noqa: E402, F401
 from survey.questionnaire.admin import (  # noqa: E402, F401
     email_views,
     letter_views,
@@ -21,6 +21,7 @@ from survey.questionnaire.open_link import start_limit  # noqa: E402
 RATE_LIMITS = {
     "questionnaire.start": (start_limit, ["POST"]),
     "questionnaire.resume": ("RATELIMIT_CODE_ENTRY", ["POST"]),
+    "questionnaire.saved": ("RATELIMIT_RESUME_SEND", ["POST"]),
     "questionnaire.page": ("RATELIMIT_SURVEY_POST", ["POST"]),
     "questionnaire.submit": ("RATELIMIT_SURVEY_POST", ["POST"]),
 }

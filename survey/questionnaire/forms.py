@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from survey.kernel import codes
 from survey.kernel.forms import HoneypotForm
+from survey.kernel.outbox import Recipient
+from survey.kernel.parsers import parse_email
+from survey.kernel.sms_text import display_number, parse_mobile
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.rounds import INVITATION_CODE_LENGTH, find_invitation
 from survey.questionnaire.schema import PageSpec, QuestionSpec
@@ -106,6 +110,48 @@ class ResumeForm(HoneypotForm):
         self.draft = find_draft(self.round_, field.data)
         if self.draft is None:
             raise ValidationError(_l("Vi kan ikke finde påbegyndte svar med den kode. Måske er svarene allerede sendt"))
+
+
+class ResumeCodeForm(HoneypotForm):
+    """'Dine svar er gemt': the mobile number or e-mail address the resume code is sent to once (never stored)."""
+
+    contact = StringField(
+        _l("Mobilnummer eller e-mail"),
+        description=_l(
+            "Fx 20 30 40 50 eller navn@eksempel.dk. Vi sender kun koden og gemmer ikke nummeret eller adressen."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: whom to send to, once the form is valid
+        self.recipient: Recipient | None = None
+
+    def validate_contact(self, field):
+        if not field.data:
+            raise ValidationError(_l("Skriv dit mobilnummer eller din e-mail"))
+        if "@" in field.data:
+            try:
+                self.recipient = Recipient(email=parse_email(field.data))
+            except EmailNotValidError as error:
+                raise ValidationError(_l("Skriv en gyldig e-mailadresse, fx navn@eksempel.dk")) from error
+            return
+        try:
+            self.recipient = Recipient(phone=parse_mobile(field.data))
+        except ValueError as error:
+            raise ValidationError(
+                _l(
+                    "Skriv et mobilnummer med 8 cifre, fx 20 30 40 50, eller et udenlandsk med landekode, "
+                    "fx +46 70 123 45 67"
+                )
+            ) from error
+
+    @property
+    def shown_contact(self) -> str:
+        """The number or address as the page shows it back ('20 30 40 50')."""
+        if self.recipient is None:
+            return ""
+        return self.recipient.email or display_number(self.recipient.phone)
 
 
 class SubmitForm(HoneypotForm):

@@ -59,7 +59,7 @@ def with_draft(view):
     return wrapper
 
 
-def _limited_round(round_slug: str) -> Round | None:
+def limited_round(round_slug: str) -> Round | None:
     """The round of a refused post, when it exists and is open (the rate limit refused it before open_round ran)."""
     if "\x00" in round_slug:
         return None
@@ -67,19 +67,23 @@ def _limited_round(round_slug: str) -> Round | None:
     return round_ if round_ is not None and round_.state() == "open" else None
 
 
-def _code_again(form, message: str) -> dict:
-    """The wait message next to the code field and in the error summary, what was typed still in the field."""
-    form.code.errors = [message]
+def wait_next_to(field, form, message: str) -> dict:
+    """The wait message next to `field` and in the error summary, what was typed still in the fields."""
+    field.errors = [message]
     return {"errors": form.error_list(), "has_errors": True}
 
 
 def _start_again(message: str, round_slug: str) -> str | None:
     """The start page again after a rate limit refused it: how long to wait, the typed code kept."""
-    round_ = _limited_round(round_slug)
+    round_ = limited_round(round_slug)
     if round_ is None:
         return None
     form = StartForm(round_=round_)
-    summary = _code_again(form, message) if round_.uses_invitations else unavailable_summary("main-content", message)
+    summary = (
+        wait_next_to(form.code, form, message)
+        if round_.uses_invitations
+        else unavailable_summary("main-content", message)
+    )
     spec = round_.questionnaire.spec
     return render_template("questionnaire/start.html", form=form, round_=round_, spec=spec, **summary)
 
@@ -102,11 +106,13 @@ def start(round_: Round):
 
 def _resume_again(message: str, round_slug: str) -> str | None:
     """The resume page again after a rate limit refused it: how long to wait, the typed code kept."""
-    round_ = _limited_round(round_slug)
+    round_ = limited_round(round_slug)
     if round_ is None:
         return None
     form = ResumeForm(round_=round_)
-    return render_template("questionnaire/resume.html", form=form, round_=round_, **_code_again(form, message))
+    return render_template(
+        "questionnaire/resume.html", form=form, round_=round_, **wait_next_to(form.code, form, message)
+    )
 
 
 @bp.route("/<round_slug>/fortsaet", methods=["GET", "POST"])
@@ -177,18 +183,6 @@ def _after_page(round_slug: str, token: str, number: int, pages: int) -> str:
     if request.args.get("retur") == "tjek" or number == pages:
         return url_for(".review", round_slug=round_slug, token=token)
     return url_for(".page", round_slug=round_slug, token=token, number=number + 1)
-
-
-@bp.get("/<round_slug>/svar/<token>/gemt")
-@open_round
-@with_draft
-def saved(round_: Round, draft, token: str):
-    """Paused: the link and code to come back with."""
-    number = services.resume_page(round_.questionnaire, draft.answers or {})
-    link = url_for(".page", round_slug=round_.slug, token=token, number=number, _external=True)
-    return render_template(
-        "questionnaire/saved.html", round_=round_, token=token, link=link, grouped_code=codes.grouped(token)
-    )
 
 
 @bp.get("/<round_slug>/svar/<token>/tjek")

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/personale")
 
-from survey.staff import account_views, cli_audit, login_views, mailbox, user_views, views  # noqa: E402, F401
+from survey.staff import account_views, cli_audit, login_views, mailbox, sms_sink, user_views, views  # noqa: E402, F401
 from survey.staff.sessions import enforce_limits  # noqa: E402
 
 bp.before_app_request(enforce_limits)  # idle and absolute time limits, on every request of a staff session

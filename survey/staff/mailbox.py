@@ -16,13 +16,13 @@ from flask_babel import format_datetime
 from survey.kernel import roles
 from survey.staff import bp
 from survey.staff.access import role_required
+from survey.staff.sinks import NEWEST, newest_files, sink_file
 
 #: Flask-Mailman's file backend ends every message with a line of 79 dashes
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 #: the names the file backend gives its files ('20261203-170000-123….log'); nothing else is opened
 FILE_NAME = re.compile(r"^\d{8}-\d{6}-\d+\.log$")
 FILE_BACKENDS = ("file", "flask_mailman.backends.file", "flask_mailman.backends.file.EmailBackend")
-NEWEST = 100
 
 
 @dataclass
@@ -74,11 +74,10 @@ def read_file(path: Path) -> list[SinkMail]:
     return [SinkMail(path.name, i, message_from_bytes(chunk, policy=policy.default)) for i, chunk in enumerate(chunks)]
 
 
-def newest_mails(folder: Path, limit: int = NEWEST) -> list[SinkMail]:
+def newest_mails(folder: Path | None, limit: int = NEWEST) -> list[SinkMail]:
     """The newest mails first; file names start with the time they were written."""
-    files = sorted((p for p in folder.glob("*.log") if FILE_NAME.match(p.name)), key=lambda p: p.name, reverse=True)
     mails: list[SinkMail] = []
-    for path in files:
+    for path in newest_files(folder, FILE_NAME):
         mails.extend(reversed(read_file(path)))
         if len(mails) >= limit:
             break
@@ -91,18 +90,14 @@ def newest_mails(folder: Path, limit: int = NEWEST) -> list[SinkMail]:
 def mailbox():
     """The newest mails in the development mail sink (nothing when mail goes through SMTP)."""
     folder = sink_folder()
-    mails = newest_mails(folder) if folder is not None and folder.is_dir() else []
-    return render_template("staff/mailbox.html", sink=folder is not None, mails=mails)
+    return render_template("staff/mailbox.html", sink=folder is not None, mails=newest_mails(folder))
 
 
 @bp.get("/post/<name>/<int:index>")
 @role_required(*roles.ADMINS)
 def mailbox_message(name: str, index: int):
     """One mail from the sink: headers, the text and any calendar file as text."""
-    folder = sink_folder()
-    if folder is None or not FILE_NAME.match(name) or not (folder / name).is_file():
-        abort(404)
-    mails = read_file(folder / name)
+    mails = read_file(sink_file(sink_folder(), name, FILE_NAME))
     if index >= len(mails):
         abort(404)
     return render_template("staff/mailbox_message.html", mail=mails[index])

@@ -97,6 +97,20 @@ def saved(visit: Visit) -> None:
     visit.draft_page(citizen, "/gemt")
 
 
+def saved_and_sent(visit: Visit) -> None:
+    """The code sent to a number from the saved page (the session's app texts into memory)."""
+    saved(visit)
+    visit.page.get_by_label("Mobilnummer eller e-mail").fill("20 30 40 50")
+    visit.page.get_by_role("button", name="Send koden", exact=True).click()
+    expect(visit.page.get_by_role("status")).to_contain_text("Koden er sendt i en sms til 20 30 40 50.")
+    visit.page.wait_for_load_state("load")
+
+
+def saved_with_error(visit: Visit) -> None:
+    saved(visit)
+    visit.post_in_browser("Send koden")
+
+
 def resume(visit: Visit) -> None:
     visit.page.goto(f"/s/{visit.make_round()}/fortsaet")
 
@@ -131,6 +145,8 @@ SURVEY_PAGES: dict[str, Callable[[Visit], None]] = {
     "tjek-fejl": review_with_missing_answer,
     "kvittering": receipt,
     "gemt": saved,
+    "gemt-sendt": saved_and_sent,
+    "gemt-fejl": saved_with_error,
     "fortsaet": resume,
     "fortsaet-fejl": resume_with_error,
     "lukket": closed_round,

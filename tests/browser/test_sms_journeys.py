@@ -7,8 +7,8 @@ delivery reports mark the messages delivered."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect

@@ -28,6 +28,7 @@ QUOTE_FORM_NAMES = """() => [...document.querySelectorAll("form[action*='/citat'
         ("admin", "/personale/", "personale"),
         ("admin", "/personale/log", "revisionslog"),
         ("admin", "/personale/post", "post"),
+        ("admin", "/personale/sms", "sms"),
         ("admin", "/personale/adgangskode", "adgangskode-skift"),
         ("admin", "/personale/brugere", "brugere"),
         ("admin", "/personale/brugere/ny", "ny-bruger"),
