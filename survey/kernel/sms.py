@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, delete, select, update
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, delete, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from survey.kernel.clock import utcnow
@@ -163,7 +163,7 @@ class SmsChannel(Channel):
     def init_app(self, app: Flask) -> None:
         app.extensions[BACKENDS] = _make_backend(app)
 
-    def render(self, message: Message) -> SmsMessage:
+    def render(self, message: Message) -> int:
         text = render_text(message)
         size = measure(text)
         row = SmsMessage(
@@ -313,9 +313,12 @@ def report_signature_valid(message_id: int, signature: str) -> bool:
     return hmac.compare_digest(report_signature(message_id), signature)
 
 
-def problems(topic_prefix: str) -> list[SmsMessage]:
-    """Messages of topics starting with `topic_prefix` that failed or whose fate is unknown, newest first."""
-    query = select(SmsMessage).where(SmsMessage.topic.startswith(topic_prefix), SmsMessage.status.in_(PROBLEMS))
+def problems(topic: str) -> list[SmsMessage]:
+    """Messages of `topic` and of the topics under it ('meeting:7' holds 'meeting:7/registration:12'; 'round:3'
+    does not hold 'round:30') that failed or whose fate is unknown, newest first."""
+    parent = topic.rstrip("/")
+    within = or_(SmsMessage.topic == parent, SmsMessage.topic.startswith(f"{parent}/", autoescape=True))
+    query = select(SmsMessage).where(within, SmsMessage.status.in_(PROBLEMS))
     return list(db.session.scalars(query.order_by(SmsMessage.id.desc())))
 
 

@@ -47,3 +47,19 @@ def signed_up_link(client, meeting_id: int, **changes) -> str:
     response = sign_up(client, meeting_id, **changes)
     assert response.status_code == 302, error_summary(response)
     return manage_link(client, changes.get("email", GOOD["email"]))
+
+
+def past_retention(in_app) -> None:
+    """The only meeting ended 60 days ago: past the retention period of its sign-ups (and of their links)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from survey.kernel.extensions import db
+    from survey.meetings.models import Meeting
+
+    with in_app():
+        meeting = db.session.scalars(select(Meeting)).one()
+        meeting.starts_at -= timedelta(days=60)
+        meeting.ends_at -= timedelta(days=60)
+        db.session.commit()

@@ -5,16 +5,15 @@ links of sign-ups made one after another follow no order."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from survey.kernel.extensions import db
-from survey.meetings.models import Meeting, Registration
+from survey.meetings.models import Registration
 from survey.meetings.notify import short_manage_url
 from tests.factories import DECEMBER_MEETING
-from tests.meetings.signup import sign_up
+from tests.meetings.signup import past_retention, sign_up
 from tests.pages import text_of, title
 
 SHORT = re.compile(r"http://127\.0\.0\.1:5000(/m/[A-Za-z0-9_-]{16})$")
@@ -75,11 +74,7 @@ def test_a_new_manage_key_revokes_the_short_link(client, link, in_app):
 
 
 def test_the_short_link_expires_with_the_long_one(client, link, in_app):
-    with in_app():
-        meeting = db.session.scalars(select(Meeting)).one()
-        meeting.starts_at -= timedelta(days=60)
-        meeting.ends_at -= timedelta(days=60)
-        db.session.commit()
+    past_retention(in_app)
     page = client.get(link)
     assert page.status_code == 404 and "udløbet" in title(page)
 

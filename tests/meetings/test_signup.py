@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from survey.kernel.extensions import db
-from survey.meetings.models import Meeting, Registration, Topic
+from survey.meetings.models import Registration, Topic
 from tests.helpers import count
-from tests.meetings.signup import GOOD, mails_to, manage_link, sign_up, signed_up_link
+from tests.meetings.signup import GOOD, mails_to, manage_link, past_retention, sign_up, signed_up_link
 from tests.pages import csrf_token, error_summary, field_error, text_of, title
 
 
@@ -235,10 +235,6 @@ def test_forged_link_gets_a_clear_page(client, make_meeting, mangle):
 
 def test_link_expires_after_the_retention_period(client, make_meeting, in_app):
     link = signed_up_link(client, make_meeting())
-    with in_app():
-        meeting = db.session.scalars(select(Meeting)).one()
-        meeting.starts_at -= timedelta(days=60)
-        meeting.ends_at -= timedelta(days=60)
-        db.session.commit()
+    past_retention(in_app)
     page = client.get(link)
     assert page.status_code == 404 and "udløbet" in title(page)
