@@ -288,8 +288,10 @@ FINAL_REPORTS = DELIVERED_REPORT | FAILED_REPORT | SMSC_REJECTED_REPORT
 
 
 def record_report(message_id: int, report: int, now: datetime | None = None) -> bool:
-    """A delivery report from the gateway; returns False for an unknown message."""
-    message = db.session.get(SmsMessage, message_id)
+    """A delivery report from the gateway; returns False for an unknown message. Kannel sends a message's reports
+    (delivered, taken by the SMSC) at the same moment: the row is locked (PostgreSQL; SQLite writes one at a time,
+    the endpoint begins IMMEDIATE) so that the second reads what the first wrote."""
+    message = db.session.get(SmsMessage, message_id, with_for_update=True, populate_existing=True)
     if message is None:
         return False
     if message.status in (DELIVERED, FAILED) and not report & FINAL_REPORTS:
