@@ -13,6 +13,8 @@ from sqlalchemy.orm import selectinload
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.kernel.parsers import parse_danish_phone, parse_email
+from survey.kernel.sms import SmsMessage
+from survey.meetings import notify
 from survey.meetings.models import Meeting, Registration, Topic
 from survey.meetings.services import delete_registration, forget_messages, keep_anonymous_counts, lock_meeting
 
@@ -20,6 +22,7 @@ from survey.meetings.services import delete_registration, forget_messages, keep_
 #: person
 NOT_EXPORTED = {"manage_key", "short_key"}
 MEETING_FIELDS = ("id", "title", "starts_at", "ends_at", "venue_name", "venue_address", "status")
+SMS_FIELDS = ("to_number", "template", "language", "segments", "status", "created_at", "sent_at", "error")
 
 
 @dataclass(frozen=True)
@@ -73,16 +76,28 @@ def _plain(value):
     return value.isoformat(timespec="seconds") + "Z" if isinstance(value, datetime) else value
 
 
+def _sms_sent(registration: Registration) -> list[dict]:
+    """The SMS messages kept for the sign-up: to which number, which message, when, how it went (their texts are
+    deleted once sent)."""
+    query = select(SmsMessage).where(SmsMessage.topic == notify.topic(registration)).order_by(SmsMessage.id)
+    return [{name: _plain(getattr(m, name)) for name in SMS_FIELDS} for m in db.session.scalars(query)]
+
+
 def person_export(registrations: list[Registration], now: datetime | None = None) -> dict:
-    """Everything stored about the person's sign-ups, the topics they sent in and the meetings they concern."""
+    """Everything stored about the person's sign-ups, the topics they sent in, the SMS messages sent to them and
+    the meetings they concern."""
     columns = [c.key for c in Registration.__table__.columns if c.key not in NOT_EXPORTED]
     return {
         "udtrukket": _plain(now or utcnow()),
-        "om_filen": "Alle oplysninger, Borgerdialog har gemt om tilmeldingerne til dialogmøder. Tider er i UTC.",
+        "om_filen": (
+            "Alle oplysninger, Borgerdialog har gemt om tilmeldingerne til dialogmøder og de sms'er, der er sendt "
+            "om dem (teksten slettes, når den er sendt). Tider er i UTC."
+        ),
         "tilmeldinger": [
             {
                 **{name: _plain(getattr(r, name)) for name in columns},
                 "emner": [{"tekst": t.text, "fokusomraade_id": t.focus_area_id} for t in r.topics],
+                "sms": _sms_sent(r),
                 "moede": {name: _plain(getattr(r.meeting, name)) for name in MEETING_FIELDS},
             }
             for r in registrations

@@ -153,6 +153,11 @@ def test_the_export_holds_every_stored_field_and_is_logged_by_id_only(admin, peo
             assert row["moede"]["title"] == stored.meeting.title
         assert {row["id"] for row in exported} == set(ids)
         assert [t["tekst"] for row in exported for t in row["emner"]] == ["Ventetid på svar"]
+        sms = {row["id"]: row["sms"] for row in exported}
+        assert sms[people["karen"]] == [], "told by e-mail"
+        [confirmation] = sms[people["karen_later"]]
+        assert (confirmation["to_number"], confirmation["template"]) == (KAREN["phone"], "registration_received")
+        assert confirmation["status"] == "sent" and "body" not in confirmation
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
         assert sorted(event.detail["registrations"]) == sorted(ids)
         assert leaks(texts=KAREN_TYPED, tables=[AuditEvent.__table__]) == []
