@@ -315,24 +315,23 @@ def report_signature_valid(message_id: int, signature: str) -> bool:
     return hmac.compare_digest(report_signature(message_id), signature)
 
 
-def problems(topic: str) -> list[SmsMessage]:
-    """Messages of `topic` and of the topics under it ('meeting:7' holds 'meeting:7/registration:12'; 'round:3'
-    does not hold 'round:30') that failed or whose fate is unknown, newest first."""
+def _within(topic: str):
+    """SQL: the message's topic is `topic` or a topic under it ('meeting:7' holds 'meeting:7/registration:12';
+    'round:3' does not hold 'round:30')."""
     parent = topic.rstrip("/")
-    within = or_(SmsMessage.topic == parent, SmsMessage.topic.startswith(f"{parent}/", autoescape=True))
-    query = select(SmsMessage).where(within, SmsMessage.status.in_(PROBLEMS))
+    return or_(SmsMessage.topic == parent, SmsMessage.topic.startswith(f"{parent}/", autoescape=True))
+
+
+def problems(topic: str) -> list[SmsMessage]:
+    """Messages of `topic` and the topics under it that failed or whose fate is unknown, newest first."""
+    query = select(SmsMessage).where(_within(topic), SmsMessage.status.in_(PROBLEMS))
     return list(db.session.scalars(query.order_by(SmsMessage.id.desc())))
 
 
 def forget(topic: str) -> int:
-    """Delete every message of `topic` (a closing round's invitations); the caller commits."""
-    return db.session.execute(delete(SmsMessage).where(SmsMessage.topic == topic)).rowcount
-
-
-def forget_prefix(topic_prefix: str) -> int:
-    """Delete every message of topics starting with `topic_prefix` (the sign-ups of a meeting whose data is
-    deleted: 'meeting:7/'); the caller commits."""
-    old = delete(SmsMessage).where(SmsMessage.topic.startswith(topic_prefix, autoescape=True))
+    """Delete every message of `topic` and the topics under it (a closing round's invitations, a deleted sign-up,
+    all the sign-ups of a meeting whose data is deleted); the caller commits."""
+    old = delete(SmsMessage).where(_within(topic))
     return db.session.execute(old.execution_options(synchronize_session=False)).rowcount
 
 

@@ -325,7 +325,7 @@ def forget_messages(registration: Registration) -> None:
 
 def forget_meeting_messages(meeting: Meeting) -> None:
     """Delete the SMS messages of all the meeting's sign-ups (their data is being deleted)."""
-    sms.forget_prefix(notify.meeting_topic_prefix(meeting))
+    sms.forget(notify.meeting_topic_prefix(meeting))
 
 
 def keep_anonymous_counts(meeting: Meeting, registrations: list[Registration]) -> None:

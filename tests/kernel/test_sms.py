@@ -220,8 +220,10 @@ def test_delivery_reports_need_the_message_s_own_signature(app, client, sms_sent
 def test_a_closing_round_forgets_its_numbers_and_old_messages_are_purged(app_ctx, sms_sent, note_template):
     outbox.queue(note(topic="round:3"))
     outbox.queue(note(topic="round:4"))
+    outbox.queue(note(topic="meeting:3/registration:9"))
     db.session.commit()
-    assert sms.forget("round:3") == 1
+    assert sms.forget("round:3") == 1, "not round 4's, not a meeting's"
+    assert sms.forget("meeting:3") == 1, "a meeting holds its sign-ups' messages"
     db.session.commit()
     assert [m.topic for m in db.session.scalars(select(SmsMessage))] == ["round:4"]
     assert sms.purge(now=utcnow() + timedelta(days=29)) == 0
