@@ -338,7 +338,9 @@ def test_a_confirmation_page_that_does_not_apply_sends_back_to_the_round(manager
 
 def cli_events(in_app) -> list[tuple[str, str, str]]:
     with in_app():
-        found = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "round_changed")).all()
+        found = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "round_changed").order_by(AuditEvent.id)
+        ).all()
         return [(e.actor_email, e.target, e.detail["command"]) for e in found]
 
 
