@@ -12,6 +12,7 @@ from survey.kernel.forms import HoneypotForm
 from survey.kernel.outbox import Recipient
 from survey.kernel.parsers import parse_email
 from survey.kernel.sms_text import display_number, parse_mobile
+from survey.questionnaire.flow import Step
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.rounds import INVITATION_CODE_LENGTH, find_invitation
 from survey.questionnaire.schema import PageSpec, QuestionSpec
@@ -41,18 +42,20 @@ _FORM_CLASSES: dict[tuple[int, str], tuple[PageSpec, type[PageForm]]] = {}
 _FORM_CLASSES_KEPT = 512
 
 
-def page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
-    """A form class for one page of a questionnaire, in the citizen's language."""
-    built, form_class = _FORM_CLASSES.get((id(page), lang), (None, None))
-    if built is not page:
+def page_form_class(page: PageSpec | Step, lang: str) -> type[PageForm]:
+    """A form class for one page (or step, flow.Step) of a questionnaire, in the citizen's language."""
+    source = page.page if isinstance(page, Step) else page  # steps are made per request, their pages are kept
+    key = (id(source), tuple(question.id for question in page.questions), lang)
+    built, form_class = _FORM_CLASSES.get(key, (None, None))
+    if built is not source:
         if len(_FORM_CLASSES) >= _FORM_CLASSES_KEPT:
             _FORM_CLASSES.clear()
         form_class = _build_page_form_class(page, lang)
-        _FORM_CLASSES[(id(page), lang)] = (page, form_class)
+        _FORM_CLASSES[key] = (source, form_class)
     return form_class
 
 
-def _build_page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
+def _build_page_form_class(page: PageSpec | Step, lang: str) -> type[PageForm]:
     """Called while `lang` is the request's language."""
     fields: dict[str, object] = {"questions": page.questions}
     for question in page.questions:
@@ -60,7 +63,7 @@ def _build_page_form_class(page: PageSpec, lang: str) -> type[PageForm]:
     return type("PageForm", (PageForm,), fields)
 
 
-def draft_to_form_data(page: PageSpec, answers: dict[str, DraftAnswer]) -> dict[str, object]:
+def draft_to_form_data(page: PageSpec | Step, answers: dict[str, DraftAnswer]) -> dict[str, object]:
     """The kept answers of a page as its form's data."""
     return {q.id: q.question_kind.to_form(answers.get(q.id) or {}) for q in page.questions}
 

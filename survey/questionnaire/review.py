@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 
+from survey.questionnaire import flow
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Draft, Round
 from survey.questionnaire.schema import QuestionnaireSpec, QuestionSpec
@@ -23,7 +24,7 @@ class ReviewRow:
 
 
 def review_rows(round_: Round, draft: Draft, token: str, lang: str) -> list[tuple[str, list[ReviewRow]]]:
-    """(page title, rows) for every page of the draft's questionnaire."""
+    """(page title, rows) for every step of the draft's questionnaire."""
 
     def change_url(number: int) -> str:
         return url_for(".page", round_slug=round_.slug, token=token, number=number, retur="tjek")
@@ -34,9 +35,9 @@ def review_rows(round_: Round, draft: Draft, token: str, lang: str) -> list[tupl
 def answer_rows(
     spec: QuestionnaireSpec, answers: dict[str, DraftAnswer], lang: str, change_url: Callable[[int], str]
 ) -> list[tuple[str, list[ReviewRow]]]:
-    """(page title, rows) for every page of a questionnaire; `change_url(number)` is where a page's answers change."""
+    """(page title, rows) for every step asked; `change_url(number)` is where a step's answers change."""
     pages = []
-    for number, page in enumerate(spec.pages, start=1):
+    for number, page in enumerate(flow.steps(spec, answers), start=1):
         page_url = change_url(number)
         rows = []
         for question in page.questions:

@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 from survey.kernel import codes
 from survey.kernel.clock import iso_week, utcnow
 from survey.kernel.extensions import db
-from survey.questionnaire import email_invitations, response_rate
+from survey.questionnaire import email_invitations, flow, response_rate
+from survey.questionnaire.flow import Step
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
 from survey.questionnaire.schema import PageSpec, QuestionnaireSpec, QuestionSpec
@@ -100,7 +101,7 @@ def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Dra
     return db.session.scalar(query.with_for_update() if for_update else query)
 
 
-def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer]) -> None:
+def save_page(draft: Draft, page: PageSpec | Step, answers: dict[str, DraftAnswer]) -> None:
     """Keep the answers of one page; an emptied answer is removed. The first answer kept counts the survey as
     started (response_rate). Only flushes."""
     draft.answers = with_page(draft.answers or {}, page, answers)  # a new dict: the JSON column is seen as changed
@@ -110,8 +111,10 @@ def save_page(draft: Draft, page: PageSpec, answers: dict[str, DraftAnswer]) -> 
     db.session.flush()
 
 
-def with_page(kept: dict[str, DraftAnswer], page: PageSpec, answers: dict[str, DraftAnswer]) -> dict[str, DraftAnswer]:
-    """The kept answers with one page's answers put in (a new dict); an emptied answer is removed."""
+def with_page(
+    kept: dict[str, DraftAnswer], page: PageSpec | Step, answers: dict[str, DraftAnswer]
+) -> dict[str, DraftAnswer]:
+    """The kept answers with one page's (or step's) answers put in (a new dict); an emptied answer is removed."""
     merged = dict(kept)
     for question in page.questions:
         if answers.get(question.id):
@@ -122,14 +125,15 @@ def with_page(kept: dict[str, DraftAnswer], page: PageSpec, answers: dict[str, D
 
 
 def resume_page(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> int:
-    """The page to take up a paused survey at: the first page with nothing answered yet (1-based)."""
-    pages = questionnaire.spec.pages
-    untouched = (n for n, page in enumerate(pages, start=1) if not any(answers.get(q.id) for q in page.questions))
-    return next(untouched, len(pages))
+    """The step to take up a paused survey at: the first step with nothing answered yet (1-based)."""
+    shown = flow.steps(questionnaire.spec, answers)
+    untouched = (n for n, step in enumerate(shown, start=1) if not any(answers.get(q.id) for q in step.questions))
+    return next(untouched, len(shown))
 
 
 def missing_required(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> list[QuestionSpec]:
-    return [q for q in questionnaire.spec.questions() if q.required and not answers.get(q.id)]
+    """The required questions asked of this citizen and not answered."""
+    return [q for q in flow.asked_questions(questionnaire.spec, answers) if q.required and not answers.get(q.id)]
 
 
 def chosen_area_code(spec: QuestionnaireSpec, answers: dict[str, DraftAnswer]) -> str | None:

@@ -14,7 +14,7 @@ from survey.kernel import codes
 from survey.kernel.errors import form_again, form_again_when_limited, unavailable_summary
 from survey.kernel.extensions import db
 from survey.kernel.rendering import current_lang, render_form_page
-from survey.questionnaire import bp, services, submit_rate
+from survey.questionnaire import bp, flow, services, submit_rate
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
 from survey.questionnaire.models import Questionnaire, Round
 from survey.questionnaire.review import missing_errors, review_rows
@@ -131,9 +131,12 @@ def _page_again(round_slug: str, token: str, number: int, message: str | None = 
     """The question page again with what was posted, shown while the database does not answer (or, with the
     rate limit's `message`, while the limit holds)."""
     round_ = services.seen_round(round_slug)
-    if round_ is None or not 1 <= number <= len(round_.questionnaire.spec.pages):
+    # the draft's answers are out of reach: the steps of someone who has answered nothing (those the form posts
+    # are still in its fields)
+    shown = flow.steps(round_.questionnaire.spec, {}) if round_ is not None else []
+    if not 1 <= number <= len(shown):
         return None
-    context = _page_context(round_, token, number)
+    context = _page_context(round_, token, number, shown)
     form = page_form_class(context["page"], context["lang"])()
     message = message or _(
         "Vi kunne ikke gemme dine svar lige nu. Dine svar står stadig i felterne. Prøv igen om lidt."
@@ -142,14 +145,13 @@ def _page_again(round_slug: str, token: str, number: int, message: str | None = 
     return render_template("questionnaire/page.html", form=form, **summary, **context)
 
 
-def _page_context(round_, token: str, number: int) -> dict:
-    pages = round_.questionnaire.spec.pages
+def _page_context(round_, token: str, number: int, shown: list[flow.Step]) -> dict:
     back = url_for(".page", round_slug=round_.slug, token=token, number=number - 1) if number > 1 else None
     return {
         "round_": round_,
-        "page": pages[number - 1],
+        "page": shown[number - 1],
         "number": number,
-        "total": len(pages),
+        "total": len(shown),
         "back_url": back or url_for(".start", round_slug=round_.slug),
         "lang": current_lang(),
     }
@@ -160,20 +162,22 @@ def _page_context(round_, token: str, number: int) -> dict:
 @open_round
 @with_draft
 def page(round_: Round, draft, token: str, number: int):
-    """One page of questions; its answers are saved on the server at every 'Fortsæt'."""
-    pages = round_.questionnaire.spec.pages
-    if not 1 <= number <= len(pages):
+    """One page (step) of questions; its answers are saved on the server at every 'Fortsæt'."""
+    spec = round_.questionnaire.spec
+    shown = flow.steps(spec, draft.answers or {})
+    if not 1 <= number <= len(shown):
         abort(404)
-    page_spec, lang = pages[number - 1], current_lang()
-    initial = draft_to_form_data(page_spec, draft.answers or {}) if request.method == "GET" else None
-    form = page_form_class(page_spec, lang)(data=initial)
+    step, lang = shown[number - 1], current_lang()
+    initial = draft_to_form_data(step, draft.answers or {}) if request.method == "GET" else None
+    form = page_form_class(step, lang)(data=initial)
     if form.validate_on_submit():
-        services.save_page(draft, page_spec, form.draft_answers())
-        # the next address before the commit, which expires round_: reading it after would begin a transaction
-        following = _after_page(round_.slug, token, number, len(pages))
+        services.save_page(draft, step, form.draft_answers())
+        # the next address before the commit, which expires round_: reading it after would begin a transaction;
+        # the steps are read again, as the answers just given may change the ones that follow
+        following = _after_page(round_.slug, token, number, len(flow.steps(spec, draft.answers)))
         db.session.commit()
         return redirect(following)
-    return render_form_page("questionnaire/page.html", form, **_page_context(round_, token, number))
+    return render_form_page("questionnaire/page.html", form, **_page_context(round_, token, number, shown))
 
 
 def _after_page(round_slug: str, token: str, number: int, pages: int) -> str:
@@ -237,7 +241,7 @@ def _review_again(round_slug: str, token: str, message: str | None = None) -> st
         round_=round_,
         token=token,
         form=SubmitForm(),
-        rows=_AnswersNotShown(len(round_.questionnaire.spec.pages)),
+        rows=_AnswersNotShown(len(flow.steps(round_.questionnaire.spec, {}))),
         missing_ids=set(),
         **unavailable_summary("main-content", message),
     )
