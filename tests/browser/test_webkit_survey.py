@@ -80,12 +80,14 @@ def test_a_survey_walked_in_webkit_with_a_pause_is_stored_with_its_answers(webki
     press(driver, "Start undersøgelsen")
 
     given: dict[str, str] = {}
+    answered: list[str] = []  # the titles of the pages answered, "… (side n af m)"
     pages, paused, code = 0, False, None
     while not driver.title.startswith("Tjek dine svar"):
         assert pages < MOST_PAGES and not driver.title.startswith("Fejl"), (driver.title, driver.current_url)
         assert "side" in driver.title, f"a question page: {driver.title!r}"
         no_sideways_scroll(driver)
         given |= answer_page(driver)
+        answered.append(driver.title)
         pages += 1
         if pages == 1:
             screenshot(driver, "question-page")
@@ -101,6 +103,7 @@ def test_a_survey_walked_in_webkit_with_a_pause_is_stored_with_its_answers(webki
             assert driver.title.startswith("Fortsæt hvor du slap"), driver.title
             driver.find_element(By.NAME, "code").send_keys(code)
             press(driver, "Fortsæt")
+            assert driver.title not in answered, f"resumed after the pages answered, not on {driver.title!r}"
             continue
         press(driver, "Fortsæt")
     assert paused and code, f"the walk had {pages} page(s): too few to pause midway"
