@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test test-quick bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium nginx redis postgres kannel pdf-libs clean
+.PHONY: run test test-quick bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium webkit nginx redis postgres kannel pdf-libs clean
 
 run: install assets translations migrate demo
 	@echo
@@ -33,7 +33,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate pdf-libs
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test chromium nginx redis postgres kannel
+install-test: $(VENV)/.installed-test chromium webkit nginx redis postgres kannel
 
 # The benchmarks need the test tools (Playwright, the server helpers) and the bench extra (DuckDB, Locust).
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/activate pdf-libs
@@ -69,6 +69,13 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Installer Debians chromium (sudo apt-get install chromium) for browsertestene"; exit 1; fi; }
+
+# Debian's WebKitGTK WebDriver (WebKitWebDriver, which starts WebKit's MiniBrowser) and Xvfb for the survey walk in
+# WebKit, Safari's engine (tests/webkit.py): WebKitGTK has no headless mode, so the test gives it a display of its own.
+webkit:
+	@test -x /usr/bin/WebKitWebDriver -a -x /usr/bin/Xvfb || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq webkit2gtk-driver xvfb >/dev/null; \
+	  else echo "Installer Debians webkit2gtk-driver og xvfb (sudo apt-get install webkit2gtk-driver xvfb) for WebKit-testen"; exit 1; fi; }
 
 # Debian's nginx for tests/https, which puts it in front of gunicorn to terminate TLS as in production. The test
 # starts an nginx of its own (its own config, port and files); a system nginx that apt may start is not used.

@@ -135,6 +135,16 @@ def browser():
     playwright.stop()
 
 
+@pytest.fixture(scope="session")
+def webkit(tmp_path_factory):
+    """WebKit, Safari's engine: one MiniBrowser window with a phone's viewport (375×667) for the whole session,
+    through Debian's WebKitWebDriver under an Xvfb display of its own (tests/webkit.py); a Selenium WebDriver."""
+    from tests.webkit import WebKit
+
+    with WebKit(tmp_path_factory.mktemp("webkit")) as harness:
+        yield harness.session()
+
+
 @pytest.fixture
 def app_ctx(app):
     """An app context for the whole test: for tests that make no requests."""

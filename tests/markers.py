@@ -1,7 +1,8 @@
 """The suite's markers (registered in pyproject.toml): what a test needs beyond Python, the app and its database, so
 that a machine without it can leave the test out (`make test-quick`, README).
 
-- browser: the session's headless Chromium (the `browser` fixture, Playwright): tests/browser, tests/https
+- browser: the session's headless Chromium (the `browser` fixture, Playwright) or WebKit (the `webkit` fixture,
+  WebKitWebDriver under Xvfb, tests/webkit.py): tests/browser, tests/https
 - deploy: servers of its own (tests.servers: PostgreSQL, Redis, gunicorn, nginx; tests.kannel: Kannel):
   tests/deploy, tests/https, tests/sms_gateway
 - faults: faults made on purpose (a database stopped, a disk filled, a server killed; root mounts a tmpfs):
@@ -30,6 +31,8 @@ BY_DIRECTORY = {
     "sms_gateway": ("deploy",),
 }
 SERVERS = (Postgres, Redis, Gunicorn, Nginx, Kannel)
+#: the fixtures that are a browser: the session's Chromium (Playwright), WebKit (tests/webkit.py)
+BROWSERS = {"browser", "webkit"}
 #: how the report of `-p tests.markers` begins its lines
 REPORT = "markers:"
 
@@ -57,7 +60,7 @@ def starts_a_server(function) -> bool:
 
 def needed_markers(item) -> set[str]:
     """The markers a collected test must carry because of the fixtures it uses."""
-    needed = {"browser"} if "browser" in getattr(item, "fixturenames", ()) else set()
+    needed = {"browser"} if BROWSERS & set(getattr(item, "fixturenames", ())) else set()
     fixtureinfo = getattr(item, "_fixtureinfo", None)
     for definitions in fixtureinfo.name2fixturedefs.values() if fixtureinfo else ():
         if any(starts_a_server(definition.func) for definition in definitions):
