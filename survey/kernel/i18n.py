@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
+from functools import cache
 from urllib.parse import urlencode
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, has_request_context, request, session, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 
 LANGUAGE_LABELS = {"da": "Dansk", "en": "English"}
@@ -57,6 +60,34 @@ def decimal(value: float, digits: int = 1, signed: bool = False) -> str:
     if signed:
         pattern += ";-" + pattern[1:]
     return format_decimal(value, format=pattern)
+
+
+@cache
+def _language_codes(spoken: tuple[str, ...]) -> dict[str, str]:
+    """Every language's name (in each language the app speaks, and in itself) and code, folded, to its code."""
+    names: dict[str, str] = {}
+    for code in Locale("en").languages:
+        if "_" not in code:
+            names[code.casefold()] = code
+    for reader in spoken:
+        with suppress(ValueError, UnknownLocaleError):
+            for code, name in Locale.parse(reader, sep="-").languages.items():
+                if "_" not in code:
+                    names.setdefault(name.casefold(), code)
+    return names
+
+
+def language_name(typed: str, reader: str | None = None) -> str:
+    """A language a person typed ('English', 'arabisk', 'ar') named in the reader's language (default: the page's or
+    message's): 'engelsk' in a Danish mail, 'Arabic' in an English one. Text that names no known language is
+    shown as typed."""
+    reader = reader or str(get_locale() or "da")
+    code = _language_codes(tuple(current_app.config["LANGUAGES"])).get(typed.strip().casefold())
+    if code is None:
+        return typed
+    with suppress(ValueError, UnknownLocaleError):
+        return Locale.parse(reader, sep="-").languages.get(code) or typed
+    return typed
 
 
 def init_app(app: Flask) -> None:
