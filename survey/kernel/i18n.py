@@ -12,7 +12,23 @@ from flask import Flask, current_app, has_request_context, request, session, url
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 
-LANGUAGE_LABELS = {"da": "Dansk", "en": "English"}
+
+@cache
+def language_label(code: str) -> str:
+    """A configured language named in itself, for the language switcher: 'Dansk', 'English', 'العربية'."""
+    name = Locale.parse(code).get_display_name() or code
+    return name[:1].upper() + name[1:]
+
+
+@cache
+def text_direction(code: str) -> str:
+    """'rtl' for a language written right to left (Arabic, Persian, Urdu, Hebrew…), else 'ltr'."""
+    return Locale.parse(code).text_direction
+
+
+def html_lang(code: str) -> str:
+    """A Babel code as HTML's lang attribute wants it (BCP 47): 'ar_001' → 'ar-001'."""
+    return code.replace("_", "-")
 
 
 def select_locale() -> str:
@@ -100,12 +116,13 @@ def init_app(app: Flask) -> None:
         from flask_babel import get_locale
 
         current = str(get_locale() or "da")
-        other = "en" if current == "da" else "da"
+        others = [code for code in app.config["LANGUAGES"] if code != current]
         return {
             "current_lang": current,
-            "other_lang": other,
-            "other_lang_label": LANGUAGE_LABELS[other],
-            "language_switch_url": _switch_url(other),
+            "html_lang": html_lang(current),
+            "text_direction": text_direction(current),
+            #: (code as lang attribute, its name in itself, the same page in it) for each other language
+            "language_links": [(html_lang(code), language_label(code), _switch_url(code)) for code in others],
             "municipality_name": app.config["MUNICIPALITY_NAME"],
             "accessibility_statement_url": app.config["ACCESSIBILITY_STATEMENT_URL"],
         }

@@ -1,11 +1,13 @@
 """The questionnaire file format: one YAML file per questionnaire (see data/questionnaires/).
 
-Question texts live in the file in Danish (required) and English (optional); the fixed answer scales
-(Likert labels, yes/no, "Ved ikke") are UI strings in translations/. What each `kind:` means is its class in kinds.py.
+Question texts live in the file in Danish (required), English and any further language (optional); the fixed answer
+scales (Likert labels, yes/no, "Ved ikke") are UI strings in translations/. What each `kind:` means is its class in
+kinds.py.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Literal
 
@@ -28,12 +30,45 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+#: a language code as configured in LANGUAGES and named by translations/<code>/: 'ar', 'so', 'tr', 'uk', 'en-XA'
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+TEXT_MAX = 2000
+
+
 class LocalText(Strict):
-    da: str = Field(min_length=1, max_length=2000)
-    en: str | None = Field(default=None, max_length=2000)
+    """A text in Danish (required), English and any further language a municipality adds (`ar:`, `so:`, `tr:`…):
+    shown in the page's language when the file has it, else in Danish."""
+
+    # further languages are kept as extra fields, checked by _further_languages
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, frozen=True)
+
+    da: str = Field(min_length=1, max_length=TEXT_MAX)
+    en: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _further_languages(cls, data):
+        if not isinstance(data, dict):
+            return data
+        checked = {}
+        for code, text in data.items():
+            if code in cls.model_fields:
+                checked[code] = text
+                continue
+            if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
+                raise ValueError(f"{code!r} er ikke en sprogkode (fx en, ar, so, tr, uk)")
+            if text is not None and not isinstance(text, str):
+                raise ValueError(f"teksten på {code} skal være en tekst")
+            text = (text or "").strip() or None
+            if text and len(text) > TEXT_MAX:
+                raise ValueError(f"teksten på {code} må højst være {TEXT_MAX} tegn")
+            checked[code] = text
+        return checked
 
     def get(self, lang: str) -> str:
-        return (self.en if lang == "en" else None) or self.da
+        """The text in `lang`, else in its base language ('ar' for 'ar-EG'), else the Danish."""
+        texts = {**(self.model_extra or {}), "en": self.en}
+        return texts.get(lang) or texts.get(re.split(r"[-_]", lang)[0]) or self.da
 
 
 class OptionSpec(Strict):
