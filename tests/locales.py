@@ -23,9 +23,13 @@ RTL = "ar_001"
 #: placeholders, markup and entities are kept as they are; only the text between them changes
 KEEP = re.compile(r"%\([a-z_]+\)[sdf]|%[sd]|\{[^}]*\}|<[^>]*>|&[a-z]+;|https?://\S+")
 ACCENTED = dict(
-    zip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "ȧƀƈḓḗƒɠħīĵķŀḿƞǿƥɋřşŧŭṽẇẋẏẑȦƁƇḒḖƑƓĦĪĴĶĿḾȠǾƤɊŘŞŦŬṼẆẊẎẐ")
+    zip(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "ȧƀƈḓḗƒɠħīĵķŀḿƞǿƥɋřşŧŭṽẇẋẏẑȦƁƇḒḖƑƓĦĪĴĶĿḾȠǾƤɊŘŞŦŬṼẆẊẎẐ",
+        strict=True,
+    )
 )
-ARABIC = dict(zip("abcdefghijklmnopqrstuvwxyz", "ابچدهفگحیجکلمنوپقرسطویوخیز"))
+ARABIC = dict(zip("abcdefghijklmnopqrstuvwxyz", "ابچدهفگحیجکلمنوپقرسطویوخیز", strict=True))
 
 
 def _each_text(text: str, change) -> str:
