@@ -41,11 +41,12 @@ def _each_text(text: str, change) -> str:
 
 
 def pseudo(text: str) -> str:
-    """'Start the survey' → '⟦Şŧȧřŧ ŧħḗ şŭřṽḗẏ ·····⟧': accented, a third longer, bracketed."""
+    """'Start the survey' → '⟦Şŧȧřŧ ŧħḗ şŭřṽḗẏ ···⟧': accented, a third longer, bracketed."""
     if not text.strip():
         return text
     changed = _each_text(text, lambda part: "".join(ACCENTED.get(c, c) for c in part))
-    return f"⟦{changed} {'·' * max(1, len(text) // 3)}⟧"
+    padding = " ".join("···" for _ in range(max(1, len(text) // 9)))  # words of three, so lines still break
+    return f"⟦{changed} {padding}⟧"
 
 
 def right_to_left(text: str) -> str:
