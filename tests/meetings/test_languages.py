@@ -46,6 +46,8 @@ def test_an_english_sign_up_gets_the_english_meeting_texts_in_mail_calendar_and_
     assert "Interpreter in Arabic" in mail.body, "the typed language named in English"
     assert "Dialogmøde" not in mail.body and "Indgangen" not in mail.body
     assert f"/moeder/{meeting_id}?lang=en" in mail.body, "the meeting's page opens in English"
+    ((html, _mimetype),) = mail.alternatives
+    assert '<html lang="en">' in html and "Dialogue meeting on jobs and education" in html
     (event,) = calendar_of(app, mail).walk("VEVENT")
     assert str(event["SUMMARY"]) == "Dialogue meeting on jobs and education"
     assert str(event["DESCRIPTION"]).startswith("We would like to hear what you think.")
