@@ -88,11 +88,11 @@ def count_demo_days(round_: Round, n: int, seed: int) -> None:
     response_rate.add_days(round_.id, {day: (completed, completed) for day, completed in counted.items()})
 
 
-#: (policy slug, title, focus-area codes, days ahead, venue name, venue address, capacity)
+#: (policy slug, (Danish title, English title), focus-area codes, days ahead, venue name, venue address, capacity)
 DEMO_MEETINGS = [
     (
         "syddjurs",
-        "Dialogmøde: Den gode borgerdialog",
+        ("Dialogmøde: Den gode borgerdialog", "Dialogue meeting: Good dialogue with citizens"),
         ("5",),
         10,
         "Rådhuset, mødesal 1",
@@ -101,22 +101,38 @@ DEMO_MEETINGS = [
     ),
     (
         "syddjurs",
-        "Dialogmøde for unge og deres pårørende",
+        ("Dialogmøde for unge og deres pårørende", "Dialogue meeting for young people and their families"),
         ("2", "5"),
         24,
         "Ungdommens Hus",
         "Torvet 4, 8410 Rønde",
         20,
     ),
-    ("norddjurs", "Dialogmøde: Borgeren først", ("1",), 14, "Biblioteket, salen", "Torvet 3, 8500 Grenaa", 25),
-    ("sonderborg", "Dialogmøde om fællesskaber", ("4",), 17, "Borgerhuset", "Rådhustorvet 10, 6400 Sønderborg", 40),
+    (
+        "norddjurs",
+        ("Dialogmøde: Borgeren først", "Dialogue meeting: The citizen first"),
+        ("1",),
+        14,
+        "Biblioteket, salen",
+        "Torvet 3, 8500 Grenaa",
+        25,
+    ),
+    (
+        "sonderborg",
+        ("Dialogmøde om fællesskaber", "Dialogue meeting on communities"),
+        ("4",),
+        17,
+        "Borgerhuset",
+        "Rådhustorvet 10, 6400 Sønderborg",
+        40,
+    ),
 ]
 
 
 def ensure_demo_meetings(now: datetime) -> list[Meeting]:
     """Published upcoming meetings for the demo, made once (known by policy and title). Only flushes."""
     made = []
-    for slug, title, codes, days, venue, address, capacity in DEMO_MEETINGS:
+    for slug, (title, title_en), codes, days, venue, address, capacity in DEMO_MEETINGS:
         policy = db.session.scalar(select(Policy).where(Policy.slug == slug))
         meeting = db.session.scalar(select(Meeting).where(Meeting.policy == policy, Meeting.title == title))
         if meeting is None:
@@ -125,6 +141,7 @@ def ensure_demo_meetings(now: datetime) -> list[Meeting]:
             meeting = Meeting(
                 policy=policy,
                 title=title,
+                title_en=title_en,
                 starts_at=starts,
                 ends_at=starts + timedelta(hours=2),
                 registration_deadline=starts - timedelta(days=2),
@@ -135,6 +152,7 @@ def ensure_demo_meetings(now: datetime) -> list[Meeting]:
                 hearing_loop=days % 2 == 0,
                 accessible_toilet=True,
                 description="Kom og fortæl os, hvad der virker, og hvad der kan gøres bedre. Der er kaffe og kage.",
+                description_en="Come and tell us what works and what could be better. There will be coffee and cake.",
                 focus_areas=[area for area in policy.focus_areas if area.code in codes],
                 status="published",
             )

@@ -22,7 +22,7 @@ def parse(html: str) -> Element:
 
 def check_page(html: str) -> Element:
     doc = parse(html)
-    assert doc.get("lang") in ("da", "en"), "the page must say its language"
+    assert re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", doc.get("lang") or ""), "the page must say its language"
     title = doc.find("head/title")
     assert title is not None and (title.text or "").strip(), "every page needs a title"
     ids = Counter(el.get("id") for el in doc.iter() if el.get("id"))

@@ -58,7 +58,11 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 64 * 1024
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
-    LANGUAGES = ("da", "en")
+    #: the languages of the pages and messages, comma-separated Babel codes ("da,en,ar,so,tr,uk"), each with its
+    #: catalogue in translations/<code>/ (Danish, the source language, always first); see "Sprog" in the README
+    LANGUAGES = tuple(
+        dict.fromkeys(code.strip() for code in f"da,{os.environ.get('LANGUAGES', 'en')}".split(",") if code.strip())
+    )
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
+from functools import cache
 from urllib.parse import urlencode
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, has_request_context, request, session, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 
-LANGUAGE_LABELS = {"da": "Dansk", "en": "English"}
+
+@cache
+def language_label(code: str) -> str:
+    """A configured language named in itself, for the language switcher: 'Dansk', 'English', 'العربية'."""
+    name = Locale.parse(code).get_display_name() or code
+    return name[:1].upper() + name[1:]
+
+
+@cache
+def text_direction(code: str) -> str:
+    """'rtl' for a language written right to left (Arabic, Persian, Urdu, Hebrew…), else 'ltr'."""
+    return Locale.parse(code).text_direction
+
+
+def html_lang(code: str) -> str:
+    """A Babel code as HTML's lang attribute wants it (BCP 47): 'ar_001' → 'ar-001'."""
+    return code.replace("_", "-")
 
 
 def select_locale() -> str:
@@ -59,6 +78,34 @@ def decimal(value: float, digits: int = 1, signed: bool = False) -> str:
     return format_decimal(value, format=pattern)
 
 
+@cache
+def _language_codes(spoken: tuple[str, ...]) -> dict[str, str]:
+    """Every language's name (in each language the app speaks, and in itself) and code, folded, to its code."""
+    names: dict[str, str] = {}
+    for code in Locale("en").languages:
+        if "_" not in code:
+            names[code.casefold()] = code
+    for reader in spoken:
+        with suppress(ValueError, UnknownLocaleError):
+            for code, name in Locale.parse(reader, sep="-").languages.items():
+                if "_" not in code:
+                    names.setdefault(name.casefold(), code)
+    return names
+
+
+def language_name(typed: str, reader: str | None = None) -> str:
+    """A language a person typed ('English', 'arabisk', 'ar') named in the reader's language (default: the page's or
+    message's): 'engelsk' in a Danish mail, 'Arabic' in an English one. Text that names no known language is
+    shown as typed."""
+    reader = reader or str(get_locale() or "da")
+    code = _language_codes(tuple(current_app.config["LANGUAGES"])).get(typed.strip().casefold())
+    if code is None:
+        return typed
+    with suppress(ValueError, UnknownLocaleError):
+        return Locale.parse(reader, sep="-").languages.get(code) or typed
+    return typed
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(decimal)
@@ -69,12 +116,13 @@ def init_app(app: Flask) -> None:
         from flask_babel import get_locale
 
         current = str(get_locale() or "da")
-        other = "en" if current == "da" else "da"
+        others = [code for code in app.config["LANGUAGES"] if code != current]
         return {
             "current_lang": current,
-            "other_lang": other,
-            "other_lang_label": LANGUAGE_LABELS[other],
-            "language_switch_url": _switch_url(other),
+            "html_lang": html_lang(current),
+            "text_direction": text_direction(current),
+            #: (code as lang attribute, its name in itself, the same page in it) for each other language
+            "language_links": [(html_lang(code), language_label(code), _switch_url(code)) for code in others],
             "municipality_name": app.config["MUNICIPALITY_NAME"],
             "accessibility_statement_url": app.config["ACCESSIBILITY_STATEMENT_URL"],
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po, write_po
+from flask import current_app
 from flask.cli import AppGroup
 
 from survey.kernel.config import ROOT
@@ -19,7 +20,8 @@ def _pybabel(*args: str) -> None:
 
 @i18n_cli.command("update")
 def update():
-    """Extract strings from code and templates and merge them into the da and en catalogues."""
+    """Extract strings from code and templates and merge them into every catalogue (a configured language without
+    one gets it: the way to add a language)."""
     _pybabel(
         "extract",
         "-F",
@@ -35,13 +37,20 @@ def update():
         str(ROOT / "survey"),
         str(ROOT / "templates"),
     )
-    for lang in ("da", "en"):
+    for lang in catalogue_languages():
         catalogue = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
         command = "update" if catalogue.exists() else "init"
         extra = ["--ignore-obsolete", "--width=120"] if command == "update" else ["--width=120"]
         _pybabel(command, "-i", str(POT), "-d", str(ROOT / "translations"), "-l", lang, *extra)
     _fill_source_language(ROOT / "translations" / "da" / "LC_MESSAGES" / "messages.po")
-    click.echo(f"Opdateret {POT} og da/en; oversæt de tomme msgstr i translations/en og kør 'flask translate compile'.")
+    others = ", ".join(f"translations/{lang}" for lang in catalogue_languages() if lang != "da")
+    click.echo(f"Opdateret {POT} og katalogerne; oversæt de tomme msgstr i {others} og kør 'flask translate compile'.")
+
+
+def catalogue_languages() -> list[str]:
+    """Danish, English, every configured language (LANGUAGES) and every catalogue already in translations/."""
+    existing = [path.parent.parent.name for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po")]
+    return list(dict.fromkeys(["da", "en", *current_app.config["LANGUAGES"], *sorted(existing)]))
 
 
 def _fill_source_language(path) -> None:

@@ -1,4 +1,5 @@
-"""The e-mail channel of the outbox: Danish plain text with an HTML alternative, attachments as MIME parts.
+"""The e-mail channel of the outbox: plain text in the message's language with an HTML alternative (its <html lang>
+and dir say the language too), attachments as MIME parts.
 
 The transport is Flask-Mailman: SMTP in production (MAIL_SERVER, …), a folder of .eml files in development
 (MAIL_BACKEND=file), kept in memory in tests (locmem)."""
@@ -11,6 +12,7 @@ from email.mime.text import MIMEText
 from flask import Flask, current_app
 from flask_mailman import EmailMultiAlternatives, Mail
 
+from survey.kernel.i18n import html_lang, text_direction
 from survey.kernel.outbox import Attachment, Channel, Message
 
 mail = Mail()
@@ -44,7 +46,8 @@ class EmailChannel(Channel):
 
     def render(self, message: Message) -> EmailMultiAlternatives:
         """mail/<template>.txt and .html filled in, with the attachments."""
-        context = {"subject": message.subject, **message.context}
+        language = {"html_lang": html_lang(message.language), "text_direction": text_direction(message.language)}
+        context = {"subject": message.subject, **language, **message.context}
         text = _render(f"mail/{message.template}.txt", context)
         # the text templates may leave runs of blank lines where optional parts are left out: one is enough
         body = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

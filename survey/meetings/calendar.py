@@ -34,11 +34,11 @@ def meeting_event(meeting: Meeting, cancelled: bool = False) -> Event:
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", to_local(meeting.starts_at))
     event.add("dtend", to_local(meeting.ends_at))
-    event.add("summary", meeting.title)
+    event.add("summary", meeting.shown_title)
     event.add("location", f"{meeting.venue_name}, {meeting.venue_address}")
     url = public_url("meetings.meeting", meeting_id=meeting.id)
     event.add("url", url)
-    event.add("description", "\n\n".join(part for part in (meeting.description.strip(), url) if part))
+    event.add("description", "\n\n".join(part for part in (meeting.shown_description.strip(), url) if part))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event

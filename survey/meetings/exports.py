@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from survey.kernel.clock import utc_to_local, utcnow
 from survey.kernel.extensions import db
-from survey.kernel.i18n import local_time_span
+from survey.kernel.i18n import language_name, local_time_span
 from survey.kernel.tables import Column, Sheet, csv_bytes, xlsx_bytes
 from survey.meetings.models import Meeting, Registration, Topic
 from survey.meetings.vocabulary import NEED_PHRASES, NEEDS, ROLES
@@ -48,7 +48,7 @@ def need_labels(registration: Registration) -> list[str]:
         if need not in registration.needs:
             continue
         if need == "interpreter" and registration.interpreter_language:
-            labels.append(_("Tolk (%(language)s)", language=registration.interpreter_language))
+            labels.append(_("Tolk (%(language)s)", language=language_name(registration.interpreter_language)))
         else:
             labels.append(str(label))
     return labels
@@ -60,7 +60,8 @@ def needs_summary(confirmed: list[Registration]) -> str:
     counts: Counter[tuple[int, str]] = Counter()
     for registration in confirmed:
         for need in registration.needs:
-            language = registration.interpreter_language.strip().casefold() if need == "interpreter" else ""
+            typed = registration.interpreter_language if need == "interpreter" else ""
+            language = language_name(typed).strip().casefold() if typed.strip() else ""
             if language:
                 counts[(order.index(need), _("tolk (%(language)s)", language=language))] += 1
             elif need in NEED_PHRASES:

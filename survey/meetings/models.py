@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import has_app_context
+from flask_babel import get_locale
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +21,8 @@ KINDS = ("public", "staff_added", "reservation")
 MAX_SEATS = 4
 #: where messages go when a sign-up gave both an e-mail address and a mobile number
 NOTIFY_BY = ("email", "sms")
+#: a meeting's citizen-facing free texts; each has an English twin `<name>_en` (optional: empty means the Danish)
+TRANSLATED_TEXTS = ("title", "description", "accessibility_note", "reminder_note")
 #: characters of a registration's short-link key (survey.meetings.tokens.short_link)
 SHORT_KEY_LENGTH = 10
 
@@ -43,6 +47,9 @@ class Meeting(db.Model):
     policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: the English texts (TRANSLATED_TEXTS) for pages and messages not in Danish; empty: the Danish one is shown
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     #: naive UTC; shown in Europe/Copenhagen
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -54,6 +61,7 @@ class Meeting(db.Model):
     accessible_toilet: Mapped[bool] = mapped_column(Boolean, default=False)
     parking: Mapped[bool] = mapped_column(Boolean, default=False)
     accessibility_note: Mapped[str] = mapped_column(Text, default="")
+    accessibility_note_en: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int]
     registration_deadline: Mapped[datetime]
     #: draft, published or cancelled
@@ -61,6 +69,7 @@ class Meeting(db.Model):
     #: days before the meeting the reminder goes out, and the host's optional personal line in it
     reminder_days: Mapped[int] = mapped_column(default=2)
     reminder_note: Mapped[str] = mapped_column(Text, default="")
+    reminder_note_en: Mapped[str] = mapped_column(Text, default="")
     #: iCalendar SEQUENCE: raised when time or place changes, so calendars update the entry they have
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -73,6 +82,32 @@ class Meeting(db.Model):
     registrations: Mapped[list[Registration]] = relationship(
         back_populates="meeting", order_by="Registration.id", cascade="all, delete-orphan"
     )
+
+    def text(self, name: str, language: str | None = None) -> str:
+        """The citizen-facing text `name` (TRANSLATED_TEXTS) in `language` (default: the page's or message's):
+        Danish in Danish, the English text in any other language when staff wrote one, else the Danish."""
+        if language is None:
+            language = str(get_locale() or "da") if has_app_context() else "da"
+        danish = getattr(self, name)
+        if language == "da" or language.startswith("da-"):
+            return danish
+        return getattr(self, f"{name}_en").strip() or danish
+
+    @property
+    def shown_title(self) -> str:
+        return self.text("title")
+
+    @property
+    def shown_description(self) -> str:
+        return self.text("description")
+
+    @property
+    def shown_accessibility_note(self) -> str:
+        return self.text("accessibility_note")
+
+    @property
+    def shown_reminder_note(self) -> str:
+        return self.text("reminder_note")
 
     def registration_state(self, now: datetime | None = None) -> str:
         """'open', or why sign-up is closed: 'draft', 'cancelled', 'past' or 'deadline'."""

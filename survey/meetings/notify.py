@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_
 
 from survey.kernel import outbox, sms_fit
-from survey.kernel.i18n import local_time_span
+from survey.kernel.i18n import language_name, local_time_span
 from survey.kernel.outbox import Attachment, Message, Recipient
 from survey.kernel.urls import public_url
 from survey.meetings import calendar
@@ -51,7 +51,7 @@ def asked_for(registration: Registration) -> list[str]:
     needs = set(registration.needs or ())
     for code, label in NEEDS.items():
         if code == "interpreter" and code in needs and registration.interpreter_language:
-            lines.append(_("Tolk på %(language)s", language=registration.interpreter_language))
+            lines.append(_("Tolk på %(language)s", language=language_name(registration.interpreter_language)))
         elif code == "other" and registration.needs_other:
             lines.append(_("Andet: %(text)s", text=registration.needs_other))
         elif code in needs:
@@ -59,12 +59,15 @@ def asked_for(registration: Registration) -> list[str]:
     return lines
 
 
+def _in_language(registration: Registration) -> dict[str, str]:
+    """The query that opens a linked page in the person's language (Danish links stay as they were)."""
+    return {"lang": language(registration)} if language(registration) != LOCALE else {}
+
+
 def _manage_url(registration: Registration) -> str:
     from survey.meetings.tokens import manage_token
 
-    # the page in the person's language (Danish links stay as they were)
-    lang = {"lang": language(registration)} if language(registration) != LOCALE else {}
-    return public_url("meetings.manage", token=manage_token(registration), **lang)
+    return public_url("meetings.manage", token=manage_token(registration), **_in_language(registration))
 
 
 def short_manage_url(registration: Registration) -> str:
@@ -132,7 +135,7 @@ def _send(
         "when": meeting_when(meeting),
         "venue_access": venue_access(meeting),
         "asked_for": asked_for(registration),
-        "meeting_url": public_url("meetings.meeting", meeting_id=meeting.id),
+        "meeting_url": public_url("meetings.meeting", meeting_id=meeting.id, **_in_language(registration)),
         "has_calendar": ics is not None,
         "sender": current_app.config["MUNICIPALITY_NAME"] or "Borgerdialog",
         **extra,
@@ -147,7 +150,7 @@ def _send(
     message = Message(to, kind, subject, context, language(registration), attachments, topic=topic(registration))
     if by_sms:
         place = f"{meeting.venue_name}, {meeting.venue_address}"
-        message = sms_fit.fitted(message, {"title": meeting.title, "place": place})
+        message = sms_fit.fitted(message, {"title": meeting.shown_title, "place": place})
     outbox.queue(message)
 
 
@@ -167,7 +170,7 @@ def _send_status(registration: Registration, kind: str, subject: str) -> None:
 def registration_received(registration: Registration) -> None:
     """Confirmation of a seat (with the .ics), or of a place on the waiting list (with its number)."""
     with force_locale(language(registration)):
-        title = registration.meeting.title
+        title = registration.meeting.shown_title
         if registration.status == "confirmed":
             subject = _("Du er tilmeldt: %(title)s", title=title)
         else:
@@ -178,7 +181,7 @@ def registration_received(registration: Registration) -> None:
 def promoted(registration: Registration) -> None:
     """A seat came free: the person moved from the waiting list to a confirmed seat."""
     with force_locale(language(registration)):
-        subject = _("Der er plads til dig: %(title)s", title=registration.meeting.title)
+        subject = _("Der er plads til dig: %(title)s", title=registration.meeting.shown_title)
         _send(registration, "promoted", subject, ics="REQUEST", manage=True)
 
 
@@ -187,14 +190,14 @@ def already_signed_up(registration: Registration) -> None:
     signed up and that nothing changed, with their manage link. Only what the owner gave is in it, never a word of
     what the other sign-up typed."""
     with force_locale(language(registration)):
-        subject = _("Du er allerede tilmeldt: %(title)s", title=registration.meeting.title)
+        subject = _("Du er allerede tilmeldt: %(title)s", title=registration.meeting.shown_title)
         _send_status(registration, "already_signed_up", subject)
 
 
 def meeting_changed(registration: Registration) -> None:
     """Time or place changed: the updated .ics (same UID, higher SEQUENCE) replaces the old entry."""
     with force_locale(language(registration)):
-        subject = _("Mødet er ændret: %(title)s", title=registration.meeting.title)
+        subject = _("Mødet er ændret: %(title)s", title=registration.meeting.shown_title)
         _send(
             registration,
             "meeting_changed",
@@ -207,7 +210,7 @@ def meeting_changed(registration: Registration) -> None:
 def meeting_cancelled(registration: Registration) -> None:
     """The meeting is cancelled; a confirmed seat's calendar entry is removed (METHOD:CANCEL)."""
     with force_locale(language(registration)):
-        subject = _("Mødet er aflyst: %(title)s", title=registration.meeting.title)
+        subject = _("Mødet er aflyst: %(title)s", title=registration.meeting.shown_title)
         ics = "CANCEL" if registration.status == "confirmed" else None
         _send(registration, "meeting_cancelled", subject, ics=ics, brief=True)
 
@@ -216,7 +219,7 @@ def registration_cancelled(registration: Registration, had_seat: bool = True) ->
     """The person cancelled their own sign-up. `had_seat`: it was confirmed (so a calendar entry exists to
     remove), not a place on the waiting list."""
     with force_locale(language(registration)):
-        subject = _("Du er afmeldt: %(title)s", title=registration.meeting.title)
+        subject = _("Du er afmeldt: %(title)s", title=registration.meeting.shown_title)
         _send(registration, "registration_cancelled", subject, ics="CANCEL" if had_seat else None, brief=True)
 
 
@@ -224,19 +227,19 @@ def reminder(registration: Registration) -> None:
     """A few days before: the meeting again, the host's personal line, and the .ics."""
     with force_locale(language(registration)):
         meeting = registration.meeting
-        subject = _("Påmindelse: %(title)s", title=meeting.title)
+        subject = _("Påmindelse: %(title)s", title=meeting.shown_title)
         _send(
             registration,
             "reminder",
             subject,
             ics=_confirmed_invitation(registration),
             manage=True,
-            note=meeting.reminder_note.strip(),
+            note=meeting.shown_reminder_note.strip(),
         )
 
 
 def feedback(registration: Registration, feedback_url: str) -> None:
     """After the meeting, to those who came: a link to the short, anonymous feedback survey."""
     with force_locale(language(registration)):
-        subject = _("Hvad syntes du om mødet? %(title)s", title=registration.meeting.title)
+        subject = _("Hvad syntes du om mødet? %(title)s", title=registration.meeting.shown_title)
         _send(registration, "feedback", subject, feedback_url=feedback_url, brief=True)

@@ -1,16 +1,18 @@
 """The questionnaire file format: one YAML file per questionnaire (see data/questionnaires/).
 
-Question texts live in the file in Danish (required) and English (optional); the fixed answer scales
-(Likert labels, yes/no, "Ved ikke") are UI strings in translations/. What each `kind:` means is its class in kinds.py.
+Question texts live in the file in Danish (required), English and any further language (optional); the fixed answer
+scales (Likert labels, yes/no, "Ved ikke") are UI strings in translations/. What each `kind:` means is its class in
+kinds.py.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from survey.policies.schema import CODE_PATTERN, Problem, Slug, duplicates
 from survey.questionnaire.kinds import KINDS, QuestionKind, kind_names, kind_of, spoken_list
@@ -28,12 +30,63 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+#: a language code as configured in LANGUAGES and named by translations/<code>/: 'ar', 'so', 'tr', 'uk', 'en-XA'
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+TEXT_MAX = 2000
+
+
+def _details(error: dict) -> InitErrorDetails:
+    """A pydantic error as it is raised again (its message is made from type and context)."""
+    details = InitErrorDetails(type=error["type"], loc=error["loc"], input=error["input"])
+    if "ctx" in error:
+        details["ctx"] = error["ctx"]
+    return details
+
+
 class LocalText(Strict):
-    da: str = Field(min_length=1, max_length=2000)
-    en: str | None = Field(default=None, max_length=2000)
+    """A text in Danish (required), English and any further language a municipality adds (`ar:`, `so:`, `tr:`…):
+    shown in the page's language when the file has it, else in Danish."""
+
+    # further languages are kept as extra fields, checked by _further_languages
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, frozen=True)
+
+    da: str = Field(min_length=1, max_length=TEXT_MAX)
+    en: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _further_languages(cls, data, handler):
+        """Keys that are language codes are texts in that language; any other unknown key is refused at its line,
+        as on every other part of the file."""
+        if not isinstance(data, dict):
+            return handler(data)
+        errors: list[InitErrorDetails] = []
+        kept = {}
+        for code, text in data.items():
+            if code in cls.model_fields:
+                kept[code] = text
+            elif not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
+                errors.append(InitErrorDetails(type="extra_forbidden", loc=(code,), input=text))
+            elif text is not None and not isinstance(text, str):
+                errors.append(InitErrorDetails(type="string_type", loc=(code,), input=text))
+            elif len(text := (text or "").strip()) > TEXT_MAX:
+                errors.append(
+                    InitErrorDetails(type="string_too_long", loc=(code,), input=text, ctx={"max_length": TEXT_MAX})
+                )
+            else:
+                kept[code] = text or None
+        try:
+            text = handler(kept)
+        except ValidationError as invalid:
+            errors = [_details(error) for error in invalid.errors()] + errors
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return text
 
     def get(self, lang: str) -> str:
-        return (self.en if lang == "en" else None) or self.da
+        """The text in `lang`, else in its base language ('ar' for 'ar-EG'), else the Danish."""
+        texts = {**(self.model_extra or {}), "en": self.en}
+        return texts.get(lang) or texts.get(re.split(r"[-_]", lang)[0]) or self.da
 
 
 class OptionSpec(Strict):

@@ -68,7 +68,9 @@ def with_texts(definition: dict, texts: dict[tuple, dict[str, str | None]]) -> d
         parent = changed
         for part in place[:-1]:
             parent = parent[part]
-        parent[place[-1]] = {lang: values[lang] for lang in LANGS if values.get(lang)}
+        # the form edits Danish and English; the file's further languages (ar:, so: …) stay as they were
+        further = {lang: text for lang, text in (parent.get(place[-1]) or {}).items() if lang not in LANGS}
+        parent[place[-1]] = {**{lang: values[lang] for lang in LANGS if values.get(lang)}, **further}
     return changed
 
 

@@ -579,3 +579,21 @@ def test_admin_and_host_may(client, login_as, make_meeting, role):
         f"/{meeting_id}/aflys",
     ):
         assert client.get(BASE + path).status_code == 200, path
+
+
+def test_the_meeting_form_takes_the_english_texts_and_leaves_them_optional(host, syddjurs, in_app):
+    english = {
+        "title_en": "Dialogue meeting: Good dialogue with citizens",
+        "description_en": "We want to hear how you find meeting the municipality.",
+        "accessibility_note_en": "Step-free entrance from the car park",
+        "reminder_note_en": "Bring your questions.",
+    }
+    assert post(host, f"{BASE}/ny", meeting_form(syddjurs, **english)).status_code == 302
+    assert post(host, f"{BASE}/ny", meeting_form(syddjurs, title="Uden engelsk")).status_code == 302
+    with in_app():
+        with_english, without = db.session.scalars(select(Meeting).order_by(Meeting.id))
+        assert {name: getattr(with_english, name) for name in english} == english
+        assert (without.title_en, without.text("title", "en")) == ("", "Uden engelsk")
+        meeting_id = with_english.id
+    form = host.get(f"{BASE}/{meeting_id}/rediger").doc
+    assert form.find(".//input[@id='title_en']").get("value") == english["title_en"]

@@ -151,3 +151,12 @@ def test_service_refuses_a_frozen_version(app, version, in_app):
         questionnaire = db.session.get(Questionnaire, version)
         with pytest.raises(VersionFrozen):
             change_texts(questionnaire, {})
+
+
+def test_editing_the_danish_and_english_texts_keeps_the_files_further_languages():
+    from survey.questionnaire.texts import with_texts
+
+    definition = {"title": {"da": "Hvordan gik det?", "en": "How did it go?", "ar": "كيف سارت الأمور؟"}}
+    changed = with_texts(definition, {("title",): {"da": "Hvordan var det?", "en": None}})
+    assert changed["title"] == {"da": "Hvordan var det?", "ar": "كيف سارت الأمور؟"}
+    assert definition["title"]["da"] == "Hvordan gik det?", "the stored definition is left as it was"

@@ -21,7 +21,7 @@ from survey.kernel.fields import (
     options,
 )
 from survey.kernel.forms import BaseForm, MaxLength
-from survey.meetings.models import Meeting
+from survey.meetings.models import TRANSLATED_TEXTS, Meeting
 from survey.meetings.vocabulary import VENUE_FEATURES
 from survey.policies.models import Policy
 
@@ -47,6 +47,13 @@ class MeetingForm(BaseForm):
     )
     title = StringField(_l("Titel"), validators=[filled(_l("Indtast mødets titel")), MaxLength(200)])
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), MaxLength(5000)])
+    #: the English texts (valgfri): shown to those who read the pages or get their messages in another language
+    title_en = StringField(
+        _l("Titel på engelsk (valgfri)"),
+        description=_l("Tom: den danske titel vises også på engelsk"),
+        validators=[Optional(), MaxLength(200)],
+    )
+    description_en = TextAreaField(_l("Beskrivelse på engelsk (valgfri)"), validators=[Optional(), MaxLength(5000)])
     start_date = LocalDateField(_l("Dato"), validators=[required(_l("Indtast mødets dato"))])
     start_time = LocalTimeField(
         _l("Starttidspunkt"),
@@ -72,6 +79,9 @@ class MeetingForm(BaseForm):
         description=_l("Fx hvor indgangen uden trin er"),
         validators=[Optional(), MaxLength(1000)],
     )
+    accessibility_note_en = TextAreaField(
+        _l("Mere om tilgængelighed på engelsk (valgfri)"), validators=[Optional(), MaxLength(1000)]
+    )
     capacity = WholeNumberField(
         _l("Antal pladser"),
         validators=[
@@ -96,6 +106,9 @@ class MeetingForm(BaseForm):
     )
     reminder_note = TextAreaField(
         _l("Personlig hilsen i påmindelsen (valgfri)"), validators=[Optional(), MaxLength(1000)]
+    )
+    reminder_note_en = TextAreaField(
+        _l("Personlig hilsen på engelsk (valgfri)"), validators=[Optional(), MaxLength(1000)]
     )
 
     def __init__(self, *args, seats_taken: int = 0, **kwargs):
@@ -174,6 +187,7 @@ class MeetingForm(BaseForm):
             "registration_deadline": local_to_utc(self.deadline_local),
             "reminder_days": self.reminder_days.data,
             "reminder_note": self.reminder_note.data or "",
+            **{f"{name}_en": getattr(self, f"{name}_en").data or "" for name in TRANSLATED_TEXTS},
         }
 
     @staticmethod
@@ -199,4 +213,5 @@ class MeetingForm(BaseForm):
             "deadline_time": deadline.time(),
             "reminder_days": meeting.reminder_days,
             "reminder_note": meeting.reminder_note,
+            **{f"{name}_en": getattr(meeting, f"{name}_en") for name in TRANSLATED_TEXTS},
         }
