@@ -153,7 +153,9 @@ class Crawl:
         data = form.fill(typed) + ([button] if button else [])
         headers = browser_headers(form.page)
         attacks = {
-            "without its CSRF token": (browser.post(form, [(n, v) for n, v in data if n != "csrf_token"], headers)),
+            "without its CSRF token": (
+                browser.post(form, [(n, v) for n, v in data if not n.endswith("csrf_token")], headers)
+            ),
             "from another site": browser.post(form, data, {**FORWARDED, **SUBMIT_FETCH, **CROSS_SITE}),
         }
         unprotected = [name for name, page in attacks.items() if not refused_as_csrf(page, self.expired_message)]
