@@ -45,7 +45,7 @@ def longest_settings(app: Flask) -> Iterator[None]:
         yield
 
 
-def _meeting_sms(send: Callable[[Registration], None], status: str = "confirmed"):
+def _meeting_sms(send: Callable[[Registration], None], status: str = "confirmed", **columns):
     """A sample of a meeting message: a phone-only sign-up for the longest meeting, told by `send`."""
 
     def sample(app: Flask, language: str) -> list[str]:
@@ -59,7 +59,7 @@ def _meeting_sms(send: Callable[[Registration], None], status: str = "confirmed"
                 **LONGEST_TIME,
             )
             registration = factories.make_registration(
-                meeting.id, phone="+4520304050", status=status, language=language, name="Karen"
+                meeting.id, phone="+4520304050", status=status, language=language, name="Karen", **columns
             )
             send(registration)
             db.session.commit()
@@ -113,6 +113,7 @@ SAMPLES: dict[str, list[Callable[[Flask, str], list[str]]]] = {
         _meeting_sms(notify.already_signed_up, status="waitlisted"),
     ],
     "promoted": [_meeting_sms(notify.promoted)],
+    "behalf_confirmation": [_meeting_sms(notify.behalf_confirmation, behalf_contact="+4520304051")],
     "meeting_changed": [_meeting_sms(notify.meeting_changed)],
     "meeting_cancelled": [_meeting_sms(notify.meeting_cancelled)],
     "registration_cancelled": [_meeting_sms(notify.registration_cancelled)],

@@ -3,6 +3,10 @@
 (function () {
   'use strict';
 
+  // Turns on what only works with a script: the fields under a ticked box ("Tolk" → which language) hide
+  // while their box is not ticked (assets/scss/parts/_citizen.scss, .checkbox-reveal).
+  document.documentElement.classList.add('js');
+
   // The error summary also carries `autofocus` for browsers without JS; this makes
   // sure it has focus (and is scrolled into view) once the page is parsed.
   document.addEventListener('DOMContentLoaded', function () {

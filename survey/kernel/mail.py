@@ -7,15 +7,43 @@ The transport is Flask-Mailman: SMTP in production (MAIL_SERVER, …), a folder 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from email.mime.text import MIMEText
+from pathlib import Path
+from secrets import randbelow
 
 from flask import Flask, current_app
 from flask_mailman import EmailMultiAlternatives, Mail
+from flask_mailman.backends.file import EmailBackend as FolderBackend
 
 from survey.kernel.i18n import html_lang, text_direction
 from survey.kernel.outbox import Attachment, Channel, Message
 
 mail = Mail()
+#: the MAIL_BACKEND values that mean "a folder of files" (MAIL_FILE_PATH): written by EmlFolder
+FILE_BACKENDS = ("file", "flask_mailman.backends.file", "flask_mailman.backends.file.EmailBackend")
+#: the names EmlFolder gives its files ('20261203-170000-123….eml'); the staff mail sink opens nothing else
+EML_NAME = re.compile(r"^\d{8}-\d{6}-\d+\.eml$")
+
+
+class EmlFolder(FolderBackend):
+    """Flask-Mailman's file backend, one message per file named *.eml, so a mail program opens each as it is
+    (the library's own writes every message of a connection into one .log file, separated by dashes)."""
+
+    def write_message(self, message) -> None:
+        # microseconds first, so that names sort in the order the mails were written; the random tail keeps
+        # two processes writing in the same microsecond apart
+        now = datetime.now()
+        name = f"{now:%Y%m%d-%H%M%S}-{now:%f}{randbelow(10**6):06d}.eml"
+        (Path(self.file_path) / name).write_bytes(message.message().as_bytes())
+
+    def open(self) -> bool:
+        return False  # each message opens its own file
+
+    def send_messages(self, email_messages) -> int:
+        for message in email_messages:
+            self.write_message(message)
+        return len(email_messages)
 
 
 def _render(name: str, context: dict) -> str:
@@ -64,4 +92,7 @@ class EmailChannel(Channel):
         return email
 
     def send(self, rendered: EmailMultiAlternatives) -> None:
+        state = current_app.extensions["mailman"]
+        if state.backend in FILE_BACKENDS:
+            rendered.connection = EmlFolder(mailman=state)
         rendered.send()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Response, abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
+from survey.kernel.urls import public_url
 from survey.meetings import bp, calendar
 from survey.meetings.models import Meeting
 from survey.policies.models import Policy
@@ -22,6 +25,15 @@ def upcoming_meetings(policy: Policy) -> list[Meeting]:
         Meeting.policy_id == policy.id, Meeting.status == "published", Meeting.ends_at > utcnow()
     )
     return list(db.session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))
+
+
+def subscribe_url(policy: Policy) -> str:
+    """The feed as a webcal:// address (same host and path): a phone opens it in its calendar as a subscription,
+    where an https link would only download today's file."""
+    return urlunsplit(urlsplit(public_url("meetings.feed", policy_slug=policy.slug))._replace(scheme="webcal"))
+
+
+bp.add_app_template_global(subscribe_url)
 
 
 @bp.get("/<policy_slug>.ics")

@@ -58,7 +58,9 @@ class NeedsMixin:
         }
 
 
-class SignupForm(NeedsMixin, HoneypotForm):
+class DetailsMixin:
+    """Who signs up and how to reach them, with its checks: one implementation for the sign-up and the manage page."""
+
     # DataRequired looks at the cleaned name: white space or control characters alone are no name
     name = StringField(_l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120)])
     email = StringField(_l("E-mail"), description=_l("Vi sender en bekræftelse og en påmindelse hertil."))
@@ -80,6 +82,13 @@ class SignupForm(NeedsMixin, HoneypotForm):
         description=_l("Lad feltet være tomt, hvis du kun tilmelder dig selv."),
         validators=[MaxLength(60)],
     )
+    behalf_contact = StringField(
+        _l("Personens egen e-mail eller mobilnummer (valgfrit)"),
+        description=_l(
+            "Så sender vi også personen en bekræftelse. Vi bruger det kun til det, og det slettes med tilmeldingen."
+        ),
+        validators=[MaxLength(254)],
+    )
     seats = SelectField(
         _l("Hvor mange kommer I?"),
         choices=[SelectChoice(str(n), str(n)) for n in range(1, MAX_SEATS + 1)],
@@ -92,7 +101,6 @@ class SignupForm(NeedsMixin, HoneypotForm):
         validators=[Optional(), MaxLength(1000)],
     )
     topic_focus_area = SelectField(_l("Hvilket emne handler det om?"), validate_choice=False)
-    consent = BooleanField(_l("Jeg har læst, hvordan kommunen behandler mine oplysninger"))
 
     def __init__(self, *args, focus_areas=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,13 +156,62 @@ class SignupForm(NeedsMixin, HoneypotForm):
         if field.data not in {c.value for c in field.choices}:
             raise ValidationError(_l("Vælg et af de viste emner"))
 
+    def validate_behalf_contact(self, field):
+        if not field.data:
+            field.data = None
+            return
+        try:
+            field.data = (
+                parse_email(field.data) if "@" in field.data else parse_danish_phone(field.data, mobile_only=True)
+            )
+        except (EmailNotValidError, ValueError) as error:
+            raise ValidationError(
+                _l("Skriv personens e-mail, fx navn@eksempel.dk, eller et dansk mobilnummer, fx 20 30 40 50")
+            ) from error
+
+    def signup_values(self) -> dict:
+        """The validated details as Signup (and Registration) attributes."""
+        return {
+            "role": self.role.data,
+            "name": self.name.data,
+            "email": self.email.data or None,
+            "phone": self.phone.data,
+            "on_behalf_of": self.on_behalf_of.data or "",
+            "behalf_contact": self.behalf_contact.data or None,
+            "topic": self.topic.data or "",
+            "topic_focus_area_id": int(self.topic_focus_area.data or 0) or None,
+            "notify_by": self.notify_by_value(),
+        }
+
+
+class SignupForm(NeedsMixin, DetailsMixin, HoneypotForm):
+    consent = BooleanField(_l("Jeg har læst, hvordan kommunen behandler mine oplysninger"))
+
     def validate_consent(self, field):
         if not field.data:
             raise ValidationError(_l("Sæt kryds for at vise, at du har læst, hvordan vi behandler dine oplysninger"))
 
 
+class DetailsForm(DetailsMixin, HoneypotForm):
+    """Change seats, name, contact, on whose behalf and the topic (manage page)."""
+
+
 class NeedsForm(NeedsMixin, HoneypotForm):
     """Change what you need (manage page)."""
+
+
+class MoveForm(HoneypotForm):
+    """Move the sign-up to another meeting of the same policy (manage page)."""
+
+    meeting = RadioField(_l("Hvilket møde vil du flytte til?"), validate_choice=False)
+
+    def __init__(self, *args, meetings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting.choices = [SelectChoice(str(m.id), m.title) for m in meetings]
+
+    def validate_meeting(self, field):
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError(_l("Vælg det møde, du vil flytte til"))
 
 
 class ConfirmForm(HoneypotForm):

@@ -157,7 +157,13 @@ class Registration(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     #: first name of the person this sign-up is on behalf of, if any
     on_behalf_of: Mapped[str] = mapped_column(String(60), default="")
+    #: that person's own e-mail or mobile number (normalised), for their own confirmation; optional
+    behalf_contact: Mapped[str | None] = mapped_column(String(254))
     seats: Mapped[int] = mapped_column(default=1)
+    #: seats asked for beyond the confirmed ones while the meeting was full: they wait on the waiting list
+    seats_waiting: Mapped[int] = mapped_column(default=0)
+    #: since when this sign-up (or its extra seats) waits: the waiting list's order, first come first served
+    waiting_since: Mapped[datetime | None]
     #: confirmed, waitlisted or cancelled
     status: Mapped[str] = mapped_column(String(20))
     #: codes of survey.meetings.vocabulary.NEEDS
@@ -185,6 +191,11 @@ class Registration(db.Model):
     @property
     def active(self) -> bool:
         return self.status != "cancelled"
+
+    @property
+    def waiting(self) -> bool:
+        """On the waiting list: the whole sign-up, or extra seats of a confirmed one."""
+        return self.status == "waitlisted" or (self.status == "confirmed" and self.seats_waiting > 0)
 
 
 class Topic(db.Model):

@@ -117,13 +117,20 @@ def registration_id_of(topic_name: str | None) -> int | None:
 
 
 def _send(
-    registration: Registration, kind: str, subject: str, ics: str | None = None, manage: bool = False, **extra
+    registration: Registration,
+    kind: str,
+    subject: str,
+    ics: str | None = None,
+    manage: bool = False,
+    to: Recipient | None = None,
+    **extra,
 ) -> None:
     """Queue the message `kind`, with an .ics when `ics` is 'REQUEST' or 'CANCEL' (e-mail only) and the manage
     link as `manage_url` when `manage` (by SMS the short one).
 
-    Nobody a channel reaches (a phone-only sign-up while there is no SMS channel, a reservation), no message."""
-    to = recipient(registration)
+    Nobody a channel reaches (a phone-only sign-up while there is no SMS channel, a reservation), no message.
+    `to`: someone else than the person who signed up (the one signed up on someone's behalf)."""
+    to = to or recipient(registration)
     channel = outbox.channel_for(to)
     if channel is None:
         return
@@ -176,6 +183,25 @@ def registration_received(registration: Registration) -> None:
         else:
             subject = _("Du er på venteliste: %(title)s", title=title)
         _send_status(registration, "registration_received", subject)
+
+
+def behalf_recipient(registration: Registration) -> Recipient | None:
+    """The person signed up on someone's behalf, when a contact of theirs was given (an e-mail has an @)."""
+    contact = registration.behalf_contact
+    if not contact:
+        return None
+    return Recipient(email=contact) if "@" in contact else Recipient(phone=contact)
+
+
+def behalf_confirmation(registration: Registration) -> None:
+    """Tell the person signed up on someone's behalf that they are signed up, in the sign-up's language: the
+    meeting and who signed them up, never the manage link (that is the key of whoever signed up)."""
+    to = behalf_recipient(registration)
+    if to is None:
+        return
+    with force_locale(language(registration)):
+        subject = _("Du er tilmeldt: %(title)s", title=registration.meeting.shown_title)
+        _send(registration, "behalf_confirmation", subject, to=to)
 
 
 def promoted(registration: Registration) -> None:

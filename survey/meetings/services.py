@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from survey.kernel import sms
 from survey.kernel.clock import utcnow
@@ -54,6 +54,8 @@ class Signup:
     language: str = "da"
     #: 'email' or 'sms': where messages go when both contacts are given
     notify_by: str = "email"
+    #: the e-mail or mobile number of the person signed up on someone's behalf, for their own confirmation
+    behalf_contact: str | None = None
 
 
 def lock_meeting(meeting_id: int) -> Meeting | None:
@@ -150,6 +152,8 @@ def register_for_meeting(
         needs_other=signup.needs_other,
         language=signup.language,
         notify_by=signup.notify_by,
+        behalf_contact=signup.behalf_contact,
+        waiting_since=None if fits else utcnow(),
     )
     db.session.add(registration)
     if signup.topic:
@@ -160,6 +164,8 @@ def register_for_meeting(
         )
     db.session.flush()
     notify.registration_received(registration)
+    if registration.behalf_contact:
+        notify.behalf_confirmation(registration)
     return registration
 
 
@@ -190,34 +196,56 @@ def reserve_seats(meeting_id: int, label: str, seats: int) -> Registration:
     return registration
 
 
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first on the waiting list; None when not waiting."""
-    if registration.status != "waitlisted":
-        return None
-    query = select(func.count()).where(
-        Registration.meeting_id == registration.meeting_id,
-        Registration.status == "waitlisted",
-        Registration.id <= registration.id,
+#: since when a sign-up waits (those stored waitlisted without the time: since they signed up)
+WAITING_SINCE = func.coalesce(Registration.waiting_since, Registration.created_at)
+#: the waiting list's order: first come, first served
+WAITING_ORDER = (WAITING_SINCE, Registration.id)
+
+
+def _waiting(meeting_id: int):
+    """Who waits for seats of the meeting: waitlisted sign-ups and confirmed ones with extra seats waiting."""
+    return (
+        Registration.meeting_id == meeting_id,
+        or_(
+            Registration.status == "waitlisted",
+            and_(Registration.status == "confirmed", Registration.seats_waiting > 0),
+        ),
     )
-    return db.session.scalar(query)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None when neither the sign-up nor extra seats of it wait."""
+    if not registration.waiting:
+        return None
+    since = registration.waiting_since or registration.created_at
+    ahead = or_(since > WAITING_SINCE, and_(since == WAITING_SINCE, Registration.id <= registration.id))
+    return db.session.scalar(select(func.count()).where(*_waiting(registration.meeting_id), ahead))
 
 
 def promote_waitlist(meeting: Meeting) -> list[Registration]:
-    """Give free seats to the waiting list in arrival order, skipping those who need more seats than are
-    free; each promoted person is told by e-mail. Call with the meeting locked. Only flushes."""
+    """Give free seats to the waiting list in the order people came to it, skipping those who need more seats
+    than are free; each promoted person (or the one whose extra seats now fit) is told. Call with the meeting
+    locked. Only flushes."""
     if meeting.registration_state() in ("cancelled", "past"):
         return []
     free = seats_free(meeting)
     promoted = []
-    waiting = select(Registration).where(Registration.meeting_id == meeting.id, Registration.status == "waitlisted")
-    for registration in db.session.scalars(waiting.order_by(Registration.id)):
-        if registration.seats <= free:
-            registration.status = "confirmed"
-            free -= registration.seats
-            promoted.append(registration)
-            notify.promoted(registration)
+    waiting = select(Registration).where(*_waiting(meeting.id)).order_by(*WAITING_ORDER)
+    for registration in db.session.scalars(waiting):
         if free == 0:
             break
+        if registration.status == "waitlisted" and registration.seats <= free:
+            registration.status = "confirmed"
+            free -= registration.seats
+        elif registration.status == "confirmed" and registration.seats_waiting <= free:
+            registration.seats += registration.seats_waiting
+            free -= registration.seats_waiting
+            registration.seats_waiting = 0
+        else:
+            continue
+        registration.waiting_since = None
+        promoted.append(registration)
+        notify.promoted(registration)
     db.session.flush()
     return promoted
 
@@ -252,6 +280,7 @@ def _cancel(registration: Registration, now: datetime) -> None:
     notify.registration_cancelled(registration, had_seat=registration.status == "confirmed")
     registration.status = "cancelled"
     registration.cancelled_at = now
+    registration.seats_waiting, registration.waiting_since = 0, None
 
 
 def change_seats(registration: Registration, seats: int) -> None:

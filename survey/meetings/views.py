@@ -18,11 +18,11 @@ from survey.kernel.errors import form_again_when_limited, unavailable_summary, w
 from survey.kernel.extensions import db
 from survey.kernel.ratelimits import wait_for
 from survey.kernel.rendering import render_form_page
-from survey.meetings import bp, link_bp, notify, services
-from survey.meetings.forms import ConfirmForm, MeetingFilterForm, NeedsForm, SignupForm
+from survey.meetings import bp, changes, link_bp, notify, services
+from survey.meetings.forms import ConfirmForm, DetailsForm, MeetingFilterForm, MoveForm, NeedsForm, SignupForm
 from survey.meetings.models import Meeting, meeting_focus_area
 from survey.meetings.tokens import LinkInvalid, manage_token, registration_for_short_code, registration_for_token
-from survey.meetings.vocabulary import venue_facts
+from survey.meetings.vocabulary import unmet_need_text, venue_facts
 from survey.policies.models import FocusArea
 
 #: the session key of the thank-you page's content (survey.meetings.views.signed_up)
@@ -31,6 +31,7 @@ RECEIPT = "meeting_signup"
 ASKED = ("seats", "on_behalf_of", "needs", "interpreter_language", "needs_other")
 
 bp.add_app_template_global(venue_facts)  # the meeting facts (templates/meetings/_details.html)
+bp.add_app_template_global(unmet_need_text)  # what the municipality does about a need the venue cannot meet
 
 
 @bp.before_request
@@ -139,7 +140,8 @@ def signed_up(meeting_id: int):
     if not isinstance(receipt, dict) or receipt.get("meeting_id") != meeting.id:
         receipt = None
     asked = notify.asked_for(SimpleNamespace(**receipt["asked"])) if receipt else []
-    return render_template("meetings/signed_up.html", meeting=meeting, receipt=receipt, asked=asked)
+    unmet = changes.unmet_needs(SimpleNamespace(**receipt["asked"]), meeting) if receipt else []
+    return render_template("meetings/signed_up.html", meeting=meeting, receipt=receipt, asked=asked, unmet=unmet)
 
 
 def _receipt(meeting: Meeting, signup: services.Signup) -> dict:
@@ -166,17 +168,7 @@ def _too_many(meeting: Meeting, form: SignupForm, wait: int):
 
 def _signup_from(form: SignupForm) -> services.Signup:
     return services.Signup(
-        role=form.role.data,
-        name=form.name.data,
-        email=form.email.data or None,
-        phone=form.phone.data,
-        on_behalf_of=form.on_behalf_of.data or "",
-        seats=int(form.seats.data),
-        **form.needs_values(),
-        topic=form.topic.data or "",
-        topic_focus_area_id=int(form.topic_focus_area.data or 0) or None,
-        language=str(get_locale() or "da"),
-        notify_by=form.notify_by_value(),
+        **form.signup_values(), seats=int(form.seats.data), **form.needs_values(), language=str(get_locale() or "da")
     )
 
 
@@ -212,26 +204,56 @@ def short_link(token: str):
 @bp.get("/tilmelding/<token>")
 @with_registration
 def manage(registration, token: str):
-    """The personal page of a sign-up: see it, change needs, cancel, delete."""
-    form = NeedsForm(
-        data={
-            "needs": registration.needs,
-            "interpreter_language": registration.interpreter_language,
-            "needs_other": registration.needs_other,
-        }
+    """The personal page of a sign-up: see it, change it, move it, cancel, delete."""
+    return _render_manage(registration, token)
+
+
+def _details_form(registration, formdata=None) -> DetailsForm:
+    topic = registration.topics[0] if registration.topics else None
+    data = {
+        name: getattr(registration, name)
+        for name in ("name", "email", "phone", "notify_by", "role", "on_behalf_of", "behalf_contact")
+    }
+    data |= {"seats": str(registration.seats + registration.seats_waiting), "topic": topic.text if topic else ""}
+    data["topic_focus_area"] = str(topic.focus_area_id) if topic and topic.focus_area_id else ""
+    # prefixed: three forms on one page, each field id once
+    return DetailsForm(formdata=formdata, data=data, focus_areas=registration.meeting.focus_areas, prefix="ret")
+
+
+def _render_manage(registration, token: str, form=None, details=None, move=None, status: int = 200):
+    meeting = registration.meeting
+    needs = form or NeedsForm(
+        formdata=None,
+        data={name: getattr(registration, name) for name in ("needs", "interpreter_language", "needs_other")},
     )
-    return _render_manage(registration, token, form)
-
-
-def _render_manage(registration, token: str, form):
-    return render_form_page(
+    details = details or _details_form(registration, formdata=None)
+    move = move or MoveForm(formdata=None, meetings=_other_meetings(registration), prefix="flyt")
+    errors = [error for f in (needs, details, move) if f.errors for error in f.error_list()]
+    page = render_template(
         "meetings/manage.html",
-        form,
+        form=needs,
+        errors=errors,
+        has_errors=bool(errors),
+        details=details,
+        move=move,
         registration=registration,
-        meeting=registration.meeting,
+        meeting=meeting,
         token=token,
         position=services.waitlist_position(registration),
+        unmet=changes.unmet_needs(registration),
     )
+    return page, 400 if errors and status == 200 else status
+
+
+def _other_meetings(registration) -> list[Meeting]:
+    """Open meetings of the same policy the sign-up can move to."""
+    query = select(Meeting).where(
+        Meeting.policy_id == registration.meeting.policy_id,
+        Meeting.id != registration.meeting_id,
+        Meeting.status == "published",
+        Meeting.starts_at > utcnow(),
+    )
+    return [m for m in db.session.scalars(query.order_by(Meeting.starts_at)) if m.registration_state() == "open"]
 
 
 @bp.post("/tilmelding/<token>/behov")
@@ -239,12 +261,48 @@ def _render_manage(registration, token: str, form):
 def change_needs(registration, token: str):
     """Change what the person needs to take part."""
     form = NeedsForm()
-    if not form.validate_on_submit():
-        return _render_manage(registration, token, form)
+    if not registration.active or not form.validate_on_submit():
+        return _render_manage(registration, token, form=form)
     for name, value in form.needs_values().items():
         setattr(registration, name, value)
     db.session.commit()
     return redirect(url_for(".manage", token=token, gemt=1))
+
+
+@bp.post("/tilmelding/<token>/oplysninger")
+@with_registration
+def change_details(registration, token: str):
+    """Change seats, name, contact, on whose behalf and the topic; extra seats on a full meeting wait."""
+    form = _details_form(registration, formdata=request.form)
+    if not registration.active or not form.validate_on_submit():
+        return _render_manage(registration, token, details=form)
+    signup = services.Signup(**form.signup_values(), language=registration.language)
+    try:
+        changes.change_details(registration, signup)
+    except services.DuplicateSignup:
+        db.session.rollback()
+        form.email.errors.append(_("Den e-mail eller det mobilnummer bruges allerede til en anden tilmelding."))
+        return _render_manage(registration, token, details=form, status=409)
+    seats = changes.resize(registration, int(form.seats.data))
+    db.session.commit()
+    return redirect(url_for(".manage", token=token, gemt=1, venter=seats.waiting or None))
+
+
+@bp.post("/tilmelding/<token>/flyt")
+@with_registration
+def move(registration, token: str):
+    """Move the sign-up to another open meeting of the same policy."""
+    form = MoveForm(meetings=_other_meetings(registration), prefix="flyt")
+    if not registration.active or not form.validate_on_submit():
+        return _render_manage(registration, token, move=form)
+    try:
+        changes.move(registration, int(form.meeting.data))
+    except (services.DuplicateSignup, services.SignupRefused, changes.MoveRefused):
+        db.session.rollback()
+        form.meeting.errors.append(_("Du kan ikke flytte til det møde. Vælg et andet, eller ring til kommunen."))
+        return _render_manage(registration, token, move=form, status=409)
+    db.session.commit()
+    return redirect(url_for(".manage", token=token, flyttet=1))
 
 
 @bp.route("/tilmelding/<token>/afmeld", methods=["GET", "POST"])

@@ -57,6 +57,23 @@ VENUE_FEATURES = {
 }
 
 
+#: what the municipality does when someone needs what the venue has not (survey.meetings.changes.unmet_needs)
+UNMET_NEEDS = {
+    "step_free": _l(
+        "Mødestedet er ikke trinfrit. Mødets vært har fået besked og ringer eller skriver til dig inden mødet, så I "
+        "sammen kan finde en løsning, fx et andet lokale."
+    ),
+    "hearing_loop": _l(
+        "Mødestedet har ingen teleslynge. Mødets vært har fået besked og sørger for en mobil teleslynge, eller "
+        "kontakter dig inden mødet."
+    ),
+}
+
+
+def unmet_need_text(code: str) -> LazyString:
+    return UNMET_NEEDS[code]
+
+
 def venue_facts(meeting: Meeting) -> list[LazyString]:
     """What the venue offers and what it does not, one line each: someone who needs it must know either way."""
     return [feature.present if getattr(meeting, code) else feature.absent for code, feature in VENUE_FEATURES.items()]

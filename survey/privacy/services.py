@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from email_validator import EmailNotValidError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
 from survey.kernel.clock import utcnow
@@ -54,10 +54,13 @@ def find_registrations(query: Query) -> list[Registration]:
     case; sign-ups are few (deleted after their retention period), so names are compared in Python, where
     case-folding also knows æ, ø and å."""
     base = select(Registration).options(selectinload(Registration.meeting), selectinload(Registration.topics))
+    # also the sign-ups that hold the contact of someone signed up on another's behalf (their own confirmation)
     if query.kind == "email":
-        found = db.session.scalars(base.where(Registration.email == query.value)).all()
+        same = or_(Registration.email == query.value, Registration.behalf_contact == query.value)
+        found = db.session.scalars(base.where(same)).all()
     elif query.kind == "phone":
-        found = db.session.scalars(base.where(Registration.phone == query.value)).all()
+        same = or_(Registration.phone == query.value, Registration.behalf_contact == query.value)
+        found = db.session.scalars(base.where(same)).all()
     else:
         words = query.value.split()
         names = db.session.execute(select(Registration.id, Registration.name)).all()

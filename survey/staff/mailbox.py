@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -14,15 +13,13 @@ from flask import abort, current_app, render_template
 from flask_babel import format_datetime
 
 from survey.kernel import roles
+from survey.kernel.mail import EML_NAME, FILE_BACKENDS
 from survey.staff import bp
 from survey.staff.access import role_required
 from survey.staff.sinks import NEWEST, newest_files, sink_file
 
-#: Flask-Mailman's file backend ends every message with a line of 79 dashes
-SEPARATOR = b"\n" + b"-" * 79 + b"\n"
-#: the names the file backend gives its files ('20261203-170000-123….log'); nothing else is opened
-FILE_NAME = re.compile(r"^\d{8}-\d{6}-\d+\.log$")
-FILE_BACKENDS = ("file", "flask_mailman.backends.file", "flask_mailman.backends.file.EmailBackend")
+#: the names the file backend (survey.kernel.mail.EmlFolder) gives its files, one mail each; nothing else is opened
+FILE_NAME = EML_NAME
 
 
 @dataclass
@@ -70,8 +67,8 @@ def sink_folder() -> Path | None:
 
 
 def read_file(path: Path) -> list[SinkMail]:
-    chunks = [chunk for chunk in path.read_bytes().split(SEPARATOR) if chunk.strip()]
-    return [SinkMail(path.name, i, message_from_bytes(chunk, policy=policy.default)) for i, chunk in enumerate(chunks)]
+    """The mail in an .eml file (a list, so that a page can name it by file and index as before)."""
+    return [SinkMail(path.name, 0, message_from_bytes(path.read_bytes(), policy=policy.default))]
 
 
 def newest_mails(folder: Path | None, limit: int = NEWEST) -> list[SinkMail]:

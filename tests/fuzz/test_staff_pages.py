@@ -191,7 +191,7 @@ def staff_world(app, survey_world, meeting_world) -> dict[str, tuple[str, ...]]:
         "fmt": ("csv", "xlsx", "pdf", "json"),
         "code": ("1", "2", "5", "1.1"),
         "number": ("1", "2", "3"),
-        "name": ("20261203-170000-123.log", "x"),
+        "name": ("20261203-170000-123.eml", "x"),
         "index": ("0", "1"),
     }
 

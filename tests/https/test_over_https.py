@@ -65,7 +65,7 @@ def test_a_citizen_answers_signs_up_changes_cancels_and_deletes_over_https(phone
     page.get_by_role("link", name="Dialogmøde om job og uddannelse").click()
     page.get_by_role("link", name="Tilmeld dig").click()
     page.get_by_label("Dit navn").fill("Karen Hansen")
-    page.get_by_role("textbox", name="E-mail").fill(CITIZEN_EMAIL)
+    page.get_by_role("textbox", name="E-mail", exact=True).fill(CITIZEN_EMAIL)
     page.check("input[name='role'][value='borger']")
     page.check("input[name='consent']")
     page.get_by_role("button", name="Tilmeld", exact=True).click()

@@ -13,6 +13,7 @@ from survey.kernel.extensions import db
 from survey.meetings import calendar
 from survey.meetings.models import Meeting
 from tests import factories
+from tests.pages import text_of
 
 BASE = "http://127.0.0.1:5000"
 #: a meeting that is never stored: the calendar needs only its columns
@@ -69,6 +70,17 @@ def test_a_policy_without_meetings_has_an_empty_feed(app, client):
     response = client.get("/moeder/syddjurs.ics")
     assert response.status_code == 200
     assert events_of(response.data) == []
+
+
+def test_the_meeting_page_subscribes_by_webcal_with_a_how_to(client, make_meeting):
+    """An https link only downloads today's file on a phone; webcal:// opens the calendar's subscription."""
+    page = client.get(f"/moeder/{make_meeting()}")
+    (link,) = [a for a in page.doc.iter("a") if "Abonnér" in (a.text or "")]
+    assert link.get("href") == "webcal://127.0.0.1:5000/moeder/syddjurs.ics"
+    assert client.get(urlsplit(link.get("href")).path).status_code == 200
+    main = page.doc.find(".//main")
+    how_to = [text_of(li) for li in main.findall(".//ul[@class='plain-list form-hint']/li")]
+    assert [line.split(":")[0] for line in how_to] == ["iPhone", "Android"]
 
 
 def test_an_unknown_policy_has_no_feed(client):

@@ -3,6 +3,8 @@ link, the .ics invitation, updates and cancellations; nothing sent for a transac
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -313,7 +315,7 @@ def test_the_development_sink_shows_the_mail_to_staff(app, client, login_as, fil
     assert f"UID:meeting-{meeting_id}@127.0.0.1" in body
 
 
-@pytest.mark.parametrize("path", ["/personale/post/../../secret_key/0", "/personale/post/x.log/0"])
+@pytest.mark.parametrize("path", ["/personale/post/../../secret_key/0", "/personale/post/x.eml/0"])
 def test_the_sink_opens_only_its_own_files(client, login_as, file_sink, path):
     login_as(client, "admin")
     assert client.get(path).status_code == 404
@@ -325,7 +327,7 @@ def test_with_smtp_the_sink_page_lists_nothing(client, login_as, smtp, make_meet
     page = client.get("/personale/post")
     assert "E-mails sendes med SMTP" in text_of(page.doc.find(".//main"))
     assert page.doc.find(".//table") is None
-    assert client.get("/personale/post/20301205-170000-1.log/0").status_code == 404
+    assert client.get("/personale/post/20301205-170000-1.eml/0").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["meeting_host", "analyst"])
@@ -334,5 +336,16 @@ def test_the_sink_is_for_admins_only(client, login_as, file_sink, make_meeting, 
     sign_up(make_meeting(**DECEMBER_MEETING), email="karen@example.dk")
     login_as(client, role)
     assert client.get("/personale/post").status_code == 403
-    assert client.get("/personale/post/20301205-170000-1.log/0").status_code == 403
+    assert client.get("/personale/post/20301205-170000-1.eml/0").status_code == 403
     assert "/personale/post" not in client.get("/personale/").get_data(as_text=True)
+
+
+def test_the_file_backend_writes_one_eml_file_per_mail(app, file_sink, make_meeting, sign_up):
+    """As the README says: each mail is an .eml file a mail program opens as it is."""
+    meeting_id = make_meeting(**DECEMBER_MEETING)
+    sign_up(meeting_id, email="karen@example.dk")
+    sign_up(meeting_id, email="ole@example.dk")
+    files = sorted(file_sink.iterdir())
+    assert [f.suffix for f in files] == [".eml", ".eml"]
+    mails = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+    assert [m["to"] for m in mails] == ["karen@example.dk", "ole@example.dk"]

@@ -34,4 +34,5 @@ def test_a_sign_up_reads_nothing_after_its_commit_and_its_page_reads_the_meeting
     with recorded(app) as sent:
         manage = client.get(manage_link(client))
     assert manage.status_code == 200 and "Din tilmelding" in title(manage)
-    assert len(reads(sent)) == 2, reads(sent)  # the sign-up (with its meeting and policy), the focus areas
+    # the sign-up (with its meeting and policy), the focus areas, its topic, the meetings it may move to
+    assert len(reads(sent)) == 4, reads(sent)

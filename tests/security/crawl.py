@@ -45,19 +45,17 @@ class Submission:
 
 #: what a link ends with when it downloads a file rather than opens a page
 DOWNLOADS = (".ics", ".csv", ".xlsx", ".json", ".pdf")
-#: Flask-Mailman's file backend (MAIL_BACKEND=file) ends every message in its files with a line of 79 dashes
-MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
 
 def mails_in(folder: Path, seen: set[Path] | None = None) -> list[EmailMessage]:
     """The e-mails the app wrote to `folder` (files not in `seen`, which is updated), oldest first."""
     seen = set() if seen is None else seen
     found = []
-    for path in sorted(folder.glob("*.log")) if folder.exists() else []:
+    # MAIL_BACKEND=file writes one message per .eml file (survey.kernel.mail.EmlFolder), names in time order
+    for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
         if path not in seen:
             seen.add(path)
-            chunks = [chunk for chunk in path.read_bytes().split(MAIL_SEPARATOR) if chunk.strip()]
-            found += [email.message_from_bytes(chunk.lstrip(), policy=email_policy.default) for chunk in chunks]
+            found.append(email.message_from_bytes(path.read_bytes(), policy=email_policy.default))
     return found
 
 
@@ -155,7 +153,9 @@ class Crawl:
         data = form.fill(typed) + ([button] if button else [])
         headers = browser_headers(form.page)
         attacks = {
-            "without its CSRF token": (browser.post(form, [(n, v) for n, v in data if n != "csrf_token"], headers)),
+            "without its CSRF token": (
+                browser.post(form, [(n, v) for n, v in data if not n.endswith("csrf_token")], headers)
+            ),
             "from another site": browser.post(form, data, {**FORWARDED, **SUBMIT_FETCH, **CROSS_SITE}),
         }
         unprotected = [name for name, page in attacks.items() if not refused_as_csrf(page, self.expired_message)]

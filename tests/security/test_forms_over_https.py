@@ -63,16 +63,17 @@ def production(make_app, tmp_path):
 def world(app, make_round, make_meeting, make_staff):
     """An open survey round (for the citizen's forms), a closed one with five quotable comments (results are shown
     once a round has closed; one comment looks like personal data, so the redaction form is there too), a published
-    meeting with four sign-ups, a draft meeting, a staff admin with the second factor and a new admin who has yet
-    to set it up; for the survey managers' pages an upcoming round (to open now) and an invitation round of a
-    questionnaire without answers (its texts can be edited) with two addresses and two mobile numbers, one of each
-    sent its code (so that both the next batch and a reminder are offered)."""
+    meeting with four sign-ups (and one to move to), a draft meeting, a staff admin with the second factor and a new
+    admin who has yet to set it up; for the survey managers' pages an upcoming round (to open now) and an invitation
+    round of a questionnaire without answers (its texts can be edited) with two addresses and two mobile numbers, one
+    of each sent its code (so that both the next batch and a reminder are offered)."""
     slug = make_round()
     closed = make_round(state="closed", label="Lukket runde")
     make_round(state="upcoming", label="Kommende runde")
     invited = make_round(questionnaire=ROOT / "data/questionnaires/syddjurs-dialogmoede.yaml", access="invitation")
     meeting_id = make_meeting(capacity=10)
     make_meeting(status="draft", title="Dialogmøde i planlægning", starts_in=timedelta(days=30))
+    make_meeting(title="Dialogmøde om bostøtte", starts_in=timedelta(days=14))  # a sign-up can move there
     with app.app_context():
         round_ = db.session.scalar(select(Round).where(Round.slug == closed))
         given = {k: v for page in SYDDJURS_ANSWERS.values() for k, v in page.items() if k != "hjaelp"}

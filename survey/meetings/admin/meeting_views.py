@@ -16,10 +16,11 @@ from survey.meetings import exports as ex
 from survey.meetings.admin import STAFF, meeting_or_404, to_meeting
 from survey.meetings.admin.meeting_forms import MeetingForm
 from survey.meetings.bursts import BURST_GAP, signup_bursts
+from survey.meetings.changes import unmet_needs
 from survey.meetings.models import Meeting, Registration
 from survey.meetings.services import active_registrations, cancel_meeting, seats_taken, update_meeting
 from survey.meetings.sms_status import undelivered
-from survey.meetings.vocabulary import ROLES
+from survey.meetings.vocabulary import NEED_PHRASES, ROLES
 from survey.staff.access import role_required
 from survey.staff.audit import audit
 
@@ -133,6 +134,8 @@ def show(meeting_id: int):
         bursts=signup_bursts(meeting),
         burst_minutes=int(BURST_GAP.total_seconds() // 60),
         undelivered=undelivered(meeting),
+        need_phrases=NEED_PHRASES,
+        unmet=[(r, unmet_needs(r, meeting)) for r in found.confirmed + [r for _n, r in found.waitlisted]],
     )
 
 

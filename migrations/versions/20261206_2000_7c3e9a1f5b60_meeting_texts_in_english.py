@@ -2,7 +2,7 @@
 
 Revision ID: 7c3e9a1f5b60
 Revises: 5d1e7a3c9b42
-Create Date: 2026-12-13 09:00:00
+Create Date: 2026-12-06 20:00:00
 
 A meeting's citizen-facing texts in English beside the Danish (survey.meetings.models.TRANSLATED_TEXTS): shown on
 pages, in calendars and in messages that are not in Danish. Empty (all meetings made before) means the Danish text.
