@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 
 from survey.kernel.fields import CheckboxesField, options
 from survey.kernel.forms import BaseForm, HoneypotForm, MaxLength
+from survey.kernel.i18n import local_time_span
 from survey.kernel.parsers import parse_danish_phone, parse_email
 from survey.meetings.models import MAX_SEATS, NOTIFY_BY
 from survey.meetings.vocabulary import NEEDS, ROLES
@@ -207,7 +208,10 @@ class MoveForm(HoneypotForm):
 
     def __init__(self, *args, meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.meeting.choices = [SelectChoice(str(m.id), m.title) for m in meetings]
+        # the title in the page's language and the time: meetings of one policy often share a title
+        self.meeting.choices = [
+            SelectChoice(str(m.id), f"{m.shown_title}, {local_time_span(m.starts_at, m.ends_at)}") for m in meetings
+        ]
 
     def validate_meeting(self, field):
         if field.data not in {c.value for c in field.choices}:
