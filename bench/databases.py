@@ -78,7 +78,7 @@ def make_app(url: str):
 def prepared(url: str, label: str, demo: bool = False, one_question_per_page: bool = True) -> str:
     """Migrate the database at `url` and open a round of the Syddjurs questionnaire by link (opened yesterday,
     closing in 30 days), after the whole demo (policies, questionnaires, meetings) when `demo`; the round's slug.
-    It asks one question per page, as the demo rounds and the staff form's default do, unless told otherwise."""
+    It asks one question per page, as the demo rounds do, unless told otherwise."""
     from flask_migrate import upgrade
 
     from survey.demo import ensure_demo_meetings, load_demo

@@ -69,7 +69,6 @@ class NewRoundForm(BaseForm):
     one_question_per_page = BooleanField(
         _l("Ét spørgsmål ad gangen"),
         description=_l("Hvert spørgsmål får sin egen side. Det er lettere at læse og svare på en mobil."),
-        default=True,
     )
     allow_overlap = BooleanField(_l("Ja, de to runder må overlappe"))
 
