@@ -75,9 +75,10 @@ def make_app(url: str):
     )
 
 
-def prepared(url: str, label: str, demo: bool = False) -> str:
+def prepared(url: str, label: str, demo: bool = False, one_question_per_page: bool = True) -> str:
     """Migrate the database at `url` and open a round of the Syddjurs questionnaire by link (opened yesterday,
-    closing in 30 days), after the whole demo (policies, questionnaires, meetings) when `demo`; the round's slug."""
+    closing in 30 days), after the whole demo (policies, questionnaires, meetings) when `demo`; the round's slug.
+    It asks one question per page, as the demo rounds do, unless told otherwise."""
     from flask_migrate import upgrade
 
     from survey.demo import ensure_demo_meetings, load_demo
@@ -98,7 +99,12 @@ def prepared(url: str, label: str, demo: bool = False) -> str:
         load_policy(ROOT / "data/policies/syddjurs.yaml")
         questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
         round_ = create_round(
-            questionnaire, label, now - timedelta(days=1), now + timedelta(days=30), allow_overlap=True
+            questionnaire,
+            label,
+            now - timedelta(days=1),
+            now + timedelta(days=30),
+            allow_overlap=True,
+            one_question_per_page=one_question_per_page,
         )
         db.session.commit()
         slug = round_.slug

@@ -35,7 +35,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from bench import DATA_ROOT
+from bench import DATA_ROOT, steps
 from bench.databases import prepared
 from bench.results import log
 
@@ -49,8 +49,9 @@ RAMP_SECONDS = 5
 MAX_WARMUP_SECONDS = 900
 #: limits high enough never to refuse (all phones share 127.0.0.1) while still being counted in Redis
 UNREFUSED_LIMIT = "1000000 per minute"
-#: requests in one survey: start GET + POST, 6 pages GET + POST, review GET, submit POST, receipt GET
-SURVEY_REQUESTS = 16
+#: requests in one survey of six pages asked whole: start GET + POST, each page GET + POST, review GET, submit POST,
+#: receipt GET; a run reports what its surveys took (requests_per_survey: more steps with one question per page)
+SURVEY_REQUESTS = 17
 REFERENCE_PATH, REFERENCE_BYTES = "/bench/5k", 5 * 1024
 REFERENCE_WARMUP_SECONDS = 2
 REQUEST_TYPES = ["GET start", "POST start", "GET page", "POST page", "GET review", "POST submit", "GET receipt"]
@@ -241,22 +242,26 @@ class Survey:
 
             gevent.sleep(random.uniform(0.5, 1.5) * self.think)
 
-    def walk(self) -> None:
-        from tests.questionnaire.walker import SYDDJURS_ANSWERS
-
+    def walk(self) -> int:
+        """Start to receipt; returns the number of requests it took."""
+        known = steps.known_answers()
         start = f"/s/{self.round_slug}/"
         page = self.call("GET start", start, 200)
         self.pause()
         url = _location(self.call("POST start", start, 302, {"csrf_token": self._token(page)}))
-        for answers in SYDDJURS_ANSWERS.values():
+        taken = 2
+        while steps.is_step(url):  # every step the round asks, whole pages or one question each
             page = self.call("GET page", url, 200)
             self.pause()
+            answers = steps.answers_on(page.text, known)
             url = _location(self.call("POST page", url, 302, {"csrf_token": self._token(page), **answers}))
+            taken += 2
         review = self.call("GET review", url, 200)
         self.pause()
         submission = self.SUBMISSION.search(review.text).group(1)
         sent = self.call("POST submit", url, 302, {"csrf_token": self._token(review), "submission_id": submission})
         self.call("GET receipt", _location(sent), 200, must_show="Kvitteringsnummer")
+        return taken + 3
 
     def _token(self, page) -> str:
         return self.TOKEN.search(page.text).group(1)
@@ -275,7 +280,7 @@ def drive(args: argparse.Namespace) -> dict:
     from locust.env import Environment
     from locust.exception import RescheduleTask
 
-    window = {"completed": 0, "spread": 0}
+    window = {"completed": 0, "spread": 0, "requests": 0}
 
     class Phone(FastHttpUser):
         host = args.host
@@ -287,10 +292,11 @@ def drive(args: argparse.Namespace) -> dict:
             self.client.cookiejar.clear()  # each survey is a new phone
             began = time.time()
             try:
-                Survey(self.client, args.round, think=args.think).walk()
+                taken = Survey(self.client, args.round, think=args.think).walk()
             except Survey.Abandoned:
                 raise RescheduleTask() from None
             window["completed"] += 1
+            window["requests"] += taken
             if self.first:
                 # Phones that start together stay in step (all on page 1, then all on page 2…). Pausing once for
                 # a random part of a survey's duration spreads them over the pages, as real arrivals are.
@@ -326,15 +332,16 @@ def drive(args: argparse.Namespace) -> dict:
     warmup = {"warmup_s": time.time() - began, "warmup_completed": window["completed"]}
     env.stats.reset_all()
     print(WINDOW_OPENS, flush=True)
-    window["completed"], started = 0, time.time()
+    window["completed"], window["requests"], started = 0, 0, time.time()
     gevent.sleep(args.seconds)
-    elapsed, completed = time.time() - started, window["completed"]
+    elapsed, completed, taken = time.time() - started, window["completed"], window["requests"]
     print(WINDOW_CLOSES, flush=True)
     found = _snapshot(env.stats, elapsed)
     runner.quit()
     found.update(
         **warmup,
         completed=completed,
+        requests_per_survey=taken / completed if completed else None,
         seconds=elapsed,
         users=args.users,
         think=args.think,
@@ -399,7 +406,8 @@ def summary(run_: dict) -> str:
     return "\n".join(
         [
             f"- **{survey['completed'] / survey['seconds']:.1f} completed surveys/s** ({survey['completed']:,} in "
-            f"{survey['seconds']:.0f} s), **{survey['requests_per_s']:.0f} requests/s**, {survey['users']} phones, "
+            f"{survey['seconds']:.0f} s, {survey.get('requests_per_survey') or SURVEY_REQUESTS:.0f} requests each), "
+            f"**{survey['requests_per_s']:.0f} requests/s**, {survey['users']} phones, "
             f"think time {survey['think']} s, gunicorn {run_['workers']} sync workers on {run_['engine']}",
             f"- reference, same gunicorn: {reference['requests_per_s']:.0f} requests/s of the fixed 5 KB page from "
             f"{reference['users']} clients; the survey reaches {ratio(run_):.0%} of it",
@@ -437,7 +445,8 @@ def cpu_table(result: dict) -> str:
     return "\n".join(lines) + (
         f"\n\nThe servers used {1000 * servers / requests:.1f} CPU ms per request: with the {cores} cores to "
         f"themselves (no load generator, no other work) that is about {capacity:.0f} requests/s, "
-        f"{capacity / SURVEY_REQUESTS:.1f} surveys/s (an estimate from CPU time, not a measurement)."
+        f"{capacity / (result.get('requests_per_survey') or SURVEY_REQUESTS):.1f} surveys/s (an estimate from CPU "
+        "time, not a measurement)."
     )
 
 

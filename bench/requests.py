@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import bench  # noqa: F401  (points SECRET_KEY and the instance folder away from the repository)
+from bench import steps
 
 ROOT = Path(__file__).resolve().parent.parent
 SURVEY_TYPES = [
@@ -46,7 +47,8 @@ SURVEY_TYPES = [
 ]
 MEETING_TYPES = ["GET meetings", "GET meeting", "GET signup", "POST signup", "GET confirmation"]
 REQUEST_TYPES = SURVEY_TYPES + MEETING_TYPES
-#: walks of both journeys measured (after one thrown away); a survey walk is 16 requests, a sign-up walk 5
+#: walks of both journeys measured (after one thrown away); a survey walk is 2 requests per step and 5 more, a sign-up
+#: walk 5
 WALKS = {True: 8, False: 60}
 SORT = "cumulative"
 _TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]*)"')
@@ -113,21 +115,23 @@ def _token(html: str) -> str:
     return _TOKEN.search(html).group(1)
 
 
-def walk_survey(recorder: Recorder, slug: str, answers_by_page: dict) -> None:
-    """One citizen from the front page through the whole survey, fetching each redirect as the next request."""
+def walk_survey(recorder: Recorder, slug: str, known: dict[str, str]) -> int:
+    """One citizen from the front page through every step of the survey, fetching each redirect as the next
+    request; returns the requests from start page to receipt (a completed survey, the front page not counted)."""
     recorder.call("GET front page", "/", 200)
     start = f"/s/{slug}/"
     _, html = recorder.call("GET start", start, 200)
     sent, _ = recorder.call("POST start", start, 302, {"csrf_token": _token(html)})
-    url = _location(sent)
-    for answers in answers_by_page.values():
+    url, taken = _location(sent), 2
+    while steps.is_step(url):
         _, html = recorder.call("GET page", url, 200)
-        sent, _ = recorder.call("POST page", url, 302, {"csrf_token": _token(html), **answers})
-        url = _location(sent)
+        sent, _ = recorder.call("POST page", url, 302, {"csrf_token": _token(html), **steps.answers_on(html, known)})
+        url, taken = _location(sent), taken + 2
     _, html = recorder.call("GET review", url, 200)
     form = {"csrf_token": _token(html), "submission_id": _SUBMISSION.search(html).group(1)}
     sent, _ = recorder.call("POST submit", url, 302, form)
     recorder.call("GET receipt", _location(sent), 200, must_show="Kvitteringsnummer")
+    return taken + 3
 
 
 def walk_signup(recorder: Recorder, meeting_id: int, area_id: int, n: int) -> None:
@@ -153,7 +157,7 @@ def walk_signup(recorder: Recorder, meeting_id: int, area_id: int, n: int) -> No
     recorder.call("GET confirmation", _location(sent), 200, must_show="Tak for din tilmelding")
 
 
-def _prepare(app) -> tuple[str, int, int]:
+def _prepare(app, one_question_per_page: bool = True) -> tuple[str, int, int]:
     """Migrate, load Syddjurs with an open round (as bench.load does) and publish a roomy meeting."""
     from flask_migrate import upgrade
 
@@ -171,7 +175,12 @@ def _prepare(app) -> tuple[str, int, int]:
         questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
         now = utcnow()
         round_ = create_round(
-            questionnaire, "Belastningstest", now - timedelta(days=1), now + timedelta(days=30), allow_overlap=True
+            questionnaire,
+            "Belastningstest",
+            now - timedelta(days=1),
+            now + timedelta(days=30),
+            allow_overlap=True,
+            one_question_per_page=one_question_per_page,
         )
         starts = now + timedelta(days=20)
         meeting = Meeting(
@@ -228,16 +237,14 @@ def _summary(recorder: Recorder) -> dict:
     }
 
 
-def measure(quick: bool, profile_type: str | None = None) -> dict:
+def measure(quick: bool, profile_type: str | None = None, one_question_per_page: bool = True) -> dict:
     """CPU ms (median and least) and SQL statements per citizen request type, on a fresh SQLite file.
 
     Returns {"requests": {type: {"cpu_ms", "cpu_ms_min", "statements", "statements_max", "samples"}}, "walks": n},
     and with `profile_type` also "profile": cProfile's top functions of that request type as text."""
-    from tests.questionnaire.walker import SYDDJURS_ANSWERS
-
-    walks = WALKS[quick]
+    walks, known = WALKS[quick], steps.known_answers()
     with _app_on_fresh_file() as app:
-        slug, meeting_id, area_id = _prepare(app)
+        slug, meeting_id, area_id = _prepare(app, one_question_per_page)
         with app.app_context():
             from survey.kernel.extensions import db
 
@@ -247,9 +254,9 @@ def measure(quick: bool, profile_type: str | None = None) -> dict:
         for n in range(walks + 1):
             recorder.recording = n > 0  # the first walk compiles templates and fills the caches
             recorder.client = app.test_client()  # a new phone (its own cookies) for every walk
-            walk_survey(recorder, slug, SYDDJURS_ANSWERS)
+            taken = walk_survey(recorder, slug, known)
             walk_signup(recorder, meeting_id, area_id, n)
-    result = {"requests": _summary(recorder), "walks": walks}
+    result = {"requests": _summary(recorder), "walks": walks, "requests_per_survey": taken}
     if recorder.profiler is not None:
         out = io.StringIO()
         pstats.Stats(recorder.profiler, stream=out).sort_stats(SORT).print_stats(45)
@@ -271,9 +278,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.requests", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"{WALKS[True]} walks instead of {WALKS[False]}")
     parser.add_argument("--profile", choices=REQUEST_TYPES, help="print cProfile's top functions of this request")
+    parser.add_argument("--whole-pages", action="store_true", help="a round that asks whole pages, not one question")
     args = parser.parse_args(argv)
-    result = measure(args.quick, args.profile)
+    result = measure(args.quick, args.profile, one_question_per_page=not args.whole_pages)
     print(table(result))
+    print(f"\nrequests per completed survey (start page to receipt): {result['requests_per_survey']}")
     if "profile" in result:
         print(result["profile"])
 

@@ -22,10 +22,11 @@ import json
 import os
 import re
 import shutil
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench import DATA_ROOT
+from bench import DATA_ROOT, steps
 from bench.databases import prepared
 from bench.results import log
 
@@ -38,7 +39,7 @@ SIGN_UP = {"name": "Karen Hansen", "email": "karen@example.dk"}
 
 
 @contextmanager
-def server():
+def server(one_question_per_page: bool = True):
     """gunicorn on a fresh SQLite file on 127.0.0.1; yields (base URL, round slug); stopped on the way out."""
     from tests.servers import Gunicorn, free_port
 
@@ -46,7 +47,7 @@ def server():
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     url = f"sqlite:///{directory / 'borgerdialog.sqlite3'}"
-    slug = prepared(url, "Sidevægt", demo=True)
+    slug = prepared(url, "Sidevægt", demo=True, one_question_per_page=one_question_per_page)
     port = free_port()
     env = {
         "DATABASE_URL": url,
@@ -127,8 +128,7 @@ def walk(base_url: str, slug: str) -> list[dict]:
     """Chromium at phone size through every citizen page, each loaded cold; the figures per page."""
     from playwright.sync_api import sync_playwright
 
-    from tests.questionnaire.walker import SYDDJURS_ANSWERS
-
+    known = steps.known_answers()
     pages = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -143,9 +143,11 @@ def walk(base_url: str, slug: str) -> list[dict]:
         page.goto(f"/s/{slug}/")
         pages.append(recorder.take("survey start"))
         _press(page, "Start undersøgelsen")
-        for number, answers in enumerate(SYDDJURS_ANSWERS.values(), start=1):
+        number = 0
+        while steps.is_step(page.url):  # every step the round asks, whole pages or one question each
+            number += 1
             pages.append(recorder.take(f"question page {number}"))
-            for name, value in answers.items():
+            for name, value in steps.answers_on(page.content(), known).items():
                 field = page.locator(f"[name='{name}']").first
                 if field.get_attribute("type") in ("radio", "checkbox"):
                     page.locator(f"[name='{name}'][value='{value}']").check()
@@ -174,9 +176,9 @@ def walk(base_url: str, slug: str) -> list[dict]:
     return pages
 
 
-def measure(quick: bool = False) -> dict:
+def measure(quick: bool = False, one_question_per_page: bool = True) -> dict:
     """The suite's entry (bench.run); the same walk either way (it takes seconds)."""
-    with server() as (base_url, slug):
+    with server(one_question_per_page) as (base_url, slug):
         log("page weight: Chromium walking the citizen pages, cache off…")
         pages = walk(base_url, slug)
     questions = [p for p in pages if p["page"].startswith("question page")]
@@ -205,7 +207,7 @@ def section(result: dict) -> str:
 
 
 def main() -> None:
-    result = measure()
+    result = measure(one_question_per_page="--whole-pages" not in sys.argv)
     print(section(result))
     print(json.dumps({p["page"]: p["gzip"] for p in result["pages"]}))
 

@@ -53,9 +53,18 @@ def _demo_round(questionnaire, half_year: tuple[str, datetime, datetime]) -> tup
     round_ = db.session.scalar(select(Round).where(Round.slug == slug))
     if round_ is not None:
         return round_, False
-    return create_round(
-        questionnaire, label, local_to_utc(opens), local_to_utc(closes), "open", slug, allow_overlap=True
-    ), True
+    # the demo shows the survey the way it reads best on a phone: one question per screen
+    made = create_round(
+        questionnaire,
+        label,
+        local_to_utc(opens),
+        local_to_utc(closes),
+        "open",
+        slug,
+        allow_overlap=True,
+        one_question_per_page=True,
+    )
+    return made, True
 
 
 def load_demo() -> tuple[list[Round], list[tuple[Round, int]]]:

@@ -56,6 +56,7 @@ def make_round(
     slug: str | None = None,
     opens: datetime | None = None,
     closes: datetime | None = None,
+    one_question_per_page: bool = False,
 ) -> Round:
     """Load a policy and questionnaire (Syddjurs by default) and open a round of it: open since yesterday for 30
     more days; `state` 'upcoming' opens it in two days, 'closed' closed it yesterday; `opens`/`closes` say
@@ -69,7 +70,14 @@ def make_round(
     make_policy(policy)
     questionnaire_row, _ = load_questionnaire(questionnaire)
     return create_round(
-        questionnaire_row, label, opens or window[0], closes or window[1], access, slug=slug, allow_overlap=True
+        questionnaire_row,
+        label,
+        opens or window[0],
+        closes or window[1],
+        access,
+        slug=slug,
+        allow_overlap=True,
+        one_question_per_page=one_question_per_page,
     )
 
 

@@ -135,6 +135,8 @@ class Round(db.Model):
     closes_at: Mapped[datetime]
     #: 'open' (anyone with the link) or 'invitation' (a single-use code is required)
     access: Mapped[str] = mapped_column(String(20), default="open")
+    #: ask one question per screen (a phone's screen) instead of a whole page of the questionnaire (flow.steps)
+    one_question_per_page: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="rounds")
     #: the focus areas the round asks about as a whole: a dialogue meeting's, for the feedback round after it
@@ -217,6 +219,9 @@ class Draft(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     #: counted as a survey started (round_day.started) at its first saved answer, so that it is counted once
     started_counted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: the ids of the questions the citizen has left with 'Fortsæt' (passed on purpose, blanks allowed), as opposed
+    #: to 'Gem og fortsæt senere': the survey is taken up again at the first question neither answered nor passed
+    passed: Mapped[list[str] | None] = mapped_column(JSON)
 
     round: Mapped[Round] = relationship()
     invitation: Mapped[Invitation | None] = relationship()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import gettext as _
 
 from survey.kernel import codes
@@ -13,13 +13,16 @@ from survey.kernel.rendering import current_lang, render_form_page
 from survey.questionnaire import bp, resume_code, services
 from survey.questionnaire.forms import ResumeCodeForm
 from survey.questionnaire.models import Draft, Round
-from survey.questionnaire.views import limited_round, open_round, wait_next_to, with_draft
+from survey.questionnaire.views import limited_round, open_round, resume_url, wait_next_to, with_draft
 
 
 def _page_context(round_: Round, draft: Draft, token: str) -> dict:
-    number = services.resume_page(round_.questionnaire, draft.answers or {})
-    link = url_for(".page", round_slug=round_.slug, token=token, number=number, _external=True)
-    return {"round_": round_, "link": link, "grouped_code": codes.grouped(token)}
+    return {
+        "round_": round_,
+        "link": resume_url(round_, draft, token, _external=True),
+        "grouped_code": codes.grouped(token),
+        "kept_until": services.draft_kept_until(round_),
+    }
 
 
 def _saved_again(message: str, round_slug: str, token: str) -> str | None:

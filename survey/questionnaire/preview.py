@@ -11,9 +11,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from survey.questionnaire import flow
+from survey.questionnaire.flow import Step
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Questionnaire
-from survey.questionnaire.schema import CHOSEN, MEETING, PageSpec
+from survey.questionnaire.schema import CHOSEN, MEETING
 from survey.questionnaire.services import chosen_area_code
 
 SALT = "questionnaire-preview"
@@ -33,6 +35,7 @@ class PreviewRound:
     questionnaire: Questionnaire
     slug: str = ""
     uses_invitations: bool = False
+    one_question_per_page: bool = False
 
 
 def _serializer() -> URLSafeSerializer:
@@ -59,13 +62,19 @@ def carried(questionnaire: Questionnaire, value: str | None) -> dict[str, DraftA
     return {key: answer for key, answer in answers.items() if key in known and isinstance(answer, dict)}
 
 
-def page_number(questionnaire: Questionnaire, page_key: str) -> int | None:
-    """The 1-based number of the page with this key, or None."""
-    return next((n for n, page in enumerate(questionnaire.spec.pages, start=1) if page.id == page_key), None)
+def steps_of(questionnaire: Questionnaire, answers: dict[str, DraftAnswer], one_per_page: bool) -> list[Step]:
+    """The screens the citizen who gave `answers` gets: whole pages, or one question each."""
+    return flow.steps(questionnaire.spec, answers, one_per_page)
 
 
-def page_at(questionnaire: Questionnaire, number: int) -> PageSpec:
-    return questionnaire.spec.pages[number - 1]
+def step_key(step: Step, one_per_page: bool) -> str:
+    """A step's part of its preview address: its page's id, or with one question per page the question's id."""
+    return step.questions[0].id if one_per_page else step.id
+
+
+def step_number(steps: list[Step], key: str, one_per_page: bool) -> int | None:
+    """The 1-based number of the step with this key, or None."""
+    return next((n for n, step in enumerate(steps, start=1) if step_key(step, one_per_page) == key), None)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ class ResumeCodeSending:
 
 def resume_link(round_: Round, draft: Draft, token: str) -> str:
     """The public address that takes the draft up where the citizen left off."""
-    number = services.resume_page(round_.questionnaire, draft.answers or {})
-    return public_url("questionnaire.page", round_slug=round_.slug, token=token, number=number)
+    endpoint, args = services.resume_address(round_, draft)
+    return public_url(endpoint, round_slug=round_.slug, token=token, **args)
 
 
 def queue_resume_code(round_: Round, draft: Draft, token: str, recipient: Recipient, language: str):

@@ -24,34 +24,42 @@ class ReviewRow:
 
 
 def review_rows(round_: Round, draft: Draft, token: str, lang: str) -> list[tuple[str, list[ReviewRow]]]:
-    """(page title, rows) for every step of the draft's questionnaire."""
+    """(page title, rows) for every page of the draft's questionnaire asked, each row's 'Ændr' leading to its step."""
 
     def change_url(number: int) -> str:
         return url_for(".page", round_slug=round_.slug, token=token, number=number, retur="tjek")
 
-    return answer_rows(round_.questionnaire.spec, draft.answers or {}, lang, change_url)
+    spec, answers = round_.questionnaire.spec, draft.answers or {}
+    return answer_rows(spec, answers, lang, change_url, round_.one_question_per_page)
 
 
 def answer_rows(
-    spec: QuestionnaireSpec, answers: dict[str, DraftAnswer], lang: str, change_url: Callable[[int], str]
+    spec: QuestionnaireSpec,
+    answers: dict[str, DraftAnswer],
+    lang: str,
+    change_url: Callable[[int], str],
+    one_per_page: bool = False,
 ) -> list[tuple[str, list[ReviewRow]]]:
-    """(page title, rows) for every step asked; `change_url(number)` is where a step's answers change."""
-    pages = []
-    for number, page in enumerate(flow.steps(spec, answers), start=1):
-        page_url = change_url(number)
-        rows = []
-        for question in page.questions:
+    """(page title, rows) for every page asked; `change_url(number)` is where step `number`'s answers change. With
+    one question per page, the steps of a page are shown together under its title: the review stays one page."""
+    pages: list[tuple[str, list[ReviewRow]]] = []
+    previous = None
+    for number, step in enumerate(flow.steps(spec, answers, one_per_page), start=1):
+        step_url = change_url(number)
+        if step.page is not previous:
+            pages.append((step.title.get(lang), []))
+            previous = step.page
+        for question in step.questions:
             shown = question.question_kind.review_text(question, answers.get(question.id) or {}, lang)
-            rows.append(
+            pages[-1][1].append(
                 ReviewRow(
                     question.id,
                     question.text.get(lang),
                     str(shown or _("Ikke besvaret")),
                     bool(shown),
-                    f"{page_url}#{question.id}",
+                    f"{step_url}#{question.id}",
                 )
             )
-        pages.append((page.title.get(lang), rows))
     return pages
 
 

@@ -70,6 +70,7 @@ def create_round(
     slug: str | None = None,
     *,
     allow_overlap: bool,
+    one_question_per_page: bool = False,
 ) -> Round:
     """Open a new round of the questionnaire's version. Only flushes.
 
@@ -86,7 +87,13 @@ def create_round(
     if not allow_overlap and (overlaps := overlapping_rounds(questionnaire, opens_at, closes_at)):
         raise RoundsOverlap(overlaps)
     round_ = Round(
-        questionnaire=questionnaire, label=label, opens_at=opens_at, closes_at=closes_at, access=access, slug=slug
+        questionnaire=questionnaire,
+        label=label,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        access=access,
+        slug=slug,
+        one_question_per_page=one_question_per_page,
     )
     db.session.add(round_)
     db.session.flush()

@@ -25,7 +25,7 @@ RECEIPT_LENGTH = 8
 #: the app.extensions key of the handlers run at every submit (on_response_submitted)
 RESPONSE_SUBMITTED = "questionnaire.response_submitted"
 LIKERT_SCORES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
-#: what the citizen's pages need of a round (slug, uses_invitations, questionnaire.spec,
+#: what the citizen's pages need of a round (slug, uses_invitations, one_question_per_page, questionnaire.spec,
 #: questionnaire.policy.municipality), kept in memory so they can be shown again while the database is away
 RoundSnapshot = SimpleNamespace
 
@@ -47,6 +47,7 @@ def remember_round(round_: Round, refresh: bool) -> None:
     seen[round_.slug] = RoundSnapshot(
         slug=round_.slug,
         uses_invitations=round_.uses_invitations,
+        one_question_per_page=round_.one_question_per_page,
         questionnaire=SimpleNamespace(
             spec=questionnaire.spec, policy=SimpleNamespace(municipality=questionnaire.policy.municipality)
         ),
@@ -101,10 +102,13 @@ def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Dra
     return db.session.scalar(query.with_for_update() if for_update else query)
 
 
-def save_page(draft: Draft, page: PageSpec | Step, answers: dict[str, DraftAnswer]) -> None:
-    """Keep the answers of one page; an emptied answer is removed. The first answer kept counts the survey as
-    started (response_rate). Only flushes."""
+def save_page(draft: Draft, page: PageSpec | Step, answers: dict[str, DraftAnswer], passed: bool = False) -> None:
+    """Keep the answers of one page; an emptied answer is removed. `passed`: the citizen left it with 'Fortsæt', its
+    blanks on purpose (not with 'Gem og fortsæt senere'). The first answer kept counts the survey as started
+    (response_rate). Only flushes."""
     draft.answers = with_page(draft.answers or {}, page, answers)  # a new dict: the JSON column is seen as changed
+    if passed:
+        draft.passed = sorted({*(draft.passed or ()), *(question.id for question in page.questions)})
     if draft.answers and not draft.started_counted:
         draft.started_counted = True
         response_rate.count_started(draft.round_id)
@@ -124,11 +128,22 @@ def with_page(
     return merged
 
 
-def resume_page(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> int:
-    """The step to take up a paused survey at: the first step with nothing answered yet (1-based)."""
-    shown = flow.steps(questionnaire.spec, answers)
-    untouched = (n for n, step in enumerate(shown, start=1) if not any(answers.get(q.id) for q in step.questions))
-    return next(untouched, len(shown))
+def steps_of(round_: Round | RoundSnapshot, answers: dict[str, DraftAnswer]) -> list[Step]:
+    """The screens of the round's survey for someone who has given `answers` (whole pages or one question each)."""
+    return flow.steps(round_.questionnaire.spec, answers, round_.one_question_per_page)
+
+
+def resume_page(round_: Round, draft: Draft) -> int | None:
+    """The step to take up a paused survey at (1-based): the first with a question neither answered nor passed on
+    purpose with 'Fortsæt'; None when there is none, and the review is next."""
+    answers, passed = draft.answers or {}, set(draft.passed or ())
+    shown = steps_of(round_, answers)
+    open_steps = (
+        number
+        for number, step in enumerate(shown, start=1)
+        if any(not answers.get(q.id) and q.id not in passed for q in step.questions)
+    )
+    return next(open_steps, None)
 
 
 def missing_required(questionnaire: Questionnaire, answers: dict[str, DraftAnswer]) -> list[QuestionSpec]:
@@ -237,6 +252,18 @@ def response_for_submission(submission_id: str | None) -> Response | None:
     if not submission_id:
         return None
     return db.session.scalar(select(Response).where(Response.submission_id == submission_key(submission_id)))
+
+
+def resume_address(round_: Round, draft: Draft) -> tuple[str, dict]:
+    """The endpoint and its arguments (besides round_slug and token) that take a paused survey up (resume_page)."""
+    number = resume_page(round_, draft)
+    return ("questionnaire.page", {"number": number}) if number else ("questionnaire.review", {})
+
+
+def draft_kept_until(round_: Round) -> datetime:
+    """The last moment a draft of the round is kept: purge_expired_drafts deletes it once the round has been closed
+    for DRAFT_RETENTION_DAYS."""
+    return round_.closes_at + timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"]) - timedelta(seconds=1)
 
 
 def purge_expired_drafts(now: datetime | None = None, retention_days: int = 0) -> int:

@@ -14,7 +14,7 @@ from survey.kernel import codes
 from survey.kernel.errors import form_again, form_again_when_limited, unavailable_summary
 from survey.kernel.extensions import db
 from survey.kernel.rendering import current_lang, render_form_page
-from survey.questionnaire import bp, flow, services, submit_rate
+from survey.questionnaire import bp, flow, sent, services, submit_rate
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
 from survey.questionnaire.models import Questionnaire, Round
 from survey.questionnaire.review import missing_errors, review_rows
@@ -47,16 +47,29 @@ def open_round(view):
 
 
 def with_draft(view):
-    """Load the draft whose resume code is in the URL; an unknown code gets a page that says what to do."""
+    """Load the draft whose resume code is in the URL; an unknown code gets a page that says what to do, and the
+    code of answers this browser has sent a page that says they are sent (Back after 'Send svar')."""
 
     @wraps(view)
     def wrapper(round_: Round, token: str, **kwargs):
         draft = services.find_draft(round_, token)
         if draft is None:
-            return render_template("questionnaire/unknown_draft.html", round_=round_), 404
+            return _no_draft(round_, token)
         return view(round_, draft, token, **kwargs)
 
     return wrapper
+
+
+def _no_draft(round_: Round, token: str):
+    if sent.was_sent(token):
+        return render_template("questionnaire/sent.html", round_=round_)
+    return render_template("questionnaire/unknown_draft.html", round_=round_), 404
+
+
+def resume_url(round_: Round, draft, token: str, **args) -> str:
+    """Where a paused survey is taken up (services.resume_address)."""
+    endpoint, endpoint_args = services.resume_address(round_, draft)
+    return url_for(endpoint, round_slug=round_.slug, token=token, **endpoint_args, **args)
 
 
 def limited_round(round_slug: str) -> Round | None:
@@ -122,8 +135,7 @@ def resume(round_: Round):
     """Take up a paused survey by typing the resume code."""
     form = ResumeForm(round_=round_)
     if form.validate_on_submit():
-        number = services.resume_page(round_.questionnaire, form.draft.answers or {})
-        return redirect(url_for(".page", round_slug=round_.slug, token=codes.normalise(form.code.data), number=number))
+        return redirect(resume_url(round_, form.draft, codes.normalise(form.code.data)))
     return render_form_page("questionnaire/resume.html", form, round_=round_)
 
 
@@ -133,7 +145,7 @@ def _page_again(round_slug: str, token: str, number: int, message: str | None = 
     round_ = services.seen_round(round_slug)
     # the draft's answers are out of reach: the steps of someone who has answered nothing (those the form posts
     # are still in its fields)
-    shown = flow.steps(round_.questionnaire.spec, {}) if round_ is not None else []
+    shown = services.steps_of(round_, {}) if round_ is not None else []
     if not 1 <= number <= len(shown):
         return None
     context = _page_context(round_, token, number, shown)
@@ -152,6 +164,7 @@ def _page_context(round_, token: str, number: int, shown: list[flow.Step]) -> di
         "page": shown[number - 1],
         "number": number,
         "total": len(shown),
+        "one_per_page": round_.one_question_per_page,
         "back_url": back or url_for(".start", round_slug=round_.slug),
         "lang": current_lang(),
     }
@@ -163,18 +176,17 @@ def _page_context(round_, token: str, number: int, shown: list[flow.Step]) -> di
 @with_draft
 def page(round_: Round, draft, token: str, number: int):
     """One page (step) of questions; its answers are saved on the server at every 'Fortsæt'."""
-    spec = round_.questionnaire.spec
-    shown = flow.steps(spec, draft.answers or {})
+    shown = services.steps_of(round_, draft.answers or {})
     if not 1 <= number <= len(shown):
         abort(404)
     step, lang = shown[number - 1], current_lang()
     initial = draft_to_form_data(step, draft.answers or {}) if request.method == "GET" else None
     form = page_form_class(step, lang)(data=initial)
     if form.validate_on_submit():
-        services.save_page(draft, step, form.draft_answers())
+        services.save_page(draft, step, form.draft_answers(), passed="save_later" not in request.form)
         # the next address before the commit, which expires round_: reading it after would begin a transaction;
         # the steps are read again, as the answers just given may change the ones that follow
-        following = _after_page(round_.slug, token, number, len(flow.steps(spec, draft.answers)))
+        following = _after_page(round_.slug, token, number, len(services.steps_of(round_, draft.answers)))
         db.session.commit()
         return redirect(following)
     return render_form_page("questionnaire/page.html", form, **_page_context(round_, token, number, shown))
@@ -208,6 +220,7 @@ def _render_review(round_: Round, draft, token: str, form, missing):
         errors=errors,
         has_errors=bool(errors),
         rows=review_rows(round_, draft, token, current_lang()),
+        last_step=len(services.steps_of(round_, draft.answers or {})),
         missing_ids={q.id for q in missing},
     )
     return html, 400 if errors else 200
@@ -241,7 +254,7 @@ def _review_again(round_slug: str, token: str, message: str | None = None) -> st
         round_=round_,
         token=token,
         form=SubmitForm(),
-        rows=_AnswersNotShown(len(flow.steps(round_.questionnaire.spec, {}))),
+        rows=_AnswersNotShown(len(services.steps_of(round_, {}))),
         missing_ids=set(),
         **unavailable_summary("main-content", message),
     )
@@ -257,8 +270,8 @@ def submit(round_: Round, token: str):
     if draft is None:
         earlier = services.response_for_submission(form.submission_id.data)
         if earlier is None:
-            return render_template("questionnaire/unknown_draft.html", round_=round_), 404
-        return _to_receipt(round_.slug, earlier.receipt)
+            return _no_draft(round_, token)
+        return _to_receipt(round_.slug, earlier.receipt, token)
     missing = services.missing_required(round_.questionnaire, draft.answers or {})
     if not form.validate_on_submit() or missing:
         return _render_review(round_, draft, token, form, missing)
@@ -275,13 +288,14 @@ def submit(round_: Round, token: str):
     else:
         if counted:
             submit_rate.note_submit(*counted)  # after the commit: counting never costs the citizen the answers
-    return _to_receipt(round_slug, receipt)
+    return _to_receipt(round_slug, receipt, token)
 
 
-def _to_receipt(round_slug: str, receipt: str):
+def _to_receipt(round_slug: str, receipt: str, token: str):
     # The receipt number travels in the session, not the URL: an access log holding URL and IP address
     # side by side must not be able to point at a response.
     session["receipt"] = receipt
+    sent.remember_sent(token)  # Back to a page of the survey then says the answers are sent
     return redirect(url_for(".receipt", round_slug=round_slug))
 
 

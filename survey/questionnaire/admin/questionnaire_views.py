@@ -45,11 +45,11 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
     return db.session.get(Questionnaire, questionnaire_id) or abort(404)
 
 
-def _preview_context(questionnaire: Questionnaire, answers: dict) -> dict:
+def _preview_context(questionnaire: Questionnaire, answers: dict, one_per_page: bool = False) -> dict:
     """What every preview page needs besides the citizen template's own context."""
     managing = current_user.has_role(*STAFF)
     return {
-        "round_": previews.PreviewRound(questionnaire),
+        "round_": previews.PreviewRound(questionnaire, one_question_per_page=one_per_page),
         "questionnaire": questionnaire,
         "carried": previews.carry(questionnaire, answers),
         "exit_url": url_for(".questionnaire", questionnaire_id=questionnaire.id) if managing else url_for("staff.home"),
@@ -57,20 +57,24 @@ def _preview_context(questionnaire: Questionnaire, answers: dict) -> dict:
     }
 
 
-def _page_url(questionnaire: Questionnaire, number: int, **args) -> str:
-    page_key = previews.page_at(questionnaire, number).id
-    return url_for(".preview_page", questionnaire_id=questionnaire.id, page_key=page_key, **args)
+def _page_url(questionnaire: Questionnaire, steps: list, number: int, one_per_page: bool, **args) -> str:
+    """The preview address of step `number`: by page id, or with one question per page by question id."""
+    key = previews.step_key(steps[number - 1], one_per_page)
+    if one_per_page:
+        return url_for(".preview_question", questionnaire_id=questionnaire.id, question_id=key, **args)
+    return url_for(".preview_page", questionnaire_id=questionnaire.id, page_key=key, **args)
 
 
 @admin_bp.get("/spoergeskemaer/<int:questionnaire_id>/forhaandsvisning")
 @role_required(*PREVIEWERS)
 def preview(questionnaire_id: int):
-    """The preview's start page: the citizen's start page, its button leading to the first page."""
+    """The preview's start page: the citizen's start page, its buttons leading to the first page or question."""
     questionnaire = _questionnaire_or_404(questionnaire_id)
     return render_template(
         "questionnaire_admin/preview_start.html",
         spec=questionnaire.spec,
-        first_url=_page_url(questionnaire, 1),
+        first_url=_page_url(questionnaire, previews.steps_of(questionnaire, {}, False), 1, False),
+        first_question_url=_page_url(questionnaire, previews.steps_of(questionnaire, {}, True), 1, True),
         **_preview_context(questionnaire, {}),
     )
 
@@ -81,30 +85,40 @@ def preview_page(questionnaire_id: int, page_key: str):
     """One page of the preview, as the citizen gets it (errors included); opened directly it starts empty.
 
     A post with previews.SHOW only shows the page (Tilbage, Ændr); otherwise it is the page's 'Fortsæt'."""
-    questionnaire = _questionnaire_or_404(questionnaire_id)
-    number = previews.page_number(questionnaire, page_key) or abort(404)
-    if request.method == "GET":
-        return _render_page(questionnaire, number, {}, None)
-    answers = _carried_or_refused(questionnaire)
+    return _preview_step(_questionnaire_or_404(questionnaire_id), page_key, one_per_page=False)
+
+
+@admin_bp.route(
+    "/spoergeskemaer/<int:questionnaire_id>/forhaandsvisning/spoergsmaal/<question_id>", methods=["GET", "POST"]
+)
+@role_required(*PREVIEWERS)
+def preview_question(questionnaire_id: int, question_id: str):
+    """One question of the preview as a round with one question per page asks it; otherwise as preview_page."""
+    return _preview_step(_questionnaire_or_404(questionnaire_id), question_id, one_per_page=True)
+
+
+def _preview_step(questionnaire: Questionnaire, key: str, one_per_page: bool):
+    answers = {} if request.method == "GET" else _carried_or_refused(questionnaire)
     if isinstance(answers, tuple):
         return answers
-    page_spec = previews.page_at(questionnaire, number)
-    if previews.SHOW in request.form:
-        return _render_page(questionnaire, number, answers, None)
-    form = page_form_class(page_spec, current_lang())()
+    steps = previews.steps_of(questionnaire, answers, one_per_page)
+    number = previews.step_number(steps, key, one_per_page) or abort(404)
+    view = _Preview(questionnaire, one_per_page)
+    if request.method == "GET" or previews.SHOW in request.form:
+        return view.page(steps, number, answers, None)
+    step = steps[number - 1]
+    form = page_form_class(step, current_lang())()
     if not form.validate_on_submit():
-        return _render_page(questionnaire, number, answers, form)
-    answers = with_page(answers, page_spec, form.draft_answers())
+        return view.page(steps, number, answers, form)
+    answers = with_page(answers, step, form.draft_answers())
+    steps = previews.steps_of(questionnaire, answers, one_per_page)  # the answers may change the steps that follow
     if "save_later" in request.form:
-        html = render_template(
-            "questionnaire_admin/preview_saved.html",
-            page_url=_page_url(questionnaire, number),
-            **_preview_context(questionnaire, answers),
-        )
-        return html
-    if request.args.get("retur") == "tjek" or number == len(questionnaire.spec.pages):
-        return _render_review(questionnaire, answers, [], SubmitForm())
-    return _render_page(questionnaire, number + 1, answers, None)
+        page_url = _page_url(questionnaire, steps, min(number, len(steps)), one_per_page)
+        context = _preview_context(questionnaire, answers, one_per_page)
+        return render_template("questionnaire_admin/preview_saved.html", page_url=page_url, **context)
+    if request.args.get("retur") == "tjek" or number >= len(steps):
+        return view.review(answers, [], SubmitForm())
+    return view.page(steps, number + 1, answers, None)
 
 
 def _carried_or_refused(questionnaire: Questionnaire):
@@ -118,41 +132,56 @@ def _carried_or_refused(questionnaire: Questionnaire):
         return html, 400
 
 
-def _render_page(questionnaire: Questionnaire, number: int, answers: dict, form):
-    """A question page with the citizen's template; `form` is a posted form that failed, else one from `answers`."""
-    page_spec, lang = previews.page_at(questionnaire, number), current_lang()
-    if form is None:
-        form = page_form_class(page_spec, lang)(formdata=None, data=draft_to_form_data(page_spec, answers))
-    retur = {"retur": "tjek"} if request.args.get("retur") == "tjek" else {}
-    return render_form_page(
-        "questionnaire_admin/preview_page.html",
-        form,
-        page=page_spec,
-        number=number,
-        total=len(questionnaire.spec.pages),
-        lang=lang,
-        form_action=_page_url(questionnaire, number, **retur),
-        back_url=_page_url(questionnaire, number - 1) if number > 1 else None,
-        **_preview_context(questionnaire, answers),
-    )
+class _Preview:
+    """The citizen's question and review pages for a version, in whole pages or one question per page."""
 
+    def __init__(self, questionnaire: Questionnaire, one_per_page: bool):
+        self.questionnaire, self.one_per_page = questionnaire, one_per_page
 
-def _render_review(questionnaire: Questionnaire, answers: dict, missing: list, form):
-    """'Tjek dine svar' with the citizen's template; 'Ændr' and 'Tilbage' post the answers on."""
-    lang = current_lang()
-    errors = missing_errors(missing, lang) + form.error_list()
-    html = render_template(
-        "questionnaire_admin/preview_review.html",
-        form=form,
-        errors=errors,
-        has_errors=bool(errors),
-        rows=answer_rows(questionnaire.spec, answers, lang, lambda n: _page_url(questionnaire, n, retur="tjek")),
-        missing_ids={q.id for q in missing},
-        form_action=url_for(".preview_submit", questionnaire_id=questionnaire.id),
-        back_url=_page_url(questionnaire, len(questionnaire.spec.pages)),
-        **_preview_context(questionnaire, answers),
-    )
-    return html, 400 if errors else 200
+    def url(self, steps: list, number: int, **args) -> str:
+        return _page_url(self.questionnaire, steps, number, self.one_per_page, **args)
+
+    def page(self, steps: list, number: int, answers: dict, form):
+        """A question page with the citizen's template; `form` is a posted form that failed, else one from
+        `answers`."""
+        step, lang = steps[number - 1], current_lang()
+        if form is None:
+            form = page_form_class(step, lang)(formdata=None, data=draft_to_form_data(step, answers))
+        retur = {"retur": "tjek"} if request.args.get("retur") == "tjek" else {}
+        return render_form_page(
+            "questionnaire_admin/preview_page.html",
+            form,
+            page=step,
+            number=number,
+            total=len(steps),
+            one_per_page=self.one_per_page,
+            lang=lang,
+            form_action=self.url(steps, number, **retur),
+            back_url=self.url(steps, number - 1) if number > 1 else None,
+            **_preview_context(self.questionnaire, answers, self.one_per_page),
+        )
+
+    def review(self, answers: dict, missing: list, form):
+        """'Tjek dine svar' with the citizen's template; 'Ændr' and 'Tilbage' post the answers on."""
+        lang, steps = current_lang(), previews.steps_of(self.questionnaire, answers, self.one_per_page)
+        errors = missing_errors(missing, lang) + form.error_list()
+        spec = self.questionnaire.spec
+        html = render_template(
+            "questionnaire_admin/preview_review.html",
+            form=form,
+            errors=errors,
+            has_errors=bool(errors),
+            rows=answer_rows(spec, answers, lang, lambda n: self.url(steps, n, retur="tjek"), self.one_per_page),
+            missing_ids={q.id for q in missing},
+            form_action=url_for(".preview_submit", questionnaire_id=self.questionnaire.id, **self.mode_args),
+            back_url=self.url(steps, len(steps)),
+            **_preview_context(self.questionnaire, answers, self.one_per_page),
+        )
+        return html, 400 if errors else 200
+
+    @property
+    def mode_args(self) -> dict:
+        return {"spoergsmaal": "1"} if self.one_per_page else {}
 
 
 @admin_bp.post("/spoergeskemaer/<int:questionnaire_id>/forhaandsvisning/svar/send")
@@ -166,7 +195,7 @@ def preview_submit(questionnaire_id: int):
     form = SubmitForm()
     missing = missing_required(questionnaire, answers)
     if not form.validate_on_submit() or missing:
-        return _render_review(questionnaire, answers, missing, form)
+        return _Preview(questionnaire, request.args.get("spoergsmaal") == "1").review(answers, missing, form)
     return render_template(
         "questionnaire_admin/preview_end.html",
         counted=previews.counted_answers(questionnaire, answers, current_lang()),

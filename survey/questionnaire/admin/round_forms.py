@@ -66,6 +66,10 @@ class NewRoundForm(BaseForm):
     access = ChoiceField(
         _l("Hvem kan svare?"), choices=ACCESS_CHOICES, default="open", validators=[InputRequired(_l("Vælg adgang"))]
     )
+    one_question_per_page = BooleanField(
+        _l("Ét spørgsmål ad gangen"),
+        description=_l("Hvert spørgsmål får sin egen side. Det er lettere at læse og svare på en mobil."),
+    )
     allow_overlap = BooleanField(_l("Ja, de to runder må overlappe"))
 
     def __init__(self, *args, **kwargs):

@@ -56,6 +56,7 @@ def new_round():
             form.closes_at,
             form.access.data,
             allow_overlap=form.allow_overlap.data,
+            one_question_per_page=form.one_question_per_page.data,
         )
         audit(
             "round_created",
@@ -64,6 +65,7 @@ def new_round():
             opens_at=round_.opens_at.isoformat(),
             closes_at=round_.closes_at.isoformat(),
             access=round_.access,
+            one_question_per_page=round_.one_question_per_page,
             overlaps=[other.slug for other in form.overlaps],
         )
         db.session.commit()
