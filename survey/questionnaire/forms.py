@@ -23,6 +23,20 @@ class PageForm(HoneypotForm):
     """Base of the form built for each question page."""
 
     questions: list[QuestionSpec] = []
+    #: set by the view when 'Gem og fortsæt senere' was pressed: a required question may stay blank for now (it is
+    #: where the survey resumes, and the review asks for it before sending); what was typed is still checked
+    pausing = False
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid or not self.pausing:
+            return valid
+        for question in self.questions:
+            field = self[question.id]
+            if question.required and question.question_kind.to_draft(field.data) is None:
+                field.errors = []
+        self._errors = None  # WTForms keeps the collected errors: collect them again without the blanks
+        return not self.form_errors and not any(field.errors for field in self)
 
     def draft_answers(self) -> dict[str, DraftAnswer]:
         """The page's answers in the shape a draft keeps them; unanswered questions are left out."""

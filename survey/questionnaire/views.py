@@ -182,6 +182,7 @@ def page(round_: Round, draft, token: str, number: int):
     step, lang = shown[number - 1], current_lang()
     initial = draft_to_form_data(step, draft.answers or {}) if request.method == "GET" else None
     form = page_form_class(step, lang)(data=initial)
+    form.pausing = "save_later" in request.form
     if form.validate_on_submit():
         services.save_page(draft, step, form.draft_answers(), passed="save_later" not in request.form)
         # the next address before the commit, which expires round_: reading it after would begin a transaction;

@@ -14,7 +14,7 @@ from survey.kernel.clock import to_local, utcnow
 from survey.kernel.extensions import db
 from survey.questionnaire import flow
 from survey.questionnaire.models import Draft, Response, Round
-from tests.helpers import count
+from tests.helpers import TESTDATA, count
 from tests.pages import csrf_token, text_of, title
 from tests.questionnaire.walker import Citizen, path_of
 
@@ -223,3 +223,25 @@ def test_staff_choose_one_question_per_page_for_a_new_round(client, login_as, ma
     with in_app():
         made = db.session.scalar(select(Round).where(Round.label == "2027 forår"))
         assert made.one_question_per_page is expected
+
+
+def test_pausing_with_a_required_question_blank_keeps_the_other_answers(client, app, make_round, in_app):
+    """'Gem og fortsæt senere' saves what is answered, a required question left blank included: it is where the
+    survey resumes, and 'Fortsæt' still asks for it."""
+    slug = make_round(
+        policy=TESTDATA / "policies/mini.yaml", questionnaire=TESTDATA / "questionnaires/mini-tilfredshed.yaml"
+    )
+    citizen = Citizen(client, slug)
+    citizen.start()
+    url = citizen.page_url
+    assert "hjaelp" in _fields(client.get(url)), "the required routing question is on the first page"
+
+    refused = citizen.post_page(url, {"tilfreds": "4"})
+    assert refused.status_code == 400, "'Fortsæt' still asks for the required question"
+
+    saved = citizen.post_page(url, {"tilfreds": "4"}, {"save_later": "1"})
+    assert saved.status_code == 302 and saved.location.endswith("/gemt")
+    with in_app():
+        assert db.session.scalar(select(Draft)).answers == {"tilfreds": {"choice": "4"}}
+    resumed = _resume(app.test_client(), slug, _code(client, saved.location))
+    assert _step_number(resumed) == _step_number(url)

@@ -108,6 +108,7 @@ def _preview_step(questionnaire: Questionnaire, key: str, one_per_page: bool):
         return view.page(steps, number, answers, None)
     step = steps[number - 1]
     form = page_form_class(step, current_lang())()
+    form.pausing = "save_later" in request.form
     if not form.validate_on_submit():
         return view.page(steps, number, answers, form)
     answers = with_page(answers, step, form.draft_answers())
