@@ -21,11 +21,11 @@ def needs_field(label, description="") -> CheckboxesField:
 
 
 def interpreter_language_field(label, description="") -> StringField:
-    return StringField(label, description=description, validators=[MaxLength(60)])
+    return StringField(label, description=description, validators=[MaxLength(60, _l("Sproget"))])
 
 
 def needs_other_field(label, description="") -> TextAreaField:
-    return TextAreaField(label, description=description, validators=[MaxLength(500)])
+    return TextAreaField(label, description=description, validators=[MaxLength(500, _l("Det, du har brug for,"))])
 
 
 class NeedsMixin:
@@ -60,7 +60,7 @@ class NeedsMixin:
 
 class SignupForm(NeedsMixin, HoneypotForm):
     # DataRequired looks at the cleaned name: white space or control characters alone are no name
-    name = StringField(_l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120)])
+    name = StringField(_l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120, _l("Navn"))])
     email = StringField(_l("E-mail"), description=_l("Vi sender en bekræftelse og en påmindelse hertil."))
     phone = StringField(_l("Mobilnummer"), description=_l("Har du ikke e-mail, sender vi en sms hertil."))
     notify_by = RadioField(
@@ -78,7 +78,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
     on_behalf_of = StringField(
         _l("Tilmelder du en anden? Skriv personens fornavn"),
         description=_l("Lad feltet være tomt, hvis du kun tilmelder dig selv."),
-        validators=[MaxLength(60)],
+        validators=[MaxLength(60, _l("Fornavnet"))],
     )
     seats = SelectField(
         _l("Hvor mange kommer I?"),
@@ -86,10 +86,18 @@ class SignupForm(NeedsMixin, HoneypotForm):
         default="1",
         validate_choice=False,
     )
+    # The needs fields again, declared here so that they (and their errors in the summary) come where the page
+    # shows them, after the seats: the mixin's fields would come first, before the name
+    needs = needs_field(
+        _l("Har du brug for noget for at kunne deltage?"),
+        description=_l("Vælg alt, der passer. Du kan også lade det være."),
+    )
+    interpreter_language = interpreter_language_field(_l("Hvilket sprog skal tolken tale?"))
+    needs_other = needs_other_field(_l("Hvad har du brug for?"))
     topic = TextAreaField(
         _l("Er der noget, du gerne vil tale om på mødet? (valgfrit)"),
         description=_l("Skriv ikke CPR-nummer eller oplysninger om helbred."),
-        validators=[Optional(), MaxLength(1000)],
+        validators=[Optional(), MaxLength(1000, _l("Emnet"))],
     )
     topic_focus_area = SelectField(_l("Hvilket emne handler det om?"), validate_choice=False)
     consent = BooleanField(_l("Jeg har læst, hvordan kommunen behandler mine oplysninger"))
