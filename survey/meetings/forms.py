@@ -170,16 +170,24 @@ class ConfirmForm(HoneypotForm):
 
 
 class MeetingFilterForm(BaseForm):
-    """The meeting list's filter: meetings about one focus area (a GET form: nothing changes, so no CSRF token)."""
+    """The meeting list's filter: one municipality's meetings, and of those the ones about one of its focus areas
+    (a GET form: nothing changes, so no CSRF token)."""
 
     class Meta(BaseForm.Meta):
         csrf = False
 
+    kommune = SelectField(_l("Kommune"), choices=[])
     fokus = SelectField(_l("Vis møder om"), choices=[])
 
     @classmethod
-    def showing(cls, areas, focus: int | None) -> MeetingFilterForm:
-        """The form with the focus areas of the upcoming meetings and the one chosen (?fokus=id) filled in."""
-        form = cls(formdata=None, fokus=str(focus) if focus else "")
+    def showing(cls, policies, chosen, areas, focus) -> MeetingFilterForm:
+        """The form with the municipalities that have upcoming meetings, the chosen one's focus areas (none before
+        one is chosen: the areas of different policies are different things) and the choices made filled in."""
+        form = cls(formdata=None, kommune=chosen.slug if chosen else "", fokus=str(focus.id) if focus else "")
+        form.kommune.choices = [("", _l("Alle kommuner"))] + [(p.slug, p.municipality) for p in policies]
         form.fokus.choices = [("", _l("Alle emner"))] + [(str(area.id), area.title) for area in areas]
+        if len(policies) < 2:
+            del form.kommune
+        if not areas:
+            del form.fokus
         return form

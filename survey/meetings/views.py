@@ -18,12 +18,11 @@ from survey.kernel.errors import form_again_when_limited, unavailable_summary, w
 from survey.kernel.extensions import db
 from survey.kernel.ratelimits import wait_for
 from survey.kernel.rendering import render_form_page
-from survey.meetings import bp, link_bp, notify, services
+from survey.meetings import bp, link_bp, listing, notify, services
 from survey.meetings.forms import ConfirmForm, MeetingFilterForm, NeedsForm, SignupForm
-from survey.meetings.models import Meeting, meeting_focus_area
+from survey.meetings.models import Meeting
 from survey.meetings.tokens import LinkInvalid, manage_token, registration_for_short_code, registration_for_token
 from survey.meetings.vocabulary import venue_facts
-from survey.policies.models import FocusArea
 
 #: the session key of the thank-you page's content (survey.meetings.views.signed_up)
 RECEIPT = "meeting_signup"
@@ -53,23 +52,21 @@ def published_meeting(meeting_id: int) -> Meeting:
 
 @bp.get("/")
 def index():
-    """Upcoming meetings, optionally only those about one focus area."""
-    query = select(Meeting).where(Meeting.status == "published", Meeting.starts_at > utcnow())
-    focus = request.args.get("fokus", type=whole_number)
-    if focus:
-        query = query.join(meeting_focus_area).where(meeting_focus_area.c.focus_area_id == focus)
-    meetings = db.session.scalars(query.order_by(Meeting.starts_at)).all()
-    areas = db.session.scalars(
-        select(FocusArea)
-        .join(meeting_focus_area)
-        .join(Meeting)
-        .where(Meeting.status == "published", Meeting.starts_at > utcnow())
-        .distinct()
-        .order_by(FocusArea.title)
-    ).all()
+    """Upcoming meetings, each naming its municipality; optionally one municipality's, and of those the ones about
+    one of its focus areas (offered once the municipality is chosen, or when there is only one)."""
+    policies = listing.policies_with_upcoming()
+    chosen = next((p for p in policies if p.slug == request.args.get("kommune")), None)
+    if chosen is None and len(policies) == 1:
+        chosen = policies[0]
+    areas = listing.upcoming_focus_areas(chosen) if chosen is not None else []
+    focus_id = request.args.get("fokus", type=whole_number)
+    focus = next((area for area in areas if area.id == focus_id), None)
+    meetings = listing.upcoming_meetings(chosen, focus)
     seats = {m: services.availability(free) for m, free in services.seats_free_by_meeting(meetings).items()}
-    filters = MeetingFilterForm.showing(areas, focus) if areas else None
-    return render_template("meetings/index.html", meetings=meetings, filters=filters, seats=seats)
+    filters = MeetingFilterForm.showing(policies, chosen, areas, focus) if len(policies) > 1 or areas else None
+    return render_template(
+        "meetings/index.html", meetings=meetings, filters=filters, seats=seats, page_policy=chosen
+    )
 
 
 @bp.get("/<int:meeting_id>")
