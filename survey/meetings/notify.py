@@ -135,6 +135,7 @@ def _send(
         "meeting_url": public_url("meetings.meeting", meeting_id=meeting.id),
         "has_calendar": ics is not None,
         "sender": current_app.config["MUNICIPALITY_NAME"] or "Borgerdialog",
+        "helpline": meeting.policy.contact,  # a human to call, at the foot of every mail (mail/layout)
         **extra,
     }
     if manage:

@@ -245,6 +245,7 @@ def _message(round_: Round, channel: str, address: str, code: str, reminder: boo
         "last_moment": round_.last_moment,
         "contact": config["CONTROLLER_EMAIL"],
         "sender": municipality,
+        "helpline": questionnaire.policy.contact,  # a human to call, at the foot of the mail (mail/layout)
     }
     if reminder:
         subject = _("Påmindelse: Hvad synes du om %(municipality)s?", municipality=municipality)
