@@ -100,7 +100,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
         validators=[Optional(), MaxLength(1000, _l("Emnet"))],
     )
     topic_focus_area = SelectField(_l("Hvilket emne handler det om?"), validate_choice=False)
-    consent = BooleanField(_l("Jeg har læst, hvordan kommunen behandler mine oplysninger"))
+    consent = BooleanField(_l("Ja, kommunen må bruge mine oplysninger til mødet"))
 
     def __init__(self, *args, focus_areas=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +158,7 @@ class SignupForm(NeedsMixin, HoneypotForm):
 
     def validate_consent(self, field):
         if not field.data:
-            raise ValidationError(_l("Sæt kryds for at vise, at du har læst, hvordan vi behandler dine oplysninger"))
+            raise ValidationError(_l("Sæt kryds, hvis kommunen må bruge dine oplysninger til mødet"))
 
 
 class NeedsForm(NeedsMixin, HoneypotForm):

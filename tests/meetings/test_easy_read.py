@@ -74,3 +74,26 @@ def test_the_sign_up_page_has_no_double_colon(client, make_meeting):
     heading = text_of(page.doc.find(".//h1"))
     assert "::" not in title(page) and title(page).count(":") == 1 and heading.count(":") == 0
     assert "Dialogmøde: Job og uddannelse" in text_of(page.doc.find(".//main"))
+
+
+def _first_screen(element) -> str:
+    """The text a citizen reads without opening anything: everything outside <details>."""
+    for details in list(element.iter("details")):
+        details.clear()
+    return text_of(element)
+
+
+@pytest.mark.parametrize("word", ["IP-adresse", "dataansvarlig"])
+def test_no_legal_words_on_the_first_screen_of_a_survey(client, make_round, word):
+    page = client.get(f"/s/{make_round()}/")
+    details = text_of(page.doc.find(".//main//details"))
+    assert word in details, "explained behind the details"
+    assert word not in _first_screen(page.doc.find(".//main"))
+
+
+def test_the_sign_up_says_what_happens_instead_of_i_have_read(client, make_meeting):
+    page = client.get(f"/moeder/{make_meeting()}/tilmeld")
+    main = text_of(page.doc.find(".//main"))
+    assert "Jeg har læst" not in main and "privatlivspolitikken" not in main
+    assert text_of(page.doc.find(".//label[@for='consent']")) == "Ja, kommunen må bruge mine oplysninger til mødet"
+    assert page.doc.find(".//main//a[@href='/privatliv']") is not None
