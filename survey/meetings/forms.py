@@ -60,7 +60,9 @@ class NeedsMixin:
 
 class SignupForm(NeedsMixin, HoneypotForm):
     # DataRequired looks at the cleaned name: white space or control characters alone are no name
-    name = StringField(_l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120, _l("Navn"))])
+    name = StringField(
+        _l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120, _l("Navn"))]
+    )
     email = StringField(_l("E-mail"), description=_l("Vi sender en bekræftelse og en påmindelse hertil."))
     phone = StringField(_l("Mobilnummer"), description=_l("Har du ikke e-mail, sender vi en sms hertil."))
     notify_by = RadioField(

@@ -9,10 +9,8 @@ import phonenumbers
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from survey.kernel.clock import utcnow
 from survey.kernel.converters import whole_number
 from survey.kernel.errors import form_again_when_limited, unavailable_summary, wait_in_words
 from survey.kernel.extensions import db
@@ -64,9 +62,7 @@ def index():
     meetings = listing.upcoming_meetings(chosen, focus)
     seats = {m: services.availability(free) for m, free in services.seats_free_by_meeting(meetings).items()}
     filters = MeetingFilterForm.showing(policies, chosen, areas, focus) if len(policies) > 1 or areas else None
-    return render_template(
-        "meetings/index.html", meetings=meetings, filters=filters, seats=seats, page_policy=chosen
-    )
+    return render_template("meetings/index.html", meetings=meetings, filters=filters, seats=seats, page_policy=chosen)
 
 
 @bp.get("/<int:meeting_id>")

@@ -15,7 +15,9 @@ def footer_contacts() -> list[Contact]:
     the page saying so must still be shown."""
     if "footer_contacts" not in g:
         try:
-            policies = db.session.scalars(select(Policy).where(Policy.contact_phone != "").order_by(Policy.municipality))
+            policies = db.session.scalars(
+                select(Policy).where(Policy.contact_phone != "").order_by(Policy.municipality)
+            )
             contacts = {policy.contact for policy in policies}
         except SQLAlchemyError:
             current_app.logger.debug("no contacts for the footer: the database did not answer", exc_info=True)

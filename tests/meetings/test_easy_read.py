@@ -31,10 +31,13 @@ class Plain(BaseForm):
     needed = StringField("Nødvendig", validators=[DataRequired()])
 
 
-@pytest.mark.parametrize("lang, too_long, required", [
-    ("da", "Skriv højst 60 tegn.", "Udfyld feltet."),
-    ("en", "Write no more than 60 characters.", "Fill in this field."),
-])
+@pytest.mark.parametrize(
+    "lang, too_long, required",
+    [
+        ("da", "Skriv højst 60 tegn.", "Udfyld feltet."),
+        ("en", "Write no more than 60 characters.", "Fill in this field."),
+    ],
+)
 def test_wtforms_own_messages_follow_the_page_language(app, lang, too_long, required):
     with app.test_request_context(f"/?lang={lang}", method="POST", data={"short": "x" * 61, "needed": ""}):
         form = Plain()
@@ -51,11 +54,14 @@ def test_a_plain_wtforms_form_would_have_said_it_in_english(app):
     assert not form.validate() and form.short.errors == ["Field cannot be longer than 60 characters."]
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("name", "x" * 121, "Navn må højst være 120 tegn. Du har skrevet 121 tegn."),
-    ("on_behalf_of", "x" * 61, "Fornavnet må højst være 60 tegn. Du har skrevet 61 tegn."),
-    ("topic", "x" * 1001, "Emnet må højst være 1000 tegn. Du har skrevet 1001 tegn."),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("name", "x" * 121, "Navn må højst være 120 tegn. Du har skrevet 121 tegn."),
+        ("on_behalf_of", "x" * 61, "Fornavnet må højst være 60 tegn. Du har skrevet 61 tegn."),
+        ("topic", "x" * 1001, "Emnet må højst være 1000 tegn. Du har skrevet 1001 tegn."),
+    ],
+)
 def test_a_length_message_names_its_field(client, make_meeting, field, value, message):
     response = sign_up(client, make_meeting(), **{field: value})
     assert field_error(response, field).removeprefix("Fejl: ") == message
