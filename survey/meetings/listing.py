@@ -38,7 +38,9 @@ def upcoming_focus_areas(policy: Policy) -> list[FocusArea]:
 
 def upcoming_meetings(policy: Policy | None, focus: FocusArea | None) -> list[Meeting]:
     """Upcoming published meetings, soonest first, with their policy; only `policy`'s and about `focus` if given."""
-    query = select(Meeting).options(joinedload(Meeting.policy, innerjoin=True)).where(*_upcoming())
+    query = (
+        select(Meeting).options(joinedload(Meeting.policy, innerjoin=True).undefer_group("contact")).where(*_upcoming())
+    )
     if policy is not None:
         query = query.where(Meeting.policy_id == policy.id)
     if focus is not None:

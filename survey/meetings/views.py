@@ -40,7 +40,7 @@ def no_nul_in_address():
 def published_meeting(meeting_id: int) -> Meeting:
     """A meeting the public may see: published or cancelled (so a shared link still explains itself)."""
     # every public meeting page names the municipality: its policy comes in the same statement
-    with_policy = [joinedload(Meeting.policy, innerjoin=True)]
+    with_policy = [joinedload(Meeting.policy, innerjoin=True).undefer_group("contact")]
     # a number no database column holds never gets here (survey.kernel.converters)
     meeting = db.session.get(Meeting, meeting_id, options=with_policy)
     if meeting is None or meeting.status == "draft":

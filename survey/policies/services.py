@@ -76,7 +76,7 @@ def load_policy(path: str | Path, text: str | None = None) -> tuple[Policy, list
             follow_up=spec.follow_up,
             focus_area_term=spec.focus_area_term,
             description=spec.description,
-            **_contact_values(spec),
+            **_contact_values(spec, policy),
         )
         and policy.id is not None
     ):
@@ -98,9 +98,12 @@ def load_policy(path: str | Path, text: str | None = None) -> tuple[Policy, list
     return policy, changes
 
 
-def _contact_values(spec: PolicySpec) -> dict[str, str]:
-    """The policy's contact columns from the file ('' for a file without `contact:`)."""
+def _contact_values(spec: PolicySpec, policy: Policy) -> dict[str, str]:
+    """The policy's contact columns from the file ('' for a file without `contact:`); nothing for a new policy
+    without one (the columns' server default is '')."""
     contact = spec.contact
+    if contact is None and policy.id is None:
+        return {}
     fields = ("unit", "phone", "hours", "address", "email")
     return {f"contact_{name}": getattr(contact, name) if contact else "" for name in fields}
 

@@ -26,7 +26,11 @@ def round_named(round_slug: str) -> Round:
         abort(404)
     # every citizen page shows the questionnaire and the municipality: one statement instead of three
     questionnaire = joinedload(Round.questionnaire, innerjoin=True)
-    query = select(Round).where(Round.slug == round_slug).options(questionnaire.joinedload(Questionnaire.policy))
+    query = (
+        select(Round)
+        .where(Round.slug == round_slug)
+        .options(questionnaire.joinedload(Questionnaire.policy).undefer_group("contact"))
+    )
     return db.session.scalar(query) or abort(404)
 
 
