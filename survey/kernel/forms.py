@@ -12,6 +12,8 @@ from flask_wtf.form import SUBMIT_METHODS, _Auto
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from survey.kernel import wtforms_messages
+
 # Control characters other than newline and tab: PostgreSQL refuses NUL, and none belongs in an answer.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -43,6 +45,10 @@ class BaseForm(FlaskForm):
                 return request.form if request.method in SUBMIT_METHODS and request.form else None
             return super().wrap_formdata(form, formdata)
 
+        def get_translations(self, form):
+            # WTForms' own messages ("This field is required.") in Danish too (survey.kernel.wtforms_messages)
+            return wtforms_messages.translations
+
     def error_list(self) -> list[tuple[str, str]]:
         """(field id, message) pairs for the error summary, in field order.
 
@@ -69,18 +75,27 @@ class HoneypotForm(BaseForm):
 
 
 class MaxLength:
-    """Length check that tells the citizen how much to cut."""
+    """Length check that tells the citizen how much to cut, naming the field when `name` is given ("Navn må højst
+    være 120 tegn"): "Dit svar" only fits a question's answer."""
 
-    def __init__(self, maximum: int):
+    def __init__(self, maximum: int, name=None):
         self.maximum = maximum
+        self.name = name
 
     def __call__(self, form, field):
         length = len(field.data or "")
-        if length > self.maximum:
-            raise ValidationError(
-                _l(
-                    "Dit svar må højst være %(max)d tegn. Du har skrevet %(length)d tegn.",
-                    max=self.maximum,
-                    length=length,
-                )
+        if length <= self.maximum:
+            return
+        if self.name is not None:
+            # i18n: %(name)s is the field's short name, e.g. "Navn"
+            message = _l(
+                "%(name)s må højst være %(max)d tegn. Du har skrevet %(length)d tegn.",
+                name=self.name,
+                max=self.maximum,
+                length=length,
             )
+        else:
+            message = _l(
+                "Dit svar må højst være %(max)d tegn. Du har skrevet %(length)d tegn.", max=self.maximum, length=length
+            )
+        raise ValidationError(message)

@@ -22,11 +22,11 @@ def needs_field(label, description="") -> CheckboxesField:
 
 
 def interpreter_language_field(label, description="") -> StringField:
-    return StringField(label, description=description, validators=[MaxLength(60)])
+    return StringField(label, description=description, validators=[MaxLength(60, _l("Sproget"))])
 
 
 def needs_other_field(label, description="") -> TextAreaField:
-    return TextAreaField(label, description=description, validators=[MaxLength(500)])
+    return TextAreaField(label, description=description, validators=[MaxLength(500, _l("Det, du har brug for,"))])
 
 
 class NeedsMixin:
@@ -59,11 +59,25 @@ class NeedsMixin:
         }
 
 
+def topic_field() -> TextAreaField:
+    return TextAreaField(
+        _l("Er der noget, du gerne vil tale om på mødet? (valgfrit)"),
+        description=_l("Skriv ikke CPR-nummer eller oplysninger om helbred."),
+        validators=[Optional(), MaxLength(1000, _l("Emnet"))],
+    )
+
+
+def topic_focus_area_field() -> SelectField:
+    return SelectField(_l("Hvilket emne handler det om?"), validate_choice=False)
+
+
 class DetailsMixin:
     """Who signs up and how to reach them, with its checks: one implementation for the sign-up and the manage page."""
 
     # DataRequired looks at the cleaned name: white space or control characters alone are no name
-    name = StringField(_l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120)])
+    name = StringField(
+        _l("Dit navn"), validators=[DataRequired(message=_l("Skriv dit navn")), MaxLength(120, _l("Navn"))]
+    )
     email = StringField(_l("E-mail"), description=_l("Vi sender en bekræftelse og en påmindelse hertil."))
     phone = StringField(_l("Mobilnummer"), description=_l("Har du ikke e-mail, sender vi en sms hertil."))
     notify_by = RadioField(
@@ -81,7 +95,7 @@ class DetailsMixin:
     on_behalf_of = StringField(
         _l("Tilmelder du en anden? Skriv personens fornavn"),
         description=_l("Lad feltet være tomt, hvis du kun tilmelder dig selv."),
-        validators=[MaxLength(60)],
+        validators=[MaxLength(60, _l("Fornavnet"))],
     )
     behalf_contact = StringField(
         _l("Personens egen e-mail eller mobilnummer (valgfrit)"),
@@ -96,12 +110,8 @@ class DetailsMixin:
         default="1",
         validate_choice=False,
     )
-    topic = TextAreaField(
-        _l("Er der noget, du gerne vil tale om på mødet? (valgfrit)"),
-        description=_l("Skriv ikke CPR-nummer eller oplysninger om helbred."),
-        validators=[Optional(), MaxLength(1000)],
-    )
-    topic_focus_area = SelectField(_l("Hvilket emne handler det om?"), validate_choice=False)
+    topic = topic_field()
+    topic_focus_area = topic_focus_area_field()
 
     def __init__(self, *args, focus_areas=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,11 +196,21 @@ class DetailsMixin:
 
 
 class SignupForm(NeedsMixin, DetailsMixin, HoneypotForm):
-    consent = BooleanField(_l("Jeg har læst, hvordan kommunen behandler mine oplysninger"))
+    # The needs fields, and the topic after them, declared again here so that they (and their errors in the
+    # summary) come where the page shows them, after the seats: the mixins' fields would put the needs first
+    needs = needs_field(
+        _l("Har du brug for noget for at kunne deltage?"),
+        description=_l("Vælg alt, der passer. Du kan også lade det være."),
+    )
+    interpreter_language = interpreter_language_field(_l("Hvilket sprog skal tolken tale?"))
+    needs_other = needs_other_field(_l("Hvad har du brug for?"))
+    topic = topic_field()
+    topic_focus_area = topic_focus_area_field()
+    consent = BooleanField(_l("Ja, kommunen må bruge mine oplysninger til mødet"))
 
     def validate_consent(self, field):
         if not field.data:
-            raise ValidationError(_l("Sæt kryds for at vise, at du har læst, hvordan vi behandler dine oplysninger"))
+            raise ValidationError(_l("Sæt kryds, hvis kommunen må bruge dine oplysninger til mødet"))
 
 
 class DetailsForm(DetailsMixin, HoneypotForm):
@@ -223,16 +243,24 @@ class ConfirmForm(HoneypotForm):
 
 
 class MeetingFilterForm(BaseForm):
-    """The meeting list's filter: meetings about one focus area (a GET form: nothing changes, so no CSRF token)."""
+    """The meeting list's filter: one municipality's meetings, and of those the ones about one of its focus areas
+    (a GET form: nothing changes, so no CSRF token)."""
 
     class Meta(BaseForm.Meta):
         csrf = False
 
+    kommune = SelectField(_l("Kommune"), choices=[])
     fokus = SelectField(_l("Vis møder om"), choices=[])
 
     @classmethod
-    def showing(cls, areas, focus: int | None) -> MeetingFilterForm:
-        """The form with the focus areas of the upcoming meetings and the one chosen (?fokus=id) filled in."""
-        form = cls(formdata=None, fokus=str(focus) if focus else "")
+    def showing(cls, policies, chosen, areas, focus) -> MeetingFilterForm:
+        """The form with the municipalities that have upcoming meetings, the chosen one's focus areas (none before
+        one is chosen: the areas of different policies are different things) and the choices made filled in."""
+        form = cls(formdata=None, kommune=chosen.slug if chosen else "", fokus=str(focus.id) if focus else "")
+        form.kommune.choices = [("", _l("Alle kommuner"))] + [(p.slug, p.municipality) for p in policies]
         form.fokus.choices = [("", _l("Alle emner"))] + [(str(area.id), area.title) for area in areas]
+        if len(policies) < 2:
+            del form.kommune
+        if not areas:
+            del form.fokus
         return form

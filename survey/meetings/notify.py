@@ -145,6 +145,7 @@ def _send(
         "meeting_url": public_url("meetings.meeting", meeting_id=meeting.id, **_in_language(registration)),
         "has_calendar": ics is not None,
         "sender": current_app.config["MUNICIPALITY_NAME"] or "Borgerdialog",
+        "helpline": meeting.policy.contact,  # a human to call, at the foot of every mail (mail/layout)
         **extra,
     }
     if manage:
@@ -266,6 +267,9 @@ def reminder(registration: Registration) -> None:
 
 def feedback(registration: Registration, feedback_url: str) -> None:
     """After the meeting, to those who came: a link to the short, anonymous feedback survey."""
+    channel = outbox.channel_for(recipient(registration))
+    # the start page then asks for the code "fra din e-mail" / "fra din sms" (questionnaire.forms.CODE_SOURCES)
+    feedback_url += "&fra=sms" if channel is not None and channel.contact == "phone" else "&fra=e-mail"
     with force_locale(language(registration)):
         subject = _("Hvad syntes du om mødet? %(title)s", title=registration.meeting.shown_title)
         _send(registration, "feedback", subject, feedback_url=feedback_url, brief=True)

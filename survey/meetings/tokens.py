@@ -54,7 +54,9 @@ def registration_for_token(token: str) -> Registration:
 
 
 # the manage pages show the meeting and its municipality: fetched in the same statement
-_WITH_MEETING = joinedload(Registration.meeting, innerjoin=True).joinedload(Meeting.policy, innerjoin=True)
+_WITH_MEETING = (
+    joinedload(Registration.meeting, innerjoin=True).joinedload(Meeting.policy, innerjoin=True).undefer_group("contact")
+)
 
 
 def _live(registration: Registration | None, manage_key: str) -> Registration:

@@ -9,21 +9,18 @@ import phonenumbers
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from survey.kernel.clock import utcnow
 from survey.kernel.converters import whole_number
 from survey.kernel.errors import form_again_when_limited, unavailable_summary, wait_in_words
 from survey.kernel.extensions import db
 from survey.kernel.ratelimits import wait_for
 from survey.kernel.rendering import render_form_page
-from survey.meetings import bp, changes, link_bp, notify, services
+from survey.meetings import bp, changes, link_bp, listing, notify, services
 from survey.meetings.forms import ConfirmForm, DetailsForm, MeetingFilterForm, MoveForm, NeedsForm, SignupForm
-from survey.meetings.models import Meeting, meeting_focus_area
+from survey.meetings.models import Meeting
 from survey.meetings.tokens import LinkInvalid, manage_token, registration_for_short_code, registration_for_token
 from survey.meetings.vocabulary import unmet_need_text, venue_facts
-from survey.policies.models import FocusArea
 
 #: the session key of the thank-you page's content (survey.meetings.views.signed_up)
 RECEIPT = "meeting_signup"
@@ -44,7 +41,7 @@ def no_nul_in_address():
 def published_meeting(meeting_id: int) -> Meeting:
     """A meeting the public may see: published or cancelled (so a shared link still explains itself)."""
     # every public meeting page names the municipality: its policy comes in the same statement
-    with_policy = [joinedload(Meeting.policy, innerjoin=True)]
+    with_policy = [joinedload(Meeting.policy, innerjoin=True).undefer_group("contact")]
     # a number no database column holds never gets here (survey.kernel.converters)
     meeting = db.session.get(Meeting, meeting_id, options=with_policy)
     if meeting is None or meeting.status == "draft":
@@ -54,23 +51,19 @@ def published_meeting(meeting_id: int) -> Meeting:
 
 @bp.get("/")
 def index():
-    """Upcoming meetings, optionally only those about one focus area."""
-    query = select(Meeting).where(Meeting.status == "published", Meeting.starts_at > utcnow())
-    focus = request.args.get("fokus", type=whole_number)
-    if focus:
-        query = query.join(meeting_focus_area).where(meeting_focus_area.c.focus_area_id == focus)
-    meetings = db.session.scalars(query.order_by(Meeting.starts_at)).all()
-    areas = db.session.scalars(
-        select(FocusArea)
-        .join(meeting_focus_area)
-        .join(Meeting)
-        .where(Meeting.status == "published", Meeting.starts_at > utcnow())
-        .distinct()
-        .order_by(FocusArea.title)
-    ).all()
+    """Upcoming meetings, each naming its municipality; optionally one municipality's, and of those the ones about
+    one of its focus areas (offered once the municipality is chosen, or when there is only one)."""
+    policies = listing.policies_with_upcoming()
+    chosen = next((p for p in policies if p.slug == request.args.get("kommune")), None)
+    if chosen is None and len(policies) == 1:
+        chosen = policies[0]
+    areas = listing.upcoming_focus_areas(chosen) if chosen is not None else []
+    focus_id = request.args.get("fokus", type=whole_number)
+    focus = next((area for area in areas if area.id == focus_id), None)
+    meetings = listing.upcoming_meetings(chosen, focus)
     seats = {m: services.availability(free) for m, free in services.seats_free_by_meeting(meetings).items()}
-    filters = MeetingFilterForm.showing(areas, focus) if areas else None
-    return render_template("meetings/index.html", meetings=meetings, filters=filters, seats=seats)
+    filters = MeetingFilterForm.showing(policies, chosen, areas, focus) if len(policies) > 1 or areas else None
+    return render_template("meetings/index.html", meetings=meetings, filters=filters, seats=seats, page_policy=chosen)
 
 
 @bp.get("/<int:meeting_id>")
@@ -227,7 +220,7 @@ def _render_manage(registration, token: str, form=None, details=None, move=None,
         data={name: getattr(registration, name) for name in ("needs", "interpreter_language", "needs_other")},
     )
     details = details or _details_form(registration, formdata=None)
-    move = move or MoveForm(formdata=None, meetings=_other_meetings(registration), prefix="flyt")
+    move = move or MoveForm(formdata=None, meetings=listing.open_elsewhere(registration), prefix="flyt")
     errors = [error for f in (needs, details, move) if f.errors for error in f.error_list()]
     page = render_template(
         "meetings/manage.html",
@@ -243,17 +236,6 @@ def _render_manage(registration, token: str, form=None, details=None, move=None,
         unmet=changes.unmet_needs(registration),
     )
     return page, 400 if errors and status == 200 else status
-
-
-def _other_meetings(registration) -> list[Meeting]:
-    """Open meetings of the same policy the sign-up can move to."""
-    query = select(Meeting).where(
-        Meeting.policy_id == registration.meeting.policy_id,
-        Meeting.id != registration.meeting_id,
-        Meeting.status == "published",
-        Meeting.starts_at > utcnow(),
-    )
-    return [m for m in db.session.scalars(query.order_by(Meeting.starts_at)) if m.registration_state() == "open"]
 
 
 @bp.post("/tilmelding/<token>/behov")
@@ -292,7 +274,7 @@ def change_details(registration, token: str):
 @with_registration
 def move(registration, token: str):
     """Move the sign-up to another open meeting of the same policy."""
-    form = MoveForm(meetings=_other_meetings(registration), prefix="flyt")
+    form = MoveForm(meetings=listing.open_elsewhere(registration), prefix="flyt")
     if not registration.active or not form.validate_on_submit():
         return _render_manage(registration, token, move=form)
     try:

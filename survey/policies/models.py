@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.kernel.extensions import db
 
 
+@dataclass(frozen=True)
+class Contact:
+    """A human to call: the municipality's unit for the citizens a policy serves."""
+
+    municipality: str
+    unit: str
+    phone: str
+    hours: str
+    address: str
+    email: str
+
+    @property
+    def phone_uri(self) -> str:
+        """The number as a tel: link (Danish numbers given without +45)."""
+        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
+        return f"tel:{digits if digits.startswith('+') else '+45' + digits}"
+
+
 class Policy(db.Model):
     __tablename__ = "policy"
+    # the contact columns' server defaults are not read back after an INSERT (they are '' and deferred)
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -22,10 +44,34 @@ class Policy(db.Model):
     #: what this policy calls a focus area ('fokusområde', 'pejlemærke')
     focus_area_term: Mapped[str] = mapped_column(String(40), default="fokusområde")
     description: Mapped[str] = mapped_column(Text, default="")
+    #: who citizens call or write to (the policy file's `contact:`); '' when the file gives none. Loaded together
+    #: when first read, and never written for a policy file without a contact: code and tests that run against a
+    #: database from before these columns (the migration tests) keep working
+    contact_unit: Mapped[str] = mapped_column(String(200), server_default="", deferred=True, deferred_group="contact")
+    contact_phone: Mapped[str] = mapped_column(String(40), server_default="", deferred=True, deferred_group="contact")
+    contact_hours: Mapped[str] = mapped_column(String(300), server_default="", deferred=True, deferred_group="contact")
+    contact_address: Mapped[str] = mapped_column(
+        String(300), server_default="", deferred=True, deferred_group="contact"
+    )
+    contact_email: Mapped[str] = mapped_column(String(254), server_default="", deferred=True, deferred_group="contact")
 
     focus_areas: Mapped[list[FocusArea]] = relationship(
         back_populates="policy", order_by="FocusArea.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def contact(self) -> Contact | None:
+        """The contact, or None when the policy file gives no phone number."""
+        if not self.contact_phone:
+            return None
+        return Contact(
+            self.municipality,
+            self.contact_unit,
+            self.contact_phone,
+            self.contact_hours,
+            self.contact_address,
+            self.contact_email,
+        )
 
     def __repr__(self) -> str:
         return f"<Policy {self.slug}>"

@@ -41,6 +41,18 @@ class FocusAreaSpec(Strict):
     goals: list[GoalSpec] = []
 
 
+class ContactSpec(Strict):
+    """A human to call: shown on the policy's citizen pages, in its mails and on error pages."""
+
+    #: the unit that answers, e.g. "Borgerservice, Social og Beskæftigelse"
+    unit: str = Field(min_length=1, max_length=200)
+    phone: str = Field(pattern=r"^\+?[0-9 ]{8,20}$")
+    #: opening hours as one line of plain Danish, e.g. "Mandag-fredag kl. 10-14"
+    hours: str = Field(min_length=1, max_length=300)
+    address: str = Field(default="", max_length=300)
+    email: str = Field(default="", max_length=254)
+
+
 class PolicySpec(Strict):
     slug: str = Slug
     municipality: str = Field(min_length=1, max_length=120)
@@ -51,6 +63,7 @@ class PolicySpec(Strict):
     #: what the policy calls its focus areas ("fokusområde", "pejlemærke")
     focus_area_term: str = "fokusområde"
     description: str = ""
+    contact: ContactSpec | None = None
     focus_areas: list[FocusAreaSpec] = Field(min_length=1)
 
     def problems(self) -> Iterator[Problem]:

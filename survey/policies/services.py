@@ -76,6 +76,7 @@ def load_policy(path: str | Path, text: str | None = None) -> tuple[Policy, list
             follow_up=spec.follow_up,
             focus_area_term=spec.focus_area_term,
             description=spec.description,
+            **_contact_values(spec, policy),
         )
         and policy.id is not None
     ):
@@ -95,6 +96,16 @@ def load_policy(path: str | Path, text: str | None = None) -> tuple[Policy, list
         changes.append(f"fjernet fokusområde {area.code}")
     db.session.flush()
     return policy, changes
+
+
+def _contact_values(spec: PolicySpec, policy: Policy) -> dict[str, str]:
+    """The policy's contact columns from the file ('' for a file without `contact:`); nothing for a new policy
+    without one (the columns' server default is '')."""
+    contact = spec.contact
+    if contact is None and policy.id is None:
+        return {}
+    fields = ("unit", "phone", "hours", "address", "email")
+    return {f"contact_{name}": getattr(contact, name) if contact else "" for name in fields}
 
 
 def _sync_goals(area: FocusArea, area_spec) -> list[str]:

@@ -239,10 +239,13 @@ def _message(round_: Round, channel: str, address: str, code: str, reminder: boo
         "title": questionnaire.title,
         "code": codes.grouped(code),
         "address": start,
-        "link": f"{start}?kode={code}",  # as a letter's QR code (letters.Letter.link)
+        # as a letter's QR code (letters.Letter.link), naming the channel: the start page asks for the code "fra din
+        # e-mail" / "fra din sms" (questionnaire.forms.CODE_SOURCES)
+        "link": f"{start}?kode={code}&fra={'sms' if channel == SMS else 'e-mail'}",
         "last_moment": round_.last_moment,
         "contact": config["CONTROLLER_EMAIL"],
         "sender": municipality,
+        "helpline": questionnaire.policy.contact,  # a human to call, at the foot of the mail (mail/layout)
     }
     if reminder:
         subject = _("Påmindelse: Hvad synes du om %(municipality)s?", municipality=municipality)

@@ -82,29 +82,58 @@ def draft_to_form_data(page: PageSpec | Step, answers: dict[str, DraftAnswer]) -
     return {q.id: q.question_kind.to_form(answers.get(q.id) or {}) for q in page.questions}
 
 
-class StartForm(HoneypotForm):
-    """The start page; in an invitation round it asks for the code from the letter."""
-
-    code = StringField(
+#: how the code reached the citizen (?fra=… on the links in an e-mail or SMS) -> the code field's label, hint and
+#: "missing" message; None: not known (typed from a letter, an e-mail or an SMS), so the words name no channel
+CODE_SOURCES = {
+    "brev": (
         _l("Kode fra dit brev"),
-        description=_l("Koden står i brevet og har 8 tegn, fx ABCD-EFGH."),
-    )
+        _l("Koden står i brevet og har 8 tegn, fx ABCD-EFGH."),
+        _l("Indtast koden fra dit brev"),
+    ),
+    "e-mail": (
+        _l("Kode fra din e-mail"),
+        _l("Koden står i e-mailen og har 8 tegn, fx ABCD-EFGH."),
+        _l("Indtast koden fra din e-mail"),
+    ),
+    "sms": (
+        _l("Kode fra din sms"),
+        _l("Koden står i sms'en og har 8 tegn, fx ABCD-EFGH."),
+        _l("Indtast koden fra din sms"),
+    ),
+    None: (
+        _l("Din kode"),
+        _l("Koden står i brevet, e-mailen eller sms'en fra kommunen. Den har 8 tegn, fx ABCD-EFGH."),
+        _l("Indtast din kode"),
+    ),
+}
 
-    def __init__(self, *args, round_=None, **kwargs):
+
+def code_source(value: str | None) -> str | None:
+    """The known channel named by ?fra=…, else None."""
+    return value if value in CODE_SOURCES else None
+
+
+class StartForm(HoneypotForm):
+    """The start page; in an invitation round it asks for the code, in the words of the way it came (`source`)."""
+
+    code = StringField(_l("Din kode"))
+
+    def __init__(self, *args, round_=None, source: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.round_ = round_
         self.invitation = None
+        self.code.label.text, self.code.description, self.code_missing = CODE_SOURCES[code_source(source)]
 
     def validate_code(self, field):
         if not self.round_.uses_invitations:
             return
         if not field.data:
-            raise ValidationError(_l("Indtast koden fra dit brev"))
+            raise ValidationError(self.code_missing)
         if not codes.is_well_formed(codes.normalise(field.data), INVITATION_CODE_LENGTH):
             raise ValidationError(_l("Koden skal have 8 tegn, fx ABCD-EFGH. Tjek at den er skrevet rigtigt"))
         self.invitation = find_invitation(self.round_, field.data)
         if self.invitation is None:
-            raise ValidationError(_l("Vi kan ikke finde koden. Tjek at den er skrevet, som den står i brevet"))
+            raise ValidationError(_l("Vi kan ikke finde koden. Tjek at den er skrevet, som du har fået den"))
         if invitation_spent(self.invitation):
             raise ValidationError(_l("Koden er allerede brugt. Der kan kun svares én gang med hver kode"))
 

@@ -50,6 +50,7 @@ def queue_resume_code(round_: Round, draft: Draft, token: str, recipient: Recipi
         "title": questionnaire.title,
         "last_moment": round_.last_moment,
         "sender": municipality,
+        "helpline": questionnaire.policy.contact,  # a human to call, at the foot of the mail (mail/layout)
     }
     topic = f"{TOPIC_PREFIX}{secrets.token_hex(8)}"
     subject = _("Din kode til at fortsætte undersøgelsen")

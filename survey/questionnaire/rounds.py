@@ -105,7 +105,9 @@ def open_rounds(now: datetime | None = None) -> list[Round]:
     query = select(Round).where(Round.opens_at <= now, Round.closes_at > now).order_by(Round.closes_at)
     # the front page names each round's questionnaire and municipality: read with the rounds, not two per round
     questionnaire = joinedload(Round.questionnaire, innerjoin=True)
-    return list(db.session.scalars(query.options(questionnaire.joinedload(Questionnaire.policy))))
+    return list(
+        db.session.scalars(query.options(questionnaire.joinedload(Questionnaire.policy).undefer_group("contact")))
+    )
 
 
 def create_invitations(round_: Round, count: int) -> list[str]:

@@ -26,7 +26,7 @@ RECEIPT_LENGTH = 8
 RESPONSE_SUBMITTED = "questionnaire.response_submitted"
 LIKERT_SCORES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 #: what the citizen's pages need of a round (slug, uses_invitations, one_question_per_page, questionnaire.spec,
-#: questionnaire.policy.municipality), kept in memory so they can be shown again while the database is away
+#: questionnaire.policy.municipality and .contact), kept in memory so they can be shown again while the database is away
 RoundSnapshot = SimpleNamespace
 
 
@@ -49,7 +49,10 @@ def remember_round(round_: Round, refresh: bool) -> None:
         uses_invitations=round_.uses_invitations,
         one_question_per_page=round_.one_question_per_page,
         questionnaire=SimpleNamespace(
-            spec=questionnaire.spec, policy=SimpleNamespace(municipality=questionnaire.policy.municipality)
+            spec=questionnaire.spec,
+            policy=SimpleNamespace(
+                municipality=questionnaire.policy.municipality, contact=questionnaire.policy.contact
+            ),
         ),
     )
 

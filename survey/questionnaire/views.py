@@ -26,7 +26,11 @@ def round_named(round_slug: str) -> Round:
         abort(404)
     # every citizen page shows the questionnaire and the municipality: one statement instead of three
     questionnaire = joinedload(Round.questionnaire, innerjoin=True)
-    query = select(Round).where(Round.slug == round_slug).options(questionnaire.joinedload(Questionnaire.policy))
+    query = (
+        select(Round)
+        .where(Round.slug == round_slug)
+        .options(questionnaire.joinedload(Questionnaire.policy).undefer_group("contact"))
+    )
     return db.session.scalar(query) or abort(404)
 
 
@@ -91,7 +95,7 @@ def _start_again(message: str, round_slug: str) -> str | None:
     round_ = limited_round(round_slug)
     if round_ is None:
         return None
-    form = StartForm(round_=round_)
+    form = StartForm(round_=round_, source=request.args.get("fra"))
     summary = (
         wait_next_to(form.code, form, message)
         if round_.uses_invitations
@@ -107,7 +111,8 @@ def _start_again(message: str, round_slug: str) -> str | None:
 def start(round_: Round):
     """The start page: what the survey is, that it is anonymous; the code field in invitation rounds."""
     # the QR code on a letter carries the code, so the citizen only has to press start
-    form = StartForm(round_=round_, data={"code": request.args.get("kode", "")})
+    # ?fra=… (the links in an e-mail or SMS) names where the code came from, so the field says so
+    form = StartForm(round_=round_, source=request.args.get("fra"), data={"code": request.args.get("kode", "")})
     if form.validate_on_submit():
         _draft, token = services.start_draft(round_, form.invitation)
         # the address is made before the commit, which expires round_: reading it after would begin a transaction

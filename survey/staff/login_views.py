@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey.kernel import roles
-from survey.kernel.errors import wait_in_words
+from survey.kernel.errors import form_again_when_limited, wait_in_words
 from survey.kernel.extensions import db
 from survey.kernel.rendering import render_form_page
 from survey.staff import bp, services, sessions, totp
@@ -21,7 +21,23 @@ def _locked_message(locked: LoginLocked) -> str:
     return _("For mange forkerte forsøg. Vent %(wait)s, og prøv igen.", wait=wait_in_words(locked.wait.total_seconds()))
 
 
+def _login_again(message: str) -> str:
+    """The login form again when the address's limit (RATELIMIT_LOGIN) refused the post: the e-mail kept (never the
+    password), how long to wait next to the password and in the error summary."""
+    form = LoginForm()
+    form.password.errors = [message]
+    return render_template("staff/login.html", form=form, errors=form.error_list(), has_errors=True)
+
+
+def _second_factor_again(message: str) -> str:
+    """The code form again under RATELIMIT_SECOND_FACTOR: the typed code kept, and how long to wait."""
+    form = CodeForm()
+    form.code.errors = [message]
+    return render_template("staff/second_factor.html", form=form, errors=form.error_list(), has_errors=True)
+
+
 @bp.route("/log-ind", methods=["GET", "POST"])
+@form_again_when_limited(_login_again)
 def login():
     """Log in, step one: e-mail and password."""
     form = LoginForm()
@@ -40,6 +56,7 @@ def login():
 
 
 @bp.route("/totrin", methods=["GET", "POST"])
+@form_again_when_limited(_second_factor_again)
 @half_login_required
 def second_factor():
     """Log in, step two: the code from the authenticator app, or a recovery code."""

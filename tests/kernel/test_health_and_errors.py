@@ -94,22 +94,25 @@ def test_a_crash_is_a_danish_500_page(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "limit, path, first",
+    "limit, path, first, page",
     [
-        ("RATELIMIT_CODE_ENTRY", "/s/findes-ikke/fortsaet", 404),
-        ("RATELIMIT_SURVEY_POST", "/s/findes-ikke/svar/x/tjek", 404),
-        ("RATELIMIT_SIGNUP", "/moeder/999/tilmeld", 404),
-        ("RATELIMIT_LOGIN", "/personale/log-ind", 400),
+        ("RATELIMIT_CODE_ENTRY", "/s/findes-ikke/fortsaet", 404, "For mange forsøg"),
+        ("RATELIMIT_SURVEY_POST", "/s/findes-ikke/svar/x/tjek", 404, "For mange forsøg"),
+        ("RATELIMIT_SIGNUP", "/moeder/999/tilmeld", 404, "For mange forsøg"),
+        # the login form again, with the e-mail kept (tests/staff/test_login_limit_page.py)
+        ("RATELIMIT_LOGIN", "/personale/log-ind", 400, "Log ind for medarbejdere"),
     ],
 )
-def test_too_many_posts_get_a_danish_429_page(tmp_path, app, limit, path, first):
+def test_too_many_posts_get_a_danish_429_page(tmp_path, app, limit, path, first, page):
     limited = sqlite_app(tmp_path, **{limit: "2 per minute"}, WTF_CSRF_ENABLED=False)
     with limited.app_context():
         db.create_all()
     client = limited.test_client()
     statuses = [client.post(path, data={}).status_code for _ in range(3)]
     assert statuses == [first, first, 429]
-    assert title_of(client.post(path, data={})).startswith("Fejl: For mange forsøg")
+    refused = client.post(path, data={})
+    assert title_of(refused).startswith(f"Fejl: {page}")
+    assert "Vent 1 minut" in refused.get_data(as_text=True)
     assert app.test_client().post(path, data={}).status_code != 429, "no leak between apps"
     with limited.app_context():
         db.engine.dispose()

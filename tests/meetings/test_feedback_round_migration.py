@@ -23,6 +23,7 @@ from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import create_invitations, create_round
+from tests.factories import SYDDJURS, without_contact
 from tests.servers import postgres_database
 
 MIGRATIONS = str(ROOT / "migrations")
@@ -88,7 +89,7 @@ def meeting_row(policy_id: int, title: str, areas: list[int]) -> int:
 def old_database() -> dict[str, int]:
     """At the revision before: two meetings, the first with its feedback round (codes handed out, one answer sent),
     a sign-up with a topic, and an ordinary round; returns the ids."""
-    policy, _ = load_policy(ROOT / "data/policies/syddjurs.yaml")
+    policy, _ = load_policy(SYDDJURS, without_contact(SYDDJURS))
     areas = {area.code: area.id for area in policy.focus_areas}
     survey, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
     after_meeting, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-dialogmoede.yaml")

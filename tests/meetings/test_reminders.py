@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
 from sqlalchemy import select
 
+from survey.kernel import clock
 from survey.kernel.config import ROOT
 from survey.kernel.extensions import db
 from survey.meetings import notify, scheduled
@@ -20,6 +21,7 @@ from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
 from survey.questionnaire.rounds import find_invitation
 from tests.factories import DECEMBER_MEETING, DECEMBER_REMINDER_DUE
+from tests.pages import text_of
 
 STARTS = DECEMBER_MEETING["starts_at"]
 DUE = DECEMBER_REMINDER_DUE
@@ -248,3 +250,22 @@ def test_now_must_be_a_date_and_time(runner):
     result = runner.invoke(args=["meetings", "send-reminders", "--now", "i morgen"])
     assert result.exit_code == 2
     assert "ISO-format" in result.output
+
+
+def test_the_feedback_start_page_asks_for_the_code_from_the_mail_or_sms_it_came_in(
+    app, client, runner, smtp, sms_sent, attended, feedback_questionnaire, monkeypatch
+):
+    smtp.clear()
+    sms_sent.sent.clear()
+    runner.invoke(args=["meetings", "send-feedback", "--now", AFTER.isoformat()])
+    (message,) = smtp.messages
+    mailed = re.search(r"http://127\.0\.0\.1:5000(/s/\S+)", message.get_body(preferencelist=("plain",)).get_content())
+    texted = re.search(r"http://127\.0\.0\.1:5000(/s/\S+)", sms_sent.sent[0].text)
+    monkeypatch.setattr(clock, "now", lambda: AFTER.replace(tzinfo=UTC))  # while the feedback round is open
+    for link, label in ((mailed, "Kode fra din e-mail"), (texted, "Kode fra din sms")):
+        page = client.get(link.group(1))
+        assert page.status_code == 200, link.group(1)
+        assert text_of(page.doc.find(".//label[@for='code']")) == label
+        assert "brev" not in text_of(page.doc.find(".//form"))
+    typed = client.get(mailed.group(1).split("?")[0])  # the address typed by hand: no channel named, no letter
+    assert text_of(typed.doc.find(".//label[@for='code']")) == "Din kode"

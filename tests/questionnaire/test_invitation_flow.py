@@ -68,7 +68,7 @@ def test_the_same_code_before_sending_takes_up_the_same_draft(client, app, invit
 @pytest.mark.parametrize(
     "typed, message",
     [
-        ("", "Indtast koden fra dit brev"),
+        ("", "Indtast din kode"),
         ("ABCD", "Koden skal have 8 tegn"),
         ("ABCD-EFG!", "Koden skal have 8 tegn"),
         ("ZZZZ-ZZZZ", "Vi kan ikke finde koden"),

@@ -21,6 +21,7 @@ from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Draft, Round
 from survey.questionnaire.response_rate import round_rate
 from survey.questionnaire.services import save_page
+from tests.factories import SYDDJURS, without_contact
 from tests.servers import postgres_database
 
 MIGRATIONS = str(ROOT / "migrations")
@@ -44,7 +45,7 @@ def own_app(database_url, tmp_path) -> Iterator:
 
 def old_database() -> int:
     """At the revision before: an open round with one response, a draft with an answer and an empty one."""
-    load_policy(ROOT / "data/policies/syddjurs.yaml")
+    load_policy(SYDDJURS, without_contact(SYDDJURS))
     survey, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
     # in SQL, as the other rows: the model's round has the columns of later revisions
     db.session.execute(
