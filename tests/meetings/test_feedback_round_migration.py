@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -22,7 +23,6 @@ from survey.policies.models import FocusArea
 from survey.policies.services import load_policy
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Round
-from survey.questionnaire.rounds import create_invitations, create_round
 from tests.factories import SYDDJURS, without_contact
 from tests.servers import postgres_database
 
@@ -94,13 +94,31 @@ def old_database() -> dict[str, int]:
     survey, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
     after_meeting, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-dialogmoede.yaml")
     now = utcnow()
-    ordinary = create_round(
-        survey, "2026 2. halvår", now - timedelta(days=1), now + timedelta(days=30), allow_overlap=True
+    # in SQL, as the other rows: the models' round has the columns of later revisions
+    ordinary = SimpleNamespace(
+        id=insert(
+            "round",
+            questionnaire_id=survey.id,
+            slug="syddjurs-2026-2",
+            label="2026 2. halvår",
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=30),
+            access="open",
+        )
     )
-    feedback = create_round(
-        after_meeting, "Dialogmøde", now - timedelta(hours=1), now + timedelta(days=30), allow_overlap=True
+    feedback = SimpleNamespace(
+        id=insert(
+            "round",
+            questionnaire_id=after_meeting.id,
+            slug="syddjurs-dialogmoede",
+            label="Dialogmøde",
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=30),
+            access="invitation",
+        )
     )
-    create_invitations(feedback, 3)
+    for n in range(3):
+        insert("invitation", round_id=feedback.id, code_hash=f"{n:064d}", used=False)
     met = meeting_row(policy.id, "Dialogmøde om job", [areas["1"], areas["5"]])
     other = meeting_row(policy.id, "Dialogmøde om unge", [areas["2"]])
     db.session.execute(text("UPDATE round SET meeting_id = :m WHERE id = :r"), {"m": met, "r": feedback.id})
