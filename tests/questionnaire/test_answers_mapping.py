@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from survey.kernel.config import ROOT
+from survey.kernel.datafiles import load_model
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
-from survey.kernel.datafiles import load_model
 from survey.questionnaire import flow
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.schema import QuestionnaireSpec
