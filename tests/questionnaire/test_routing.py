@@ -11,12 +11,14 @@ from sqlalchemy import func, select
 from survey.kernel.config import ROOT
 from survey.kernel.datafiles import DataFileError, load_model
 from survey.kernel.extensions import db
+from survey.policies.models import FocusArea
 from survey.policies.schema import PolicySpec
 from survey.questionnaire import flow
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Questionnaire
 from survey.questionnaire.schema import CHOSEN, QuestionnaireSpec
-from tests.factories import make_policy
+from survey.results.methods import scored_items
+from tests.factories import make_policy, make_round
 from tests.helpers import TESTDATA, edited
 
 MINI = TESTDATA / "questionnaires" / "mini-tilfredshed.yaml"
@@ -213,3 +215,13 @@ def test_every_route_of_every_questionnaire_asks_at_most_15_and_each_area_its_bl
         policy = load_model(ROOT / "data" / "policies" / f"{spec.policy}.yaml", PolicySpec)[0]
         assert set(blocks) == {area.code for area in policy.focus_areas}, "every focus area gets its block"
         assert all(blocks.values())
+
+
+def test_the_bilag_lists_for_each_focus_area_only_the_items_its_routes_ask(app_ctx):
+    round_ = make_round()
+    area = {a.code: a for a in db.session.scalars(select(FocusArea))}
+    young, job = scored_items([round_], area["2"], "satisfaction"), scored_items([round_], area["1"], "satisfaction")
+    assert "Hvor tilfreds er du med hjælpen til at komme i gang med en uddannelse eller et job?" in young
+    assert not [text for text in young if "få et job eller blive i dit job" in text], "the job block is not area 2's"
+    assert [text for text in job if "få et job eller blive i dit job" in text]
+    assert "Hvor tilfreds er du alt i alt med den hjælp, du har fået?" in young and job, "the core is everyone's"
