@@ -17,6 +17,7 @@ from sqlalchemy import and_, false, func, or_, select
 
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
+from survey.questionnaire import flow
 from survey.questionnaire.models import Answer, Question, Response, Round, round_focus_area
 from survey.results.models import Quote
 from survey.results.personal_data import find_personal_data, kinds_found
@@ -81,7 +82,7 @@ def asked(area_id: int, round_ids: list[int]) -> list[AskedGroup]:
         if question.follows_meeting:
             count = everyone.get(round_id, 0) if round_id in about_area else None
         elif question.follows_routing:
-            count = routed.get(round_id, 0)
+            count = _asked_on_routes(round_id, question, routed)
         else:
             count = everyone.get(round_id, 0) if question.focus_area_id == area_id else None
         if count is not None:
@@ -89,9 +90,9 @@ def asked(area_id: int, round_ids: list[int]) -> list[AskedGroup]:
     return groups
 
 
-def _routed(area_id: int, round_ids: list[int]) -> dict[int, int]:
-    """Per round, the respondents whose routing answer chose the focus area: counted per option in the database,
-    the options then read as their areas (the routing answer is background and carries no area itself)."""
+def _routed(area_id: int, round_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per round, how many respondents gave each routing answer that chooses the focus area: counted per option in
+    the database, the options then read as their areas (the routing answer is background and carries no area)."""
     code = db.session.get(FocusArea, area_id).code
     per_option = db.session.execute(
         select(Response.round_id, Answer.choice, func.count(func.distinct(Answer.response_id)))
@@ -101,15 +102,24 @@ def _routed(area_id: int, round_ids: list[int]) -> dict[int, int]:
         .group_by(Response.round_id, Answer.choice)
     ).all()
     chosen: dict[int, set[str]] = {}
-    routed: dict[int, int] = {}
+    routed: dict[int, dict[str, int]] = {}
     for round_id, choice, count in per_option:
         if round_id not in chosen:
             spec = db.session.get(Round, round_id).questionnaire.spec
             routing = next((q for q in spec.questions() if q.routing), None)
             chosen[round_id] = {o.value for o in (routing.options or []) if o.focus_area == code} if routing else set()
         if choice in chosen[round_id]:
-            routed[round_id] = routed.get(round_id, 0) + count
+            routed.setdefault(round_id, {})[choice] = count
     return routed
+
+
+def _asked_on_routes(round_id: int, question: Question, routed: dict[int, dict[str, int]]) -> int:
+    """Those whose routing answer chose the area and whose route asks the question (its show_if on the routing
+    question, if any)."""
+    spec = db.session.get(Round, round_id).questionnaire.spec
+    question_spec = next((q for q in spec.questions() if q.id == question.key), None)
+    values = flow.routing_values(spec, question_spec) if question_spec else None
+    return sum(count for choice, count in routed.get(round_id, {}).items() if values is None or choice in values)
 
 
 def comment_groups(area_id: int, round_ids: list[int]) -> list[tuple[int, int]]:
