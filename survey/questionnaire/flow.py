@@ -91,3 +91,12 @@ def routes(spec: QuestionnaireSpec) -> list[dict[str, DraftAnswer]]:
             values = [value for value, _label in question.question_kind.choices(question, "da")]
             choices.append([(question.id, value) for value in values] + ([] if question.required else [None]))
     return [{key: {"choice": value} for key, value in filter(None, combination)} for combination in product(*choices)]
+
+
+def steps_for_posted(spec: QuestionnaireSpec, number: int, posted: set[str]) -> list[Step]:
+    """The steps of a citizen whose answers are out of reach (the database is away): those of the first route whose
+    `number`-th step asks a question the form posted, else those of someone who has answered nothing."""
+    for walk in (steps(spec, {}), *(steps(spec, answers) for answers in routes(spec))):
+        if 1 <= number <= len(walk) and posted & {question.id for question in walk[number - 1].questions}:
+            return walk
+    return steps(spec, {})
