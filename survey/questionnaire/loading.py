@@ -51,7 +51,7 @@ def _sync_questions(questionnaire: Questionnaire, spec: QuestionnaireSpec, areas
                 kind=question_spec.kind,
                 dimension=question_spec.dimension,
                 focus_area=area,
-                follows_routing=question_spec.focus_area == CHOSEN or question_spec.routing,
+                follows_routing=question_spec.focus_area == CHOSEN,  # the routing answer is background: no area
                 follows_meeting=question_spec.focus_area == MEETING,
                 routing=question_spec.routing,
                 text=question_spec.text.da,

@@ -87,15 +87,16 @@ class CountedAnswer:
 
 
 def counted_answers(questionnaire: Questionnaire, answers: dict[str, DraftAnswer], lang: str) -> list[CountedAnswer]:
-    """The answers given, each with the focus area a submit would store it against (the routing choice applied)."""
+    """The answers to the questions asked on the route taken, each with the focus area a submit would store it
+    against (the routing choice applied; the routing answer itself, background, counts for none)."""
     areas = {area.code: f"{area.code} {area.title}" for area in questionnaire.policy.focus_areas}
     chosen = chosen_area_code(questionnaire.spec, answers)
     rows = []
-    for question in questionnaire.spec.questions():
+    for question in flow.asked_questions(questionnaire.spec, answers):
         shown = question.question_kind.review_text(question, answers.get(question.id) or {}, lang)
         if not shown:
             continue
-        if question.focus_area == CHOSEN or question.routing:
+        if question.focus_area == CHOSEN:
             area = areas.get(chosen, _("intet valgt"))
         elif question.focus_area == MEETING:
             area = _("dialogmødets fokusområder")

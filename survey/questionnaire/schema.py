@@ -3,6 +3,15 @@
 Question texts live in the file in Danish (required), English and any further language (optional); the fixed answer
 scales (Likert labels, yes/no, "Ved ikke") are UI strings in translations/. What each `kind:` means is its class in
 kinds.py.
+
+Routing: a page or a question with `show_if: {question: <id>, any_of: [<value>, …]}` is asked only of those who
+answered the question `<id>` with one of the values (the routing question first of all; its option values, or a
+kind's fixed values such as `yes`/`no`). A page's condition holds for every question on it. The question pointed at
+must be on an earlier page and asked of everyone (no `show_if` of its own or on its page), so the routes of a
+questionnaire can be read from the file; a page or question that no answer can reach is refused when the file is
+loaded, and so is a condition on the routing question itself or on a background question results are split by (its
+groups must add up to every respondent of a focus area). A question not asked is never shown, required or stored,
+and the results count it as not asked, not as unanswered (flow.py).
 """
 
 from __future__ import annotations
@@ -96,6 +105,13 @@ class OptionSpec(Strict):
     focus_area: str | None = Field(default=None, pattern=CODE_PATTERN)
 
 
+class ConditionSpec(Strict):
+    """`show_if`: ask the page or question only of those who answered `question` with one of `any_of`."""
+
+    question: str = Slug
+    any_of: list[str] = Field(min_length=1)
+
+
 class QuestionSpec(Strict):
     id: str = Slug
     #: the name of a registered question kind (kinds.py)
@@ -114,6 +130,8 @@ class QuestionSpec(Strict):
     #: for a yes/no question: the free-text question whose answer the respondent lets us quote anonymously
     quote_consent_for: str | None = None
     allow_dont_know: bool = True
+    #: asked only of those whose earlier answer is one of the values (flow.is_asked)
+    show_if: ConditionSpec | None = None
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -154,6 +172,8 @@ class PageSpec(Strict):
     id: str = Slug
     title: LocalText
     intro: LocalText | None = None
+    #: the page (every question on it) is asked only of those whose earlier answer is one of the values
+    show_if: ConditionSpec | None = None
     questions: list[QuestionSpec] = Field(min_length=1)
 
 
@@ -191,3 +211,62 @@ class QuestionnaireSpec(Strict):
                     (*where, "quote_consent_for"),
                     f"skal pege på et fritekstspørgsmål (kind: {kind_names('own_words')})",
                 )
+        yield from self._condition_problems()
+
+    def _condition_problems(self) -> Iterator[Problem]:
+        """Each `show_if` points at an earlier question asked of everyone, with values it has; and can be met."""
+        page_of = {question.id: p for p, page in enumerate(self.pages) for question in page.questions}
+        by_id = {question.id: question for question in self.questions()}
+        for p, page in enumerate(self.pages):
+            if page.show_if:
+                yield from _condition_target(page.show_if, ("pages", p, "show_if"), p, page_of, by_id, self.pages)
+            for q, question in enumerate(page.questions):
+                where = ("pages", p, "questions", q)
+                if page.show_if is None and question.show_if is None:
+                    continue
+                if question.routing:
+                    yield (*where, "routing"), "routing-spørgsmålet stilles til alle: det kan ikke have show_if"
+                    continue
+                if question.question_kind.breakdown and question.dimension == "background":
+                    yield (
+                        (*where, "show_if" if question.show_if else "id"),
+                        "et baggrundsspørgsmål, som resultaterne deles efter, stilles til alle: det kan ikke have "
+                        "show_if (eller stå på en side med show_if)",
+                    )
+                if question.show_if is None:
+                    continue
+                yield from _condition_target(question.show_if, (*where, "show_if"), p, page_of, by_id, self.pages)
+                both = page.show_if
+                if (
+                    both
+                    and both.question == question.show_if.question
+                    and not set(both.any_of) & set(question.show_if.any_of)
+                ):
+                    yield (
+                        (*where, "show_if", "any_of"),
+                        f"ingen kan nå spørgsmålet: siden stilles kun ved {', '.join(both.any_of)}",
+                    )
+
+
+def _condition_target(
+    condition: ConditionSpec, where: tuple, page_number: int, page_of: dict, by_id: dict, pages: list
+) -> Iterator[Problem]:
+    """The problems of one condition's question and values."""
+    target = by_id.get(condition.question)
+    if target is None:
+        yield (*where, "question"), f"ukendt spørgsmål {condition.question!r}"
+        return
+    if page_of[target.id] >= page_number:
+        yield (*where, "question"), "skal pege på et spørgsmål på en tidligere side"
+        return
+    if target.show_if is not None or pages[page_of[target.id]].show_if is not None:
+        yield (*where, "question"), "skal pege på et spørgsmål, der stilles til alle (uden show_if)"
+        return
+    kind = target.question_kind
+    values = [value for value, _label in kind.choices(target, "da")] if not kind.own_words else []
+    if not values:
+        yield (*where, "question"), "skal pege på et spørgsmål med svarmuligheder"
+        return
+    for n, value in enumerate(condition.any_of):
+        if value not in values:
+            yield (*where, "any_of", n), f"{condition.question!r} har ingen svarmulighed {value!r}"

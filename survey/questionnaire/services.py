@@ -172,19 +172,19 @@ def build_answers(
     questionnaire: Questionnaire, answers: dict[str, DraftAnswer], meeting_area_ids: list[int] | None = None
 ) -> list[Answer]:
     """Turn draft answers into Answer rows (the ones each question's kind stores), each carrying the focus area it
-    addresses.
+    addresses. Only the questions asked on the citizen's route are stored: an answer given before the routing
+    answer was changed is not (flow.asked_questions).
 
     A question about a dialogue meeting addresses every focus area of that meeting: one row per area, so
     each area's results count the answer (a total across areas must count respondents, not rows)."""
     rows = questionnaire.question_by_key()
     chosen_area_id = _chosen_area_id(questionnaire, answers)
+    asked = flow.asked_questions(questionnaire.spec, answers)
     quotable = {
-        q.quote_consent_for
-        for q in questionnaire.spec.questions()
-        if q.quote_consent_for and q.question_kind.consents(answers.get(q.id, {}))
+        q.quote_consent_for for q in asked if q.quote_consent_for and q.question_kind.consents(answers.get(q.id, {}))
     }
     built = []
-    for spec in questionnaire.spec.questions():
+    for spec in asked:
         value = answers.get(spec.id)
         if not value:
             continue

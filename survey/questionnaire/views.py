@@ -148,9 +148,13 @@ def _page_again(round_slug: str, token: str, number: int, message: str | None = 
     """The question page again with what was posted, shown while the database does not answer (or, with the
     rate limit's `message`, while the limit holds)."""
     round_ = services.seen_round(round_slug)
-    # the draft's answers are out of reach: the steps of someone who has answered nothing (those the form posts
-    # are still in its fields)
-    shown = services.steps_of(round_, {}) if round_ is not None else []
+    # the draft's answers (and so its route) are out of reach: the steps of a route whose page asks what the form
+    # posts (those answers are still in its fields)
+    shown = (
+        flow.steps_for_posted(round_.questionnaire.spec, number, set(request.form), round_.one_question_per_page)
+        if round_ is not None
+        else []
+    )
     if not 1 <= number <= len(shown):
         return None
     context = _page_context(round_, token, number, shown)

@@ -16,6 +16,8 @@ from flask import current_app
 from sqlalchemy import and_, false, func, or_, select
 
 from survey.kernel.extensions import db
+from survey.policies.models import FocusArea
+from survey.questionnaire import flow
 from survey.questionnaire.models import Answer, Question, Response, Round, round_focus_area
 from survey.results.models import Quote
 from survey.results.personal_data import find_personal_data, kinds_found
@@ -62,16 +64,7 @@ def asked(area_id: int, round_ids: list[int]) -> list[AskedGroup]:
     everyone = dict(
         db.session.execute(select(Response.round_id, func.count()).where(in_rounds).group_by(Response.round_id)).all()
     )
-    # the routing answer carries the focus area it chose (its question follows the routing); one per response
-    routed = dict(
-        db.session.execute(
-            select(Response.round_id, func.count(func.distinct(Answer.response_id)))
-            .join(Answer, Answer.response_id == Response.id)
-            .join(Question, Question.id == Answer.question_id)
-            .where(in_rounds, Question.routing.is_(True), Answer.focus_area_id == area_id)
-            .group_by(Response.round_id)
-        ).all()
-    )
+    routed = _routed(area_id, round_ids)
     about_area = set(
         db.session.scalars(
             select(round_focus_area.c.round_id).where(
@@ -89,12 +82,44 @@ def asked(area_id: int, round_ids: list[int]) -> list[AskedGroup]:
         if question.follows_meeting:
             count = everyone.get(round_id, 0) if round_id in about_area else None
         elif question.follows_routing:
-            count = routed.get(round_id, 0)
+            count = _asked_on_routes(round_id, question, routed)
         else:
             count = everyone.get(round_id, 0) if question.focus_area_id == area_id else None
         if count is not None:
             groups.append(AskedGroup(round_id, question.id, count))
     return groups
+
+
+def _routed(area_id: int, round_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per round, how many respondents gave each routing answer that chooses the focus area: counted per option in
+    the database, the options then read as their areas (the routing answer is background and carries no area)."""
+    code = db.session.get(FocusArea, area_id).code
+    per_option = db.session.execute(
+        select(Response.round_id, Answer.choice, func.count(func.distinct(Answer.response_id)))
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Response.round_id.in_(round_ids), Question.routing.is_(True))
+        .group_by(Response.round_id, Answer.choice)
+    ).all()
+    chosen: dict[int, set[str]] = {}
+    routed: dict[int, dict[str, int]] = {}
+    for round_id, choice, count in per_option:
+        if round_id not in chosen:
+            spec = db.session.get(Round, round_id).questionnaire.spec
+            routing = next((q for q in spec.questions() if q.routing), None)
+            chosen[round_id] = {o.value for o in (routing.options or []) if o.focus_area == code} if routing else set()
+        if choice in chosen[round_id]:
+            routed.setdefault(round_id, {})[choice] = count
+    return routed
+
+
+def _asked_on_routes(round_id: int, question: Question, routed: dict[int, dict[str, int]]) -> int:
+    """Those whose routing answer chose the area and whose route asks the question (its show_if on the routing
+    question, if any)."""
+    spec = db.session.get(Round, round_id).questionnaire.spec
+    question_spec = next((q for q in spec.questions() if q.id == question.key), None)
+    values = flow.routing_values(spec, question_spec) if question_spec else None
+    return sum(count for choice, count in routed.get(round_id, {}).items() if values is None or choice in values)
 
 
 def comment_groups(area_id: int, round_ids: list[int]) -> list[tuple[int, int]]:

@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
+from survey.questionnaire import flow
 from survey.questionnaire.models import Invitation, Round
+from survey.questionnaire.schema import QuestionnaireSpec
 
 
 def satisfaction_text() -> str:
@@ -85,16 +87,28 @@ def scored_items(rounds: list[Round], area: FocusArea, dimension: str) -> list[s
     texts: dict[str, str] = {}
     for round_ in sorted(rounds, key=lambda r: r.questionnaire_id, reverse=True):
         meeting_area = any(a.id == area.id for a in round_.focus_areas)
+        routed = _routed_to(round_.questionnaire.spec, area.code)
         for question in sorted(round_.questionnaire.questions, key=lambda q: q.position):
             if question.dimension != dimension:
                 continue
             if (
                 question.focus_area_id == area.id
-                or question.follows_routing
+                or (question.follows_routing and question.key in routed)
                 or (question.follows_meeting and meeting_area)
             ):
                 texts.setdefault(question.key, question.text)
     return list(texts.values())
+
+
+def _routed_to(spec: QuestionnaireSpec, code: str) -> set[str]:
+    """The keys of the questions asked on some route whose routing answer chose the focus area."""
+    routing = next((q for q in spec.questions() if q.routing), None)
+    areas = {option.value: option.focus_area for option in routing.options or []} if routing else {}
+    return {
+        question.id
+        for question in spec.questions()
+        if any(areas.get(value) == code for value in flow.routing_values(spec, question) or ())
+    }
 
 
 @dataclass(frozen=True)

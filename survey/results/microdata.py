@@ -7,6 +7,8 @@ each scored question and the answer to each background question — and nothing 
   RESULTS_MIN_GROUP rows is made less precise by blanking its rarest answer, then the next, until the
   combination is shared by enough rows or the row has no background left. A blank is "not answered" or "blanked":
   the file does not say which, since saying so would single out the rare rows again.
+- "Not asked" is not "not answered": a question the respondent's route did not ask says NOT_ASKED. Which cells say
+  so tells the route, so the k-anonymity is made within each route's rows.
 - Only a round that has closed: an open round's rows would change with every new response."""
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import select
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.kernel.tables import Column, Sheet
+from survey.questionnaire import flow
 from survey.questionnaire.kinds import kind_of
 from survey.questionnaire.models import Answer, Question, Response, Round
 from survey.questionnaire.schema import QuestionSpec
@@ -30,6 +33,9 @@ from survey.results.release import is_published
 from survey.results.suppression import minimum_group
 
 SCORED = {"satisfaction": _l("Tilfredshed"), "transparency": _l("Gennemsigtighed")}
+#: a cell of a question the respondent's route did not ask (a blank is a question asked and not answered); the
+#: same code in every language, so that a file reads the same however it was downloaded
+NOT_ASKED = "ikke spurgt"
 
 
 class NotPublishable(Exception):
@@ -126,12 +132,18 @@ def respondent_sheet(round_: Round) -> Sheet:
     background = [v for v in wanted if v.background]
     scored = [v for v in wanted if not v.background]
     labels = {v.key: dict(kind_of(v.spec).choices(v.spec, "da")) for v in background}
-    backgrounds = k_anonymous(
-        [[_label(labels[v.key], given.get(v.key)) for v in background] for given in responses], minimum
+    asked = [_asked(round_.questionnaire.spec, wanted, given) for given in responses]
+    backgrounds = _k_anonymous_per_route(
+        [
+            [_label(labels[v.key], given.get(v.key)) if asked_here[v.key] else NOT_ASKED for v in background]
+            for given, asked_here in zip(responses, asked, strict=True)
+        ],
+        asked,
+        minimum,
     )
     rows = [
-        answers + [given.get(v.key, (None, None))[1] for v in scored]
-        for answers, given in zip(backgrounds, responses, strict=True)
+        answers + [given.get(v.key, (None, None))[1] if asked_here[v.key] else NOT_ASKED for v in scored]
+        for answers, given, asked_here in zip(backgrounds, responses, asked, strict=True)
     ]
     secrets.SystemRandom().shuffle(rows)
     columns = [
@@ -142,6 +154,26 @@ def respondent_sheet(round_: Round) -> Sheet:
     return Sheet(_("Besvarelser"), columns, [[number, *row] for number, row in enumerate(rows, start=1)])
 
 
+def _asked(spec, wanted: list[Variable], given: dict[str, tuple[str | None, int | None]]) -> dict[str, bool]:
+    """Per column, whether the respondent was asked the question on the route their answers took."""
+    answers = {key: {"choice": choice} for key, (choice, _score) in given.items() if choice}
+    pages = {question.id: page for page in spec.pages for question in page.questions}
+    return {v.key: flow.is_asked(pages[v.key], answers) and flow.is_asked(v.spec, answers) for v in wanted}
+
+
+def _k_anonymous_per_route(backgrounds: list[list], asked: list[dict[str, bool]], k: int) -> list[list]:
+    """k_anonymous within each group of rows asked the same questions: which cells say "ikke spurgt" tells the
+    route, so a rare combination must be made common among the rows of its own route."""
+    routes: dict[tuple, list[int]] = {}
+    for number, asked_here in enumerate(asked):
+        routes.setdefault(tuple(asked_here.values()), []).append(number)
+    result: list[list] = [[] for _ in backgrounds]
+    for numbers in routes.values():
+        for number, row in zip(numbers, k_anonymous([backgrounds[n] for n in numbers], k), strict=True):
+            result[number] = row
+    return result
+
+
 def _label(labels: dict, given: tuple[str | None, int | None] | None) -> str | None:
     return None if given is None or given[0] is None else str(labels.get(given[0], given[0]))
 
@@ -149,8 +181,17 @@ def _label(labels: dict, given: tuple[str | None, int | None] | None) -> str | N
 def _codebook_values(variable: Variable) -> str:
     if variable.background:
         options = "; ".join(str(label) for _value, label in kind_of(variable.spec).choices(variable.spec, "da"))
-        return _("%(options)s. Tom: ikke besvaret, eller udeladt af hensyn til anonymiteten", options=options)
-    return _("1–5 (1 = laveste, 5 = højeste). Tom: ikke stillet, ikke besvaret eller »Ved ikke«")
+        return _(
+            "%(options)s. Tom: ikke besvaret, eller udeladt af hensyn til anonymiteten. »%(not_asked)s«: "
+            "spørgsmålet blev ikke stillet på borgerens vej gennem skemaet",
+            options=options,
+            not_asked=NOT_ASKED,
+        )
+    return _(
+        "1–5 (1 = laveste, 5 = højeste). Tom: ikke besvaret eller »Ved ikke«. »%(not_asked)s«: spørgsmålet blev "
+        "ikke stillet på borgerens vej gennem skemaet",
+        not_asked=NOT_ASKED,
+    )
 
 
 def codebook_sheet(round_: Round, sheet: Sheet) -> Sheet:

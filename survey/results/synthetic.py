@@ -24,8 +24,10 @@ from sqlalchemy import Connection, select
 from survey.kernel.clock import iso_week
 from survey.kernel.codes import ALPHABET
 from survey.kernel.extensions import db
-from survey.questionnaire.kinds import QuestionKind, kind_named
+from survey.questionnaire import flow
+from survey.questionnaire.kinds import DraftAnswer, QuestionKind, kind_named
 from survey.questionnaire.models import Question, Response, Round, new_answer_id
+from survey.questionnaire.schema import PageSpec, QuestionSpec
 from survey.questionnaire.services import RECEIPT_LENGTH
 from survey.results.sums import Increments, add_increments, breakdown_keys, response_increments
 
@@ -81,6 +83,10 @@ class Item:
     consent_for: str | None = None
     #: how much this item lies above or below its area's level
     shift: float = 0.0
+    #: the question in the file: asked only on the routes its conditions allow (flow.is_asked)
+    spec: QuestionSpec | None = None
+    #: the page it is on, whose condition it shares
+    page: PageSpec | None = None
 
 
 @dataclass
@@ -126,9 +132,10 @@ def build_plan(round_: Round, seed: int) -> Plan:
     area_ids = {area.code: area.id for area in questionnaire.policy.focus_areas}
     meeting_areas = [area.id for area in round_.focus_areas]
     items = []
-    for spec in questionnaire.spec.questions():
+    for page, spec in ((p, q) for p in questionnaire.spec.pages for q in p.questions):
         row = rows[spec.id]
         item = Item(row.id, spec.id, kind_named(spec.kind), spec.dimension, _areas(row, meeting_areas), spec.required)
+        item.spec, item.page = spec, page
         item.allow_dont_know = spec.allow_dont_know
         item.consent_for = spec.quote_consent_for
         item.shift = random.Random(f"{seed}:{spec.id}").uniform(-0.3, 0.3)
@@ -149,8 +156,11 @@ def respondent(plan: Plan, rng: random.Random) -> list[tuple]:
     person = rng.gauss(0, 0.6)  # some people are more content than others, on every item
     chosen: int | None = None
     consent: dict[str, bool] = {}  # free-text key → consent given, for those who wrote something
+    given: dict[str, DraftAnswer] = {}  # the choices so far, which decide the route
     rows = []
     for item in plan.items:
+        if not (flow.is_asked(item.page, given) and flow.is_asked(item.spec, given)):
+            continue  # not on this respondent's route: not asked, so no answer at all
         areas = item.areas if item.areas is not None else [chosen]
         sat, transp = plan.levels.get(areas[0], plan.levels[None])
         may_quote = False
@@ -168,10 +178,10 @@ def respondent(plan: Plan, rng: random.Random) -> list[tuple]:
             continue
         else:
             level = sat if item.dimension == "satisfaction" else transp
-            values = item.kind.stored(item.kind.draw(rng, item, level, sat, person))
-            if item.option_areas:
+            drawn = item.kind.draw(rng, item, level, sat, person)
+            values, given[item.key] = item.kind.stored(drawn), drawn
+            if item.option_areas:  # the routing answer: background itself, it decides the later questions' area
                 chosen = item.option_areas[item.options.index(values[0][0])]
-                areas = [chosen]
         rows += [
             (item.question_id, area_id, choice, score, text, may_quote)
             for choice, score, text in values

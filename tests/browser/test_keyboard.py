@@ -16,7 +16,8 @@ COMMENT = "Min sagsbehandler svarede hurtigt."
 # Chosen in page order; questions left out are skipped. "1" is a group's first option (Space), "dont_know" its last.
 KEYBOARD_ANSWERS = {
     "din-sag": {"hjaelp": "hverdag"},
-    "overblik": {"ved-hvad-der-sker": "2", "forstaar-afgoerelser": "dont_know"},
+    "hverdagen": {"tilfreds-hjem": "4"},  # the block of the route chosen
+    "overblik": {"ved-hvad-der-sker": "2", "ved-hvem-kontakte": "dont_know"},
     "moedet": {"tilfreds-respekt": "5"},
     "hjaelpen": {"tilfreds-hjaelp": "1"},
     "egne-ord": {"kommentar": COMMENT, "maa-citere": "yes"},
@@ -53,7 +54,8 @@ def test_whole_survey_can_be_answered_with_the_keyboard(request, page_fixture, m
         assert stored["hjaelp"].choice == "hverdag"
         assert (stored["ved-hvad-der-sker"].score, stored["tilfreds-respekt"].score) == (2, 5)
         assert stored["tilfreds-hjaelp"].score == 1
-        assert (stored["forstaar-afgoerelser"].choice, stored["forstaar-afgoerelser"].score) == ("dont_know", None)
+        assert (stored["ved-hvem-kontakte"].choice, stored["ved-hvem-kontakte"].score) == ("dont_know", None)
+        assert stored["tilfreds-hjem"].score == 4
         assert stored["kommentar"].text == COMMENT and stored["kommentar"].may_quote
         assert stored["alder"].choice == "80-plus"
 

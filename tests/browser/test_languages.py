@@ -91,14 +91,17 @@ def test_a_right_to_left_page_is_marked_accessible_and_fits_a_small_phone(phone,
 
 
 @pytest.fixture
-def focus_area_titles(app, pages) -> list[str]:
+def policy_texts(app, pages) -> list[str]:
+    """What the policy files give in Danish only: the focus areas' titles and the contact (unit, hours, address)."""
     from sqlalchemy import select
 
     from survey.kernel.extensions import db
-    from survey.policies.models import FocusArea
+    from survey.policies.models import FocusArea, Policy
 
     with app.app_context():
-        return list(db.session.scalars(select(FocusArea.title)))
+        contacts = [policy.contact for policy in db.session.scalars(select(Policy)) if policy.contact]
+        details = [text for c in contacts for text in (c.unit, c.hours, c.address, c.email, c.municipality) if text]
+        return [*db.session.scalars(select(FocusArea.title)), *details]
 
 
 def _locale_words() -> set[str]:
@@ -108,11 +111,11 @@ def _locale_words() -> set[str]:
 
 
 @pytest.mark.parametrize("name", ["survey-start", "survey-question", "meeting-signup"])
-def test_the_pseudo_locale_leaves_no_untranslated_text(phone, pages, focus_area_titles, name):
+def test_the_pseudo_locale_leaves_no_untranslated_text(phone, pages, policy_texts, name):
     pages[name](phone, PSEUDO)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=SCREENSHOTS / f"pseudo-{name}-375.png", full_page=True)
-    allowed = re.compile("|".join(map(re.escape, [*DATA, *focus_area_titles, *_locale_words()])))
+    allowed = re.compile("|".join(map(re.escape, [*DATA, *policy_texts, *_locale_words()])))
     untranslated = [text for text in phone.evaluate(TEXTS) if re.search(r"[A-Za-zÆØÅæøå]{2,}", allowed.sub("", text))]
     assert not untranslated, f"{name} shows text that is not in the page's language: {untranslated}"
     width, wider = sideways_overflow(phone, 320)

@@ -1,32 +1,30 @@
 """build_answers: which focus area each answer addresses, Likert scores, skipped questions and quote consent.
 
-The Syddjurs questionnaire routes on `hjaelp`; `tilfreds-lyttet` is fixed on area 5; `alder` and `hvem-svarer`
-address no area; `kommentar` follows the routing and `maa-citere` is its quote consent."""
+The Syddjurs questionnaire routes on `hjaelp` (background: its answer addresses no area) and asks each route its own
+block of questions; `tilfreds-lyttet` is fixed on area 5; `alder` and `hvem-svarer` address no area; `kommentar`
+follows the routing and `maa-citere` is its quote consent."""
 
 from __future__ import annotations
 
 import pytest
 
 from survey.kernel.config import ROOT
+from survey.kernel.datafiles import load_model
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
+from survey.questionnaire import flow
 from survey.questionnaire.loading import load_questionnaire
+from survey.questionnaire.schema import QuestionnaireSpec
 from survey.questionnaire.services import build_answers
 from tests.factories import make_policy
 
 DATA = ROOT / "data"
 ROUTING_TO_AREA = {"job": "1", "ung": "2", "hverdag": "3", "flere-steder": "3", "faellesskab": "4", "andet": "5"}
+#: every scored question that follows the routing choice, on whichever route it is asked
 CHOSEN_QUESTIONS = [
-    "ved-hvad-der-sker",
-    "forstaar-afgoerelser",
-    "ved-hvem-kontakte",
-    "svar-til-tiden",
-    "inddraget",
-    "tilfreds-respekt",
-    "tilfreds-kontakt",
-    "tilfreds-hjaelp",
-    "tilfreds-hverdag",
-    "tilfreds-sammenhaeng",
+    q.id
+    for q in load_model(DATA / "questionnaires" / "syddjurs-tilfredshed.yaml", QuestionnaireSpec)[0].questions()
+    if q.focus_area == "chosen" and q.question_kind.scored
 ]
 BACKGROUND = {"alder": "30-49", "hvem-svarer": "mig-selv"}
 
@@ -39,7 +37,8 @@ def questionnaire(app_ctx):
 
 
 def answers_for(routing: str, **extra: dict[str, str]) -> dict[str, dict[str, str]]:
-    """A full draft: the routing choice, '4' on every Likert question, a comment and the background questions."""
+    """A full draft: the routing choice, '4' on every Likert question of every route (as a citizen who answered
+    on other routes before changing the routing answer), a comment and the background questions."""
     answers = {"hjaelp": {"choice": routing}, "tilfreds-lyttet": {"choice": "4"}}
     answers |= {key: {"choice": "4"} for key in CHOSEN_QUESTIONS}
     answers |= {"kommentar": {"text": "Sagsbehandleren ringede tilbage."}, "maa-citere": {"choice": "yes"}}
@@ -60,9 +59,22 @@ def area_code(row) -> str | None:
 def test_every_chosen_question_gets_the_chosen_options_area(questionnaire, routing, area):
     rows = by_key(build_answers(questionnaire, answers_for(routing)))
 
-    for key in [*CHOSEN_QUESTIONS, "kommentar", "hjaelp"]:
+    asked = [q.id for q in flow.asked_questions(questionnaire.spec, answers_for(routing)) if q.id in CHOSEN_QUESTIONS]
+    assert len(asked) >= 5
+    for key in [*asked, "kommentar"]:
         assert area_code(rows[key]) == area, key
-    assert rows["hjaelp"].choice == routing
+    assert (rows["hjaelp"].choice, rows["hjaelp"].focus_area_id) == (routing, None), "the routing answer is background"
+
+
+@pytest.mark.parametrize("routing", ROUTING_TO_AREA)
+def test_answers_to_questions_not_asked_on_the_route_are_not_stored(questionnaire, routing):
+    """A citizen who answered one route's block and then changed the routing answer: only the new route is stored."""
+    answers = answers_for(routing)
+    rows = build_answers(questionnaire, answers)
+
+    asked = {q.id for q in flow.asked_questions(questionnaire.spec, answers)}
+    assert {row.question.key for row in rows} == asked & set(answers)
+    assert set(answers) - asked, "the draft holds answers to other routes' questions"
 
 
 @pytest.mark.parametrize("routing", ROUTING_TO_AREA)
@@ -100,12 +112,13 @@ def test_non_likert_answers_have_no_score(questionnaire):
 
 def test_skipped_questions_make_no_row(questionnaire):
     answers = answers_for("hverdag")
-    for skipped in ["svar-til-tiden", "tilfreds-lyttet", "alder", "kommentar", "maa-citere"]:
+    for skipped in ["tilfreds-hjem", "tilfreds-lyttet", "alder", "kommentar", "maa-citere"]:
         del answers[skipped]
 
     rows = build_answers(questionnaire, answers)
 
-    assert sorted(row.question.key for row in rows) == sorted(answers)
+    asked = {q.id for q in flow.asked_questions(questionnaire.spec, answers)}
+    assert sorted(row.question.key for row in rows) == sorted(asked & set(answers))
 
 
 def test_empty_draft_answer_makes_no_row(questionnaire):

@@ -50,7 +50,7 @@ def assert_field_error(response, field_id: str, message_part: str) -> None:
         (PAGE_OVERBLIK, {"ved-hvad-der-sker": "0"}, "ved-hvad-der-sker", "Vælg et af svarene"),
         (PAGE_OVERBLIK, {"ved-hvad-der-sker": "4.5"}, "ved-hvad-der-sker", "Vælg et af svarene"),
         (PAGE_OVERBLIK, {"ved-hvad-der-sker": "٤"}, "ved-hvad-der-sker", "Vælg et af svarene"),
-        (PAGE_OVERBLIK, {"svar-til-tiden": "x" * 5000}, "svar-til-tiden", "Vælg et af svarene"),
+        (PAGE_OVERBLIK, {"ved-hvem-kontakte": "x" * 5000}, "ved-hvem-kontakte", "Vælg et af svarene"),
         (PAGE_EGNE_ORD, {"kommentar": "æ" * 1501}, "kommentar", "højst være 1500 tegn. Du har skrevet 1501"),
         (PAGE_EGNE_ORD, {"maa-citere": "måske"}, "maa-citere", "Vælg et af svarene"),
     ],

@@ -96,11 +96,11 @@ def test_back_link_and_change_link_show_the_saved_answers(client, make_round):
     citizen = Citizen(client, make_round())
     citizen.start()
     citizen.answer_all()
-    page_two = client.get(citizen.page_url.replace("/side/1", "/side/2"))
-    assert page_two.doc.find(".//a[@class='back-link']").get("href").endswith("/side/1")
-    checked = page_two.doc.find(".//input[@name='ved-hvad-der-sker'][@checked]")
+    page_three = client.get(citizen.page_url.replace("/side/1", "/side/3"))
+    assert page_three.doc.find(".//a[@class='back-link']").get("href").endswith("/side/2")
+    checked = page_three.doc.find(".//input[@name='ved-hvad-der-sker'][@checked]")
     assert checked is not None and checked.get("value") == "4"
-    change = client.get(citizen.page_url.replace("/side/1", "/side/5") + "?retur=tjek")
+    change = client.get(citizen.page_url.replace("/side/1", "/side/6") + "?retur=tjek")
     assert text_of(change.doc.find(".//textarea[@name='kommentar']")) == "Sagsbehandleren ringede altid tilbage."
 
 
@@ -178,3 +178,24 @@ def test_unsent_drafts_are_deleted_once_their_round_has_closed(client, make_roun
     with in_app():
         [left] = db.session.scalars(select(Draft)).all()
         assert left.round.slug == open_slug
+
+
+def test_answers_given_before_the_routing_answer_changed_are_not_stored(client, make_round, in_app):
+    """The job route's block was answered, then the citizen changed the routing answer to "ung": the review shows
+    only the new route's questions, and the submit stores nothing of the block no longer asked."""
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    review_url = citizen.answer_all()
+    changed = citizen.post_page(citizen.page_url + "?retur=tjek", {"hjaelp": "ung"})
+    assert path_of(changed.location).endswith("/tjek")
+    review = text_of(client.get(review_url).doc.find(".//main"))
+    assert "afgørelser" not in review and "næste skridt" in review, "the review follows the new route"
+    response, _form = citizen.submit(review_url)
+    assert response.status_code == 302
+
+    with in_app():
+        stored = {answer.question.key: answer for answer in db.session.scalars(select(Answer))}
+        assert not {"forstaar-afgoerelser", "svar-til-tiden", "tilfreds-job"} & set(stored)
+        assert stored["hjaelp"].choice == "ung" and stored["hjaelp"].focus_area_id is None
+        area = {a.id: a.code for a in db.session.scalars(select(FocusArea))}
+        assert area[stored["tilfreds-hjaelp"].focus_area_id] == "2", "the core follows the new route: ung → 2"

@@ -62,7 +62,7 @@ def test_syddjurs_questions_carry_their_focus_areas(app_ctx):
     questionnaire, _ = load_questionnaire(DATA / "questionnaires" / "syddjurs-tilfredshed.yaml")
     by_key = questionnaire.question_by_key()
 
-    assert by_key["hjaelp"].routing and by_key["hjaelp"].follows_routing
+    assert by_key["hjaelp"].routing and not by_key["hjaelp"].follows_routing, "the routing answer is background"
     assert by_key["tilfreds-lyttet"].focus_area.code == "5" and not by_key["tilfreds-lyttet"].follows_routing
     assert by_key["kommentar"].follows_routing and by_key["kommentar"].focus_area is None
     assert by_key["alder"].focus_area is None and not by_key["alder"].follows_routing

@@ -65,13 +65,16 @@ class Previewer:
         return self.page
 
     def answer_all(self, answers_by_page: dict = SYDDJURS_ANSWERS):
-        """Answer every page in order, each posted with what the page before carried; returns the review page."""
+        """Answer every page the preview shows, in order, each posted with what the page before carried (a page
+        of another route, if shown, left unanswered); returns the review page."""
         self.open(next(iter(answers_by_page)))
-        for key, answers in answers_by_page.items():
+        answered = []
+        while "Tjek dine svar" not in title(self.page):
             assert self.page.status_code == 200 and _banner(self.page)
-            assert _page_form_action(self.page).endswith(f"/{key}")
-            self.post(f"{self.base}/{key}", answers)
-        assert "Tjek dine svar" in title(self.page)
+            key = _page_form_action(self.page).rsplit("/", 1)[1]
+            answered += [key] if key in answers_by_page else []
+            self.post(f"{self.base}/{key}", answers_by_page.get(key, {}))
+        assert answered == list(answers_by_page), "every page of the route, in order"
         return self.page
 
     def send(self):
@@ -134,6 +137,18 @@ def test_the_routing_answer_decides_the_focus_area_of_what_follows(previewer, ch
     chosen = [area_of for question, area_of in rows.items() if question.startswith("Jeg ved, hvem jeg kan kontakte")]
     assert chosen and chosen[0].startswith(area), rows
     assert rows["Hvor gammel er du?"] == "–", "a background question counts for no focus area"
+
+
+def test_the_answers_of_a_route_left_are_not_counted(previewer):
+    previewer.answer_all()
+    change = previewer.page.doc.find(".//button[@id='change-hjaelp']")
+    page = previewer.post(change.get("formaction").split("#")[0], {"preview_show": "1"})
+    previewer.post(_page_form_action(page), {"hjaelp": "ung"})
+    end = previewer.send()
+    rows = {text_of(tr.findall("td")[0]): text_of(tr.findall("td")[2]) for tr in end.doc.iterfind(".//tbody/tr")}
+    assert not [question for question in rows if "afgørelser" in question], "the job route's block is not counted"
+    assert rows["Hvor tilfreds er du alt i alt med den hjælp, du har fået?"].startswith("2 ")
+    assert rows[next(q for q in rows if q.startswith("Hvilken hjælp"))] == "–", "the routing answer is background"
 
 
 def test_back_and_change_keep_the_answers_given(previewer):

@@ -9,14 +9,11 @@ from tests.pages import csrf_token
 # A complete set of Syddjurs answers: job help (focus area 1), mostly positive, one "Ved ikke".
 SYDDJURS_ANSWERS = {
     "din-sag": {"hjaelp": "job"},
-    "overblik": {
-        "ved-hvad-der-sker": "4",
-        "forstaar-afgoerelser": "dont_know",
-        "ved-hvem-kontakte": "5",
-        "svar-til-tiden": "2",
-    },
-    "moedet": {"inddraget": "3", "tilfreds-respekt": "5", "tilfreds-kontakt": "4", "tilfreds-lyttet": "4"},
-    "hjaelpen": {"tilfreds-hjaelp": "4", "tilfreds-hverdag": "3", "tilfreds-sammenhaeng": "1"},
+    # the job route's own block (show_if hjaelp: job, andet; tilfreds-job only for job)
+    "sagen": {"forstaar-afgoerelser": "dont_know", "svar-til-tiden": "2", "tilfreds-job": "1"},
+    "overblik": {"ved-hvad-der-sker": "4", "ved-hvem-kontakte": "5"},
+    "moedet": {"inddraget": "3", "tilfreds-respekt": "5", "tilfreds-lyttet": "4"},
+    "hjaelpen": {"tilfreds-hjaelp": "4", "tilfreds-hverdag": "3"},
     "egne-ord": {"kommentar": "Sagsbehandleren ringede altid tilbage.", "maa-citere": "yes"},
     "om-dig": {"alder": "30-49", "hvem-svarer": "mig-selv"},
 }

@@ -12,6 +12,8 @@ from survey.questionnaire.models import Round
 from survey.results.comments import asked
 from survey.results.models import Quote
 from survey.staff.models import StaffUser
+from tests.helpers import edited
+from tests.results import quoting
 from tests.results.quoting import choose, comment_round, main_text, report_texts, shown_comments
 
 #: ten chose "job" (area 1), two chose "ung" (area 2); all twelve answered area 2's fixed question
@@ -49,3 +51,26 @@ def test_a_two_person_groups_comments_are_not_shown_picked_or_printed(client, lo
     for text in report_texts(client):
         assert "Jobkommentar nummer 0" in text, "an area where enough were asked shows its quote"
         assert "Ungekommentar" not in text
+
+
+def test_a_routed_comment_is_counted_as_asked_only_on_the_routes_that_ask_it(in_app, tmp_path, monkeypatch):
+    """The comment on a page only for "job": the two who chose "ung" (area 2) were never asked it."""
+    routed = edited(
+        quoting.COMMENTS,
+        tmp_path / "comments.yaml",
+        (
+            '      - {id: kommentar, kind: free_text, dimension: open, focus_area: chosen, text: {da: "Kommentar?"}}\n',
+            "  - id: egne-ord\n"
+            "    show_if: {question: hjaelp, any_of: [job]}\n"
+            '    title: {da: "Egne ord"}\n'
+            "    questions:\n"
+            '      - {id: kommentar, kind: free_text, dimension: open, focus_area: chosen, text: {da: "Kommentar?"}}\n',
+        ),
+    )
+    monkeypatch.setattr(quoting, "COMMENTS", routed)
+    comment_round(in_app, PEOPLE)
+    with in_app():
+        round_id = db.session.scalar(select(Round.id))
+        area = dict(db.session.execute(select(FocusArea.code, FocusArea.id)).all())
+        assert [g.asked for g in asked(area["1"], [round_id])] == [10]
+        assert [g.asked for g in asked(area["2"], [round_id])] == [0], "the ung route does not ask the comment"

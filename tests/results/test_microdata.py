@@ -8,16 +8,20 @@ import csv
 import io
 import random
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 from survey.questionnaire.models import Answer, Response
-from survey.results.microdata import k_anonymous
+from survey.results.microdata import NOT_ASKED, k_anonymous
+from survey.results.sums import rebuild_sums
 from survey.staff.models import AuditEvent
 from tests.factories import make_round
+from tests.helpers import edited
 from tests.results.closed_rounds import write_closed_rounds
 from tests.results.small_set import MEASURES, MINI, answer
 
@@ -162,3 +166,45 @@ def test_the_results_page_links_to_the_closed_round_only(client, login_as, close
     page = client.get("/personale/resultater/?politik=mini").data.decode()
     assert f"{BASE}/{closed}/besvarelser.xlsx" in page and f"{BASE}/{closed}/besvarelser.csv" in page
     assert f"{BASE}/aaben/besvarelser" not in page and "Åben runde" in page, "the open round: its progress only"
+
+
+#: the measures questionnaire with klar-b on a page of its own, asked only of those who chose "ung"
+ROUTED_KLAR_B = (
+    '      - {id: klar-b, kind: likert_agreement, dimension: transparency, focus_area: chosen, text: {da: "D?"}}\n',
+    "  - id: ung-side\n"
+    "    show_if: {question: hjaelp, any_of: [ung]}\n"
+    '    title: {da: "Som ung"}\n'
+    "    questions:\n"
+    '      - {id: klar-b, kind: likert_agreement, dimension: transparency, focus_area: chosen, text: {da: "D?"}}\n'
+    "  - id: resten\n"
+    '    title: {da: "Resten"}\n'
+    "    questions:\n",
+)
+
+
+def test_a_question_not_asked_on_the_route_says_so_and_a_skipped_one_is_blank(client, login_as, in_app, tmp_path):
+    routed = edited(MEASURES, tmp_path / "measures.yaml", ROUTED_KLAR_B)
+    # every job respondent has a klar-b answer in the draft (given before changing route, say): it is not asked
+    given = [("job", {"tilfreds-a": "4", "klar-b": "5"})] * 6 + [("ung", {"tilfreds-a": "3", "klar-b": "2"})] * 5
+    given += [("ung", {"tilfreds-a": "5"})] * 2
+    with in_app():
+        now = utcnow().replace(microsecond=0)
+        round_ = make_round(
+            policy=MINI,
+            questionnaire=routed,
+            label="Rutet",
+            opens=now - timedelta(days=30),
+            closes=now - timedelta(days=1),
+        )
+        db.session.add_all(answer(round_.questionnaire, round_, routing, items) for routing, items in given)
+        db.session.flush()
+        rebuild_sums(db.session.connection())
+        db.session.commit()
+        slug = round_.slug
+    login_as(client, "analyst")
+    rows = download_csv(client, slug)
+    assert Counter(row["klar-b"] for row in rows) == {NOT_ASKED: 6, "2": 5, "": 2}
+    assert {row["hjaelp"] for row in rows if row["klar-b"] == NOT_ASKED} == {"Job"}
+    workbook = load_workbook(io.BytesIO(client.get(f"{BASE}/{slug}/besvarelser.xlsx").data))
+    codebook = {row[0]: row for row in workbook["Kodebog"].values}
+    assert "ikke stillet på borgerens vej" in codebook["klar-b"][3]

@@ -16,11 +16,13 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from survey.kernel.config import ROOT
+from survey.kernel.datafiles import load_model
 from survey.kernel.extensions import db
 from survey.meetings.models import Meeting
 from survey.policies.models import FocusArea, Policy
-from survey.questionnaire import services
+from survey.questionnaire import flow, services
 from survey.questionnaire.models import Draft, Response, Round
+from survey.questionnaire.schema import QuestionnaireSpec
 from survey.results import measures, report
 from survey.results.measures import (
     SUM_COLUMNS,
@@ -32,18 +34,15 @@ from survey.results.measures import (
 from survey.results.models import ResultSum
 from survey.results.report import DIMENSIONS, policy_report, policy_rounds, report_questions
 from survey.results.sums import add_increments
-from tests.factories import DATA, make_round
+from tests.factories import DATA, SYDDJURS_SURVEY, make_round
 from tests.questionnaire.walker import Citizen
 from tests.results.small_set import MEASURES, MINI, ROUND_A_JOB, answer
 
 #: the migration that made result_sum, and the one before it
 SUMS_REVISION, BEFORE_SUMS = "11cddf4182d9", "1e5df0f8de1c"
 LIKERT = ["1", "2", "3", "4", "5", "dont_know", None]  # None: the item is skipped
-LIKERT_PAGES = {
-    "overblik": ["ved-hvad-der-sker", "forstaar-afgoerelser", "ved-hvem-kontakte", "svar-til-tiden"],
-    "moedet": ["inddraget", "tilfreds-respekt", "tilfreds-kontakt", "tilfreds-lyttet"],
-    "hjaelpen": ["tilfreds-hjaelp", "tilfreds-hverdag", "tilfreds-sammenhaeng"],
-}
+#: the Syddjurs questionnaire, whose pages after the routing question depend on its answer
+SPEC = load_model(SYDDJURS_SURVEY, QuestionnaireSpec)[0]
 #: most people answer about job help (focus area 1), so its cells get past the minimum group and are shown
 ROUTING = ["job"] * 6 + ["ung", "hverdag", "andet"]
 #: most are 30–49 and answer for themselves, so some of the breakdown groups are shown too
@@ -53,10 +52,12 @@ WHO = ["mig-selv"] * 4 + ["paaroerende-for-borger", None]
 
 def varied_answers(rng: random.Random) -> dict:
     """One Syddjurs respondent: any routing, any mix of scores, "Ved ikke" and skipped items and backgrounds."""
-    pages: dict[str, dict] = {"din-sag": {"hjaelp": rng.choice(ROUTING)}}
-    for page, keys in LIKERT_PAGES.items():
-        pages[page] = {key: choice for key in keys if (choice := rng.choice(LIKERT)) is not None}
-    pages["egne-ord"] = {}
+    routing = rng.choice(ROUTING)
+    pages: dict[str, dict] = {}
+    for step in flow.steps(SPEC, {"hjaelp": {"choice": routing}}):  # the pages of the route, in order
+        scored = [q.id for q in step.questions if q.question_kind.scored]
+        pages[step.id] = {key: choice for key in scored if (choice := rng.choice(LIKERT)) is not None}
+    pages["din-sag"] = {"hjaelp": routing}
     background = {"alder": rng.choice(AGES), "hvem-svarer": rng.choice(WHO)}
     pages["om-dig"] = {key: value for key, value in background.items() if value}
     return pages

@@ -13,6 +13,7 @@ from survey.kernel.clock import iso_week
 from survey.kernel.codes import ALPHABET
 from survey.kernel.extensions import db
 from survey.meetings.models import Meeting
+from survey.questionnaire import flow
 from survey.questionnaire.models import Answer, Question, Response, Round
 from survey.results.synthetic import generate_responses
 from tests.factories import DATA
@@ -94,11 +95,11 @@ def test_scores_dont_know_skips_and_free_text_look_like_real_answers(generated, 
     with in_app():
         round_ = _round(generated[0])
         answers = _answers(round_)
-        likert_questions = db.session.scalar(
-            select(func.count()).where(
-                Question.questionnaire_id == round_.questionnaire_id, Question.kind.like("likert%")
-            )
-        )
+        spec = round_.questionnaire.spec
+    routes = {a.response_id: {"hjaelp": {"choice": a.choice}} for a, q in answers if q.key == "hjaelp"}
+    asked_likert = sum(
+        sum(q.question_kind.scored for q in flow.asked_questions(spec, route)) for route in routes.values()
+    )
     likert = [a for a, q in answers if q.kind.startswith("likert")]
     for answer in likert:
         if answer.choice == "dont_know":
@@ -107,7 +108,8 @@ def test_scores_dont_know_skips_and_free_text_look_like_real_answers(generated, 
             assert answer.score in range(1, 6) and answer.choice == str(answer.score)
     assert all(a.score is None for a, q in answers if not q.kind.startswith("likert"))
     assert 0.04 < sum(a.choice == "dont_know" for a in likert) / len(likert) < 0.11
-    assert 0.06 < 1 - len(likert) / (likert_questions * N) < 0.14, "about 10 % of the items are skipped"
+    assert len(routes) == N, "everyone answers the routing question"
+    assert 0.06 < 1 - len(likert) / asked_likert < 0.14, "about 10 % of the items asked are skipped"
     texts = [a for a, q in answers if q.kind == "free_text"]
     consents = {a.response_id: a.choice for a, q in answers if q.key == "maa-citere"}
     assert 0.10 * N < len(texts) < 0.20 * N
@@ -117,6 +119,23 @@ def test_scores_dont_know_skips_and_free_text_look_like_real_answers(generated, 
     assert 0.3 < sum(a.may_quote for a in texts) / len(texts) < 0.7
     for key in ("alder", "hvem-svarer"):
         assert 0.8 * N < sum(q.key == key for _a, q in answers) < 0.95 * N
+
+
+def test_only_the_questions_of_the_route_drawn_are_answered(generated, in_app):
+    with in_app():
+        round_ = _round(generated[0])
+        answers = _answers(round_)
+        spec = round_.questionnaire.spec
+    given: dict[str, dict] = defaultdict(dict)
+    for answer, question in answers:
+        given[answer.response_id][question.key] = {"choice": answer.choice}
+    blocks = defaultdict(set)
+    for route in given.values():
+        asked = {q.id for q in flow.asked_questions(spec, route)}
+        assert set(route) <= asked, f"answers to questions not asked on the route {route['hjaelp']}"
+        blocks[route["hjaelp"]["choice"]] |= set(route) - {q.id for q in flow.asked_questions(spec, {})}
+    assert len(blocks) == 6 and all(blocks.values()), "each route drawn answers its own block"
+    assert all(answer.focus_area_id is None for answer, question in answers if question.routing)
 
 
 def test_focus_areas_differ_in_satisfaction(generated, in_app):
