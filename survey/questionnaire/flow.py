@@ -63,6 +63,12 @@ def steps(spec: QuestionnaireSpec, answers: dict[str, DraftAnswer], one_per_page
     return result
 
 
+def expected_steps(spec: QuestionnaireSpec, answers: dict[str, DraftAnswer], one_per_page: bool = False) -> int:
+    """How many steps to announce ("spørgsmål 1 af 15"): the citizen's route's, and before the answers that choose
+    the route are given, the longest route the answers so far allow, so that the count does not jump up."""
+    return max(len(steps(spec, {**route, **answers}, one_per_page)) for route in routes(spec))
+
+
 def conditions_on(spec: QuestionnaireSpec, question: QuestionSpec) -> list[ConditionSpec]:
     """The conditions a question is asked under: its page's and its own."""
     page = next(page for page in spec.pages if any(q.id == question.id for q in page.questions))

@@ -136,6 +136,11 @@ def steps_of(round_: Round | RoundSnapshot, answers: dict[str, DraftAnswer]) -> 
     return flow.steps(round_.questionnaire.spec, answers, round_.one_question_per_page)
 
 
+def expected_total(round_: Round, answers: dict[str, DraftAnswer]) -> int:
+    """The number of steps the progress line announces (flow.expected_steps)."""
+    return flow.expected_steps(round_.questionnaire.spec, answers, round_.one_question_per_page)
+
+
 def resume_page(round_: Round, draft: Draft) -> int | None:
     """The step to take up a paused survey at (1-based): the first with a question neither answered nor passed on
     purpose with 'Fortsæt'; None when there is none, and the review is next."""

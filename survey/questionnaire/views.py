@@ -166,13 +166,13 @@ def _page_again(round_slug: str, token: str, number: int, message: str | None = 
     return render_template("questionnaire/page.html", form=form, **summary, **context)
 
 
-def _page_context(round_, token: str, number: int, shown: list[flow.Step]) -> dict:
+def _page_context(round_, token: str, number: int, shown: list[flow.Step], total: int | None = None) -> dict:
     back = url_for(".page", round_slug=round_.slug, token=token, number=number - 1) if number > 1 else None
     return {
         "round_": round_,
         "page": shown[number - 1],
         "number": number,
-        "total": len(shown),
+        "total": total or len(shown),
         "one_per_page": round_.one_question_per_page,
         "back_url": back or url_for(".start", round_slug=round_.slug),
         "lang": current_lang(),
@@ -199,7 +199,8 @@ def page(round_: Round, draft, token: str, number: int):
         following = _after_page(round_.slug, token, number, len(services.steps_of(round_, draft.answers)))
         db.session.commit()
         return redirect(following)
-    return render_form_page("questionnaire/page.html", form, **_page_context(round_, token, number, shown))
+    total = services.expected_total(round_, draft.answers or {})
+    return render_form_page("questionnaire/page.html", form, **_page_context(round_, token, number, shown, total))
 
 
 def _after_page(round_slug: str, token: str, number: int, pages: int) -> str:

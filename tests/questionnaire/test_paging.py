@@ -104,7 +104,7 @@ def test_one_question_per_page_counts_questions_and_makes_the_question_the_headi
     citizen = Citizen(client, slug)
     citizen.start()
     page = client.get(citizen.page_url)
-    total = len(flow.steps(spec, {}, one_per_page=True))
+    total = flow.expected_steps(spec, {}, one_per_page=True)  # the longest route, before it is chosen
     first = spec.pages[0].questions[0]
     assert text_of(page.doc.find(".//p[@class='progress-text']")) == f"Spørgsmål 1 af {total}"
     assert [text_of(h1) for h1 in page.doc.iterfind(".//main//h1")] == [first.text.da]
@@ -187,7 +187,7 @@ def test_the_preview_shows_one_question_per_page_keyed_by_the_question(client, l
     first = spec.pages[0].questions[0]
     assert link == f"{base}/spoergsmaal/{first.id}"
     page = staff.get(link)
-    total = len(flow.steps(spec, {}, one_per_page=True))
+    total = flow.expected_steps(spec, {}, one_per_page=True)  # the longest route, before it is chosen
     assert text_of(page.doc.find(".//p[@class='progress-text']")) == f"Spørgsmål 1 af {total}"
     assert [text_of(h1) for h1 in page.doc.iterfind(".//main//h1")] == [first.text.da]
     carried = page.doc.find(".//input[@name='preview_answers']").get("value")
@@ -245,3 +245,14 @@ def test_pausing_with_a_required_question_blank_keeps_the_other_answers(client, 
         assert db.session.scalar(select(Draft)).answers == {"tilfreds": {"choice": "4"}}
     resumed = _resume(app.test_client(), slug, _code(client, saved.location))
     assert _step_number(resumed) == _step_number(url)
+
+
+def test_the_progress_line_announces_the_route_before_it_is_chosen(client, make_round, in_app):
+    """'Spørgsmål 1 af N' on the routing question counts the longest route, so the count never jumps up after it."""
+    slug = make_round(one_question_per_page=True)
+    spec = _spec(in_app, slug)
+    longest = max(len(flow.steps(spec, route, one_per_page=True)) for route in flow.routes(spec))
+    assert len(flow.steps(spec, {}, one_per_page=True)) < longest, "the demo questionnaire routes"
+    citizen = Citizen(client, slug)
+    citizen.start()
+    assert f"spørgsmål 1 af {longest}" in title(client.get(citizen.page_url))

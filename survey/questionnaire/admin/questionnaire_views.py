@@ -8,7 +8,7 @@ from flask_login import current_user
 from survey.kernel import roles
 from survey.kernel.extensions import db
 from survey.kernel.rendering import current_lang, render_form_page
-from survey.questionnaire import admin_bp, versions
+from survey.questionnaire import admin_bp, flow, versions
 from survey.questionnaire import preview as previews
 from survey.questionnaire.admin import STAFF
 from survey.questionnaire.forms import SubmitForm, draft_to_form_data, page_form_class
@@ -154,7 +154,7 @@ class _Preview:
             form,
             page=step,
             number=number,
-            total=len(steps),
+            total=flow.expected_steps(self.questionnaire.spec, answers, self.one_per_page),
             one_per_page=self.one_per_page,
             lang=lang,
             form_action=self.url(steps, number, **retur),
