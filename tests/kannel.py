@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlencode
 
-from tests.servers import START_TIMEOUT, free_port, stop_processes
+from tests.servers import START_TIMEOUT, free_port, stop_processes, wait_for_processes
 
 BEARERBOX, SMSBOX = "/usr/sbin/bearerbox", "/usr/sbin/smsbox"
 FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
@@ -197,14 +196,7 @@ max-messages = 0
                         self._arrived.notify_all()
 
     def _wait_for(self, condition, what: str) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not condition():
-            for name, process in self._processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited: {self.logs()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kannel did not start ({what}): {self.logs()}")
-            time.sleep(0.1)
+        wait_for_processes(condition, self._processes, f"Kannel ({what})", self.logs)
 
     def _ready(self) -> bool:
         return bool(re.search(r"fake\[fake\].*\(online", self.status())) and self._sendsms_answers()

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -306,6 +306,21 @@ def self_signed_certificate(directory: Path, host: str = "127.0.0.1") -> tuple[P
     command += ["-addext", f"subjectAltName=IP:{host}"]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return certificate, key
+
+
+def wait_for_processes(
+    condition: Callable[[], bool], processes: dict[str, subprocess.Popen], what: str, logs: Callable[[], str]
+) -> None:
+    """Return once `condition()` holds; raise with the `logs()` when one of the named `processes` exits first or
+    START_TIMEOUT passes (`what` names what was awaited)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while not condition():
+        for name, process in processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited: {logs()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer: {logs()}")
+        time.sleep(0.1)
 
 
 def stop_process(process: subprocess.Popen | None, timeout: float = 15) -> None:

@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.servers import START_TIMEOUT, free_port, stop_processes
+from tests.servers import START_TIMEOUT, free_port, stop_processes, wait_for_processes
 
 XVFB = "/usr/bin/Xvfb"
 WEBKIT_WEBDRIVER = "/usr/bin/WebKitWebDriver"
@@ -99,14 +99,7 @@ class WebKit:
         log.close()
 
     def _wait_for(self, condition, what: str) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not condition():
-            for name, process in self._processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited: {self.logs()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"WebKit did not start ({what}): {self.logs()}")
-            time.sleep(0.1)
+        wait_for_processes(condition, self._processes, f"WebKit ({what})", self.logs)
 
     def _driver_ready(self) -> bool:
         try:
