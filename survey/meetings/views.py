@@ -201,6 +201,18 @@ def manage(registration, token: str):
     return _render_manage(registration, token)
 
 
+def while_active(view):
+    """A change to a cancelled sign-up is refused (409) with its manage page, which says it is cancelled."""
+
+    @wraps(view)
+    def wrapper(registration, token: str, **kwargs):
+        if not registration.active:
+            return _render_manage(registration, token, status=409)
+        return view(registration, token, **kwargs)
+
+    return wrapper
+
+
 def _details_form(registration, formdata=None) -> DetailsForm:
     topic = registration.topics[0] if registration.topics else None
     data = {
@@ -240,10 +252,11 @@ def _render_manage(registration, token: str, form=None, details=None, move=None,
 
 @bp.post("/tilmelding/<token>/behov")
 @with_registration
+@while_active
 def change_needs(registration, token: str):
     """Change what the person needs to take part."""
     form = NeedsForm()
-    if not registration.active or not form.validate_on_submit():
+    if not form.validate_on_submit():
         return _render_manage(registration, token, form=form)
     for name, value in form.needs_values().items():
         setattr(registration, name, value)
@@ -253,10 +266,11 @@ def change_needs(registration, token: str):
 
 @bp.post("/tilmelding/<token>/oplysninger")
 @with_registration
+@while_active
 def change_details(registration, token: str):
     """Change seats, name, contact, on whose behalf and the topic; extra seats on a full meeting wait."""
     form = _details_form(registration, formdata=request.form)
-    if not registration.active or not form.validate_on_submit():
+    if not form.validate_on_submit():
         return _render_manage(registration, token, details=form)
     signup = services.Signup(**form.signup_values(), language=registration.language)
     try:
@@ -272,10 +286,11 @@ def change_details(registration, token: str):
 
 @bp.post("/tilmelding/<token>/flyt")
 @with_registration
+@while_active
 def move(registration, token: str):
     """Move the sign-up to another open meeting of the same policy."""
     form = MoveForm(meetings=listing.open_elsewhere(registration), prefix="flyt")
-    if not registration.active or not form.validate_on_submit():
+    if not form.validate_on_submit():
         return _render_manage(registration, token, move=form)
     try:
         changes.move(registration, int(form.meeting.data))

@@ -242,3 +242,24 @@ def test_a_need_the_venue_cannot_meet_is_told_to_the_citizen_and_the_host(app, c
     host = client.get(f"/personale/moeder/{meeting_id}")
     flag = host.doc.find(".//*[@id='stedet-kan-ikke']")
     assert flag is not None and "Karen Hansen: teleslynge" in text_of(flag)
+
+
+def test_a_cancelled_sign_up_is_not_changed(app, client, make_meeting):
+    """After 'Afmeld', the manage page's forms change nothing: each post gets the page again with 409."""
+    meeting_id = make_meeting()
+    link = signed_up_link(client, meeting_id)
+    with app.app_context():
+        services.cancel_registration(db.session.query(Registration).one())
+        db.session.commit()
+    before = registration(app)
+    token = csrf_token(client.get(f"/moeder/{meeting_id}/tilmeld"))  # the cancelled page has no form of its own
+    posts = {
+        "oplysninger": {**DETAILS, "ret-csrf_token": token, "ret-name": "Ny Navn"},
+        "behov": {"csrf_token": token, "needs": "step_free"},
+        "flyt": {"flyt-csrf_token": token, "flyt-meeting": "1"},
+    }
+    for path, data in posts.items():
+        assert client.post(f"{link}/{path}", data=data).status_code == 409, path
+    after = registration(app)
+    assert (after.name, after.needs, after.seats) == (before.name, before.needs, before.seats)
+    assert after.status == "cancelled"
