@@ -112,7 +112,8 @@ def test_questionnaires_load_rejects_a_file_before_its_policy(app, runner):
     result = runner.invoke(args=["questionnaires", "load", str(SYDDJURS)])
 
     assert result.exit_code == 1
-    assert "linje 6: policy: politikken 'syddjurs' er ikke indlæst" in result.stderr
+    line = SYDDJURS.read_text(encoding="utf-8").splitlines().index("policy: syddjurs") + 1
+    assert f"linje {line}: policy: politikken 'syddjurs' er ikke indlæst" in result.stderr
 
 
 # --- rounds --------------------------------------------------------------------------------------------------------

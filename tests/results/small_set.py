@@ -35,7 +35,7 @@ def answer(questionnaire, round_, routing: str, items: dict) -> Response:
     answers = {"hjaelp": {"choice": routing}} | given
     return Response(
         id=secrets.token_hex(16),
-        round=round_,
+        round_id=round_.id,
         submission_id=secrets.token_hex(16),
         receipt=secrets.token_hex(4).upper(),
         iso_week="2026-W47",

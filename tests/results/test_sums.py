@@ -10,10 +10,11 @@ import random
 import secrets
 import threading
 from itertools import combinations
+from types import SimpleNamespace
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from survey.kernel.config import ROOT
 from survey.kernel.datafiles import load_model
@@ -21,6 +22,7 @@ from survey.kernel.extensions import db
 from survey.meetings.models import Meeting
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire import flow, services
+from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Draft, Response, Round
 from survey.questionnaire.schema import QuestionnaireSpec
 from survey.results import measures, report
@@ -34,7 +36,7 @@ from survey.results.measures import (
 from survey.results.models import ResultSum
 from survey.results.report import DIMENSIONS, policy_report, policy_rounds, report_questions
 from survey.results.sums import add_increments
-from tests.factories import DATA, SYDDJURS_SURVEY, make_round
+from tests.factories import DATA, SYDDJURS_SURVEY, make_policy
 from tests.questionnaire.walker import Citizen
 from tests.results.small_set import MEASURES, MINI, ROUND_A_JOB, answer
 
@@ -232,11 +234,18 @@ def test_upgrading_a_database_with_answers_sums_them(app, in_app):
             from survey.kernel.clock import utcnow
 
             now = utcnow()
-            later = now.replace(year=now.year + 1)
-            round_ = make_round(
-                policy=MINI, questionnaire=MEASURES, label="A", slug="foer-summerne", opens=now, closes=later
+            make_policy(MINI)
+            questionnaire, _ = load_questionnaire(MEASURES)
+            # the round in SQL: the model's round has the columns of later revisions (one question per page)
+            round_ = SimpleNamespace(
+                id=db.session.execute(
+                    text(
+                        "INSERT INTO round (questionnaire_id, slug, label, opens_at, closes_at, access) "
+                        "VALUES (:q, 'foer-summerne', 'A', :o, :c, 'open') RETURNING id"
+                    ),
+                    {"q": questionnaire.id, "o": now, "c": now.replace(year=now.year + 1)},
+                ).scalar()
             )
-            questionnaire = round_.questionnaire
             # answers as a database made before the sums holds them (not through submit, which would add to them)
             db.session.add_all(answer(questionnaire, round_, "job", items) for items in ROUND_A_JOB)
             db.session.add(answer(questionnaire, round_, "ung", {"tilfreds-a": "dont_know"}))
