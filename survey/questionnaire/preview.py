@@ -72,6 +72,12 @@ def step_key(step: Step, one_per_page: bool) -> str:
     return step.questions[0].id if one_per_page else step.id
 
 
+def names_a_step(questionnaire: Questionnaire, key: str, one_per_page: bool) -> bool:
+    """True when `key` is a page's id (or with one question per page a question's id) of the questionnaire."""
+    spec = questionnaire.spec
+    return key in ({q.id for q in spec.questions()} if one_per_page else {page.id for page in spec.pages})
+
+
 def step_number(steps: list[Step], key: str, one_per_page: bool) -> int | None:
     """The 1-based number of the step with this key, or None."""
     return next((n for n, step in enumerate(steps, start=1) if step_key(step, one_per_page) == key), None)

@@ -98,6 +98,8 @@ def preview_question(questionnaire_id: int, question_id: str):
 
 
 def _preview_step(questionnaire: Questionnaire, key: str, one_per_page: bool):
+    if not previews.names_a_step(questionnaire, key, one_per_page):
+        abort(404)  # before the carried answers are read: an unknown address is not a refused form
     answers = {} if request.method == "GET" else _carried_or_refused(questionnaire)
     if isinstance(answers, tuple):
         return answers
