@@ -147,6 +147,15 @@ def test_the_saved_page_says_until_which_date_the_answers_are_kept(client, app, 
     assert f"Vi gemmer dine svar til og med den {format_date(kept, 'long', locale='da')}." in body
 
 
+def test_the_saved_page_gives_the_date_once_when_drafts_go_with_the_round(client, app, make_round):
+    app.config["DRAFT_RETENTION_DAYS"] = 0
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    paused = citizen.post_page(citizen.page_url, _some_answers(client.get(citizen.page_url)), {"save_later": "1"})
+    body = text_of(client.get(path_of(paused.location)).doc.find(".//main"))
+    assert body.count("til og med den") == 1 and "Er dine svar ikke sendt inden da, bliver de slettet." in body
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_back_after_sending_says_the_answers_are_sent(client, app, make_round, in_app, method):
     slug = make_round()
