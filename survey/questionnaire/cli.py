@@ -44,7 +44,8 @@ def load(files):
 @click.option(
     "--allow-overlap", is_flag=True, help="Opret runden, selv om den overlapper en åben eller kommende runde."
 )
-def create(slug, label, opens, closes, access, round_slug, allow_overlap):
+@click.option("--one-question-per-page", is_flag=True, help="Ét spørgsmål ad gangen (godt på en telefon).")
+def create(slug, label, opens, closes, access, round_slug, allow_overlap, one_question_per_page):
     """Open a round of a questionnaire."""
     questionnaire = latest_questionnaire(slug)
     if questionnaire is None:
@@ -52,7 +53,14 @@ def create(slug, label, opens, closes, access, round_slug, allow_overlap):
     opens_at, closes_at = local_to_utc(opens), local_to_utc(closes)
     try:
         round_ = create_round(
-            questionnaire, label, opens_at, closes_at, access, round_slug, allow_overlap=allow_overlap
+            questionnaire,
+            label,
+            opens_at,
+            closes_at,
+            access,
+            round_slug,
+            allow_overlap=allow_overlap,
+            one_question_per_page=one_question_per_page,
         )
     except RoundsOverlap as error:
         raise click.UsageError(

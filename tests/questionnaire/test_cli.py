@@ -132,6 +132,7 @@ def test_rounds_create_takes_danish_dates(app, runner, syddjurs):
         "2026-07-01",
         "--access",
         "invitation",
+        "--one-question-per-page",
     )
 
     assert result.exit_code == 0, result.output
@@ -140,6 +141,7 @@ def test_rounds_create_takes_danish_dates(app, runner, syddjurs):
     with app.app_context():
         round_ = db.session.scalar(select(Round).where(Round.slug == slug))
         assert (round_.label, round_.access, round_.questionnaire.version) == ("2026 1. halvår", "invitation", 1)
+        assert round_.one_question_per_page
         # midnight in Copenhagen, kept as naive UTC: winter time (UTC+1) in January, summer time (UTC+2) in July
         assert round_.opens_at == datetime(2025, 12, 31, 23, 0)
         assert round_.closes_at == datetime(2026, 6, 30, 22, 0)
