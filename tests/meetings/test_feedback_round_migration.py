@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -95,33 +94,30 @@ def old_database() -> dict[str, int]:
     after_meeting, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-dialogmoede.yaml")
     now = utcnow()
     # in SQL, as the other rows: the models' round has the columns of later revisions
-    ordinary = SimpleNamespace(
-        id=insert(
-            "round",
-            questionnaire_id=survey.id,
-            slug="syddjurs-2026-2",
-            label="2026 2. halvår",
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=30),
-            access="open",
-        )
+    closes = now + timedelta(days=30)
+    ordinary = insert(
+        "round",
+        questionnaire_id=survey.id,
+        slug="syddjurs-2026-2",
+        label="2026 2. halvår",
+        opens_at=now - timedelta(days=1),
+        closes_at=closes,
+        access="open",
     )
-    feedback = SimpleNamespace(
-        id=insert(
-            "round",
-            questionnaire_id=after_meeting.id,
-            slug="syddjurs-dialogmoede",
-            label="Dialogmøde",
-            opens_at=now - timedelta(hours=1),
-            closes_at=now + timedelta(days=30),
-            access="invitation",
-        )
+    feedback = insert(
+        "round",
+        questionnaire_id=after_meeting.id,
+        slug="syddjurs-dialogmoede",
+        label="Dialogmøde",
+        opens_at=now - timedelta(hours=1),
+        closes_at=closes,
+        access="invitation",
     )
     for n in range(3):
-        insert("invitation", round_id=feedback.id, code_hash=f"{n:064d}", used=False)
+        insert("invitation", round_id=feedback, code_hash=f"{n:064d}", used=False)
     met = meeting_row(policy.id, "Dialogmøde om job", [areas["1"], areas["5"]])
     other = meeting_row(policy.id, "Dialogmøde om unge", [areas["2"]])
-    db.session.execute(text("UPDATE round SET meeting_id = :m WHERE id = :r"), {"m": met, "r": feedback.id})
+    db.session.execute(text("UPDATE round SET meeting_id = :m WHERE id = :r"), {"m": met, "r": feedback})
     person = {"meeting_id": met, "kind": "public", "role": "borger", "name": "Karen", "email": "karen@example.dk"}
     person |= {"on_behalf_of": "", "seats": 1, "status": "confirmed", "needs": "[]", "interpreter_language": ""}
     person |= {"needs_other": "", "attended": True, "manage_key": "k" * 16, "created_at": now}
@@ -132,13 +128,13 @@ def old_database() -> dict[str, int]:
         text("INSERT INTO meeting_stats (meeting_id, registered, attended, by_role) VALUES (:m, 1, 1, '{}')"),
         {"m": other},
     )
-    answered = {"id": "r" * 32, "round_id": feedback.id, "submission_id": "s" * 32, "receipt": "ABCD2345"}
+    answered = {"id": "r" * 32, "round_id": feedback, "submission_id": "s" * 32, "receipt": "ABCD2345"}
     db.session.execute(
         text("INSERT INTO response (id, round_id, submission_id, receipt, iso_week) VALUES (:id, :r, :s, :c, :w)"),
-        {"id": answered["id"], "r": feedback.id, "s": answered["submission_id"], "c": "ABCD2345", "w": "2026-W49"},
+        {"id": answered["id"], "r": feedback, "s": answered["submission_id"], "c": "ABCD2345", "w": "2026-W49"},
     )
     db.session.commit()
-    return {"met": met, "other": other, "feedback": feedback.id, "ordinary": ordinary.id} | areas
+    return {"met": met, "other": other, "feedback": feedback, "ordinary": ordinary} | areas
 
 
 def counts() -> dict[str, int]:
