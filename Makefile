@@ -46,8 +46,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-assets: node_modules/.installed
-	npm run --silent build
+# The build subsets the fonts with fontTools and compresses with WhiteNoise, both from the .venv (install).
+assets: node_modules/.installed install
+	PYTHON=$(BIN)/python npm run --silent build
 
 translations: install
 	$(FLASK) translate compile

@@ -21,11 +21,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from survey.kernel import converters, errors, i18n, outbox, ratelimits, roles, security, translations
+    from survey.kernel import assets, converters, errors, i18n, outbox, ratelimits, roles, security, translations
     from survey.kernel.mail import EmailChannel
     from survey.kernel.sms import SmsChannel
 
     converters.init_app(app)  # before the blueprints: `<int:…>` holds only what the database can
+    assets.init_app(app)  # WhiteNoise serves the static files; before security's ProxyFix, which wraps it
     security.init_app(app)  # first: cookie flags and ProxyFix before anything reads them; its headers come last
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -89,15 +89,25 @@ def cache_control(response: Response) -> str | None:
     return "no-store"
 
 
+def fixed_headers() -> dict[str, str]:
+    """The headers that do not depend on the request: the app's responses and the static files (survey.kernel.assets,
+    which WhiteNoise serves before the app) carry them alike."""
+    return {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": PERMISSIONS_POLICY,
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+
+
 def set_security_headers(response: Response) -> Response:
     """Every response: CSP and its companions, the referrer and caching rules, HSTS over HTTPS."""
     headers = response.headers
-    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers that predate it
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    headers["Referrer-Policy"] = "no-referrer" if url_holds_secret() else "strict-origin-when-cross-origin"
+    headers.update(fixed_headers())
+    if url_holds_secret():
+        headers["Referrer-Policy"] = "no-referrer"
     if (rule := cache_control(response)) is not None:
         headers["Cache-Control"] = rule
     if request.is_secure:
