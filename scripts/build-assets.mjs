@@ -149,7 +149,7 @@ function splitCss(css, words) {
 // The right-to-left test language's Arabic letters are not in IBM Plex Sans: they fall back to a system font, as
 // any character outside the subset does (unicode-range tells the browser which characters the file has).
 
-function textCharacters() {
+function textCharacters(stylesheets) {
   const sources = [
     ...readdirSync(join(root, 'translations'), { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
@@ -160,12 +160,17 @@ function textCharacters() {
   ];
   const codes = new Set();
   for (let c = 0x20; c <= 0x7e; c++) codes.add(c);
-  for (const c of 'æøåÆØÅ ') codes.add(c.codePointAt(0)); // and the no-break space
+  for (const c of 'æøåÆØÅ\u00a0•') codes.add(c.codePointAt(0)); // no-break space; a list's marker is the font's bullet
+  // what the stylesheets write themselves (content: "…"), as characters or as CSS escapes
+  for (const css of stylesheets) {
+    for (const c of css) if (c.codePointAt(0) >= 0xa0) codes.add(c.codePointAt(0));
+    for (const [, hex] of css.matchAll(/\\([0-9a-fA-F]{2,6})/g)) codes.add(parseInt(hex, 16));
+  }
   for (const file of sources.flatMap(filesUnder).filter((f) => /\.(po|html|txt|ya?ml)$/.test(f))) {
     for (const c of readFileSync(file, 'utf8')) {
       const code = c.codePointAt(0);
       // letters, punctuation and symbols of Latin scripts and general punctuation; no emoji, no control characters
-      if (code > 0x7e && code >= 0xa0 && code < 0x2400) codes.add(code);
+      if (code >= 0xa0 && code < 0x2400) codes.add(code);
     }
   }
   return [...codes].sort((a, b) => a - b);
@@ -198,7 +203,7 @@ function subsetFonts(range) {
       join(source, `${file}.woff2`),
       `--unicodes=${range}`,
       '--flavor=woff2',
-      '--layout-features=kern,liga',
+      '--layout-features=kern', // no ligatures: the Latin-1 files we had set 'fi' as two letters too
       '--no-hinting', // phones' renderers ignore TrueType hinting; it was a third of the file
       '--desubroutinize',
       `--output-file=${join(dist, 'fonts', `${file}.woff2`)}`,
@@ -284,22 +289,28 @@ function pointAtFingerprints(css) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Sass marks compressed CSS with non-ASCII characters by a byte-order mark; the pieces are joined, so each loses it
+// and a whole stylesheet gets one (see write below)
+const BOM = '\ufeff';
 const compile = (name) =>
-  sass.compile(join(root, 'assets', 'scss', `${name}.scss`), {
-    style: 'compressed',
-    sourceMap: false,
-    loadPaths: [join(root, 'node_modules')],
-    quietDeps: true, // DKFDS's own deprecation warnings are not ours to fix
-  }).css;
+  sass
+    .compile(join(root, 'assets', 'scss', `${name}.scss`), {
+      style: 'compressed',
+      sourceMap: false,
+      loadPaths: [join(root, 'node_modules')],
+      quietDeps: true, // DKFDS's own deprecation warnings are not ours to fix
+    })
+    .css.replaceAll(BOM, '');
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'fonts'), { recursive: true });
 mkdirSync(join(dist, 'img'), { recursive: true });
 
-const range = unicodeRange(textCharacters());
+const compiled = { dkfds: compile('dkfds'), app: compile('app'), staff: compile('staff') };
+const range = unicodeRange(textCharacters(Object.values(compiled)));
 const fontFaces = subsetFonts(range);
-const { citizen, staff } = splitCss(compile('dkfds'), citizenWords());
-const stylesheets = { app: citizen + fontFaces + compile('app'), staff: staff + compile('staff') };
+const { citizen, staff } = splitCss(compiled.dkfds, citizenWords());
+const stylesheets = { app: citizen + fontFaces + compiled.app, staff: staff + compiled.staff };
 
 // the images the stylesheets refer to, all DKFDS's; a reference to any other fails the build (pointAtFingerprints)
 const wanted = new Set(
@@ -313,7 +324,8 @@ for (const file of readdirSync(join(dist, 'fonts'))) fingerprint(join(dist, 'fon
 for (const file of readdirSync(join(dist, 'img'))) fingerprint(join(dist, 'img', file));
 
 for (const [name, css] of Object.entries(stylesheets)) {
-  writeFileSync(join(dist, `${name}.css`), pointAtFingerprints(css) + '\n');
+  const text = pointAtFingerprints(css);
+  writeFileSync(join(dist, `${name}.css`), (/[^\x00-\x7f]/.test(text) ? BOM : '') + text + '\n');
   fingerprint(join(dist, `${name}.css`), true);
 }
 copyFileSync(join(root, 'assets', 'js', 'app.js'), join(dist, 'app.js'));
