@@ -71,6 +71,34 @@ def weight_rows(table: Table, found: dict) -> None:
             _ratio(page[key], budget),
             f"{page[served] / KB:.1f} KB as served",
         )
+    reference = found["reference"]
+    before = next(p for p in reference["pages"] if p["page"] == reference["heaviest_question"])
+    table.add(
+        "3",
+        f"cold load of the heaviest question page, gzip, against the app before issue 18 ({reference['commit']})",
+        f"{heaviest_question['gzip'] / KB:.1f} KB",
+        f"{before['gzip'] / KB:.1f} KB",
+        _ratio(heaviest_question["gzip"], before["gzip"]),
+        f"brotli {heaviest_question['brotli'] / KB:.1f} KB" if heaviest_question.get("brotli") else "",
+    )
+    for name, ours in found["paint"].items():
+        theirs = reference["paint"][name]
+        table.add(
+            "3",
+            f"first contentful paint, {name}, slow phone (400 kbit/s, 400 ms, CPU 4×), cold, median",
+            f"{ours['fcp']:.0f} ms",
+            f"{theirs['fcp']:.0f} ms ({reference['commit']})",
+            _ratio(ours["fcp"], theirs["fcp"]),
+            f"budget {weight.BUDGET_FIRST_PAINT_MS} ms; load event {ours['load']:.0f} ms ({theirs['load']:.0f} ms)",
+        )
+        table.add(
+            "3",
+            f"repeat visit, {name}: requests besides the document that reach the network",
+            str(ours["warm_requests"]),
+            f"{theirs['warm_requests']} ({reference['commit']})",
+            "–",
+            f"{ours['warm_bytes'] / KB:.1f} KB over the network ({theirs['warm_bytes'] / KB:.1f} KB); goal 0 requests",
+        )
 
 
 def load_rows(table: Table, runs: list[dict]) -> None:

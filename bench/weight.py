@@ -100,8 +100,9 @@ def server(one_question_per_page: bool = True, code: Path = ROOT, name: str = "w
         "HTTPS_ONLY": "0",
         "MAIL_BACKEND": "file",
         "MAIL_FILE_PATH": str(directory / "mail"),
-        "PYTHONPATH": str(code),
     }
+    # --chdir puts `code` first on the worker's path (not PYTHONPATH: gunicorn then leaves the path as it is, and the
+    # directory it was started in, ours, comes first)
     gunicorn = Gunicorn(port, env, directory / "gunicorn.log", workers=1, extra=("--chdir", str(code))).start()
     try:
         gunicorn.wait_until_ready()

@@ -9,7 +9,8 @@ mapping each plain name to its fingerprinted one, and a .gz and a .br beside eve
   page cached before a deployment, bilag.css, poster.css) with a short cache of its own;
 - WhiteNoise sends the brotli or gzip file when the browser accepts it (Content-Encoding, Vary: Accept-Encoding);
 - /favicon.ico is the build's icon, cached a day (browsers ask for it whatever the page says);
-- every static response carries the security headers the app's pages carry (survey.kernel.security)."""
+- an SVG carries the security headers the app's pages carry (survey.kernel.security): a browser can show it as a
+  document; a stylesheet, script or font only nosniff (and HSTS over HTTPS)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,10 @@ class StaticFiles(WhiteNoise):
 
     def serve(self, static_file, environ, start_response):
         def start(status, headers, exc_info=None):
-            headers.extend(fixed_headers().items())
+            if any(v.startswith("image/svg") for k, v in headers if k == "Content-Type"):
+                headers.extend(fixed_headers().items())  # a browser shows an SVG as a document (it may hold script)
+            else:  # CSS, JavaScript, fonts: the documents' policies do nothing here, and cost bytes on every file
+                headers.append(("X-Content-Type-Options", "nosniff"))
             if environ.get("wsgi.url_scheme") == "https":
                 headers.append(("Strict-Transport-Security", HSTS))
             return start_response(status, headers, exc_info)
@@ -72,7 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
     static_url = (app.static_url_path or "/static").strip("/")
     # the files are listed once, at start, as the manifest is read: a new build is served after a restart
-    files = StaticFiles(app.wsgi_app, root=STATIC, prefix=static_url)
+    files = StaticFiles(app.wsgi_app, root=STATIC, prefix=static_url, allow_all_origins=False)
     if (DIST / "favicon.ico").exists():
         files.add_file_to_dictionary("/favicon.ico", str(DIST / "favicon.ico"))
     app.wsgi_app = files
