@@ -71,6 +71,15 @@ def weight_rows(table: Table, found: dict) -> None:
             _ratio(page[key], budget),
             f"{page[served] / KB:.1f} KB as served",
         )
+    css = heaviest_question["by_type"].get("stylesheet", 0)
+    table.add(
+        "3",
+        f"citizen stylesheet on a cold load ({heaviest_question['page']}), gzip as the app sends it",
+        f"{css / KB:.1f} KB",
+        f"budget {weight.BUDGET_CSS_GZIP / KB:.0f} KB",
+        _ratio(css, weight.BUDGET_CSS_GZIP),
+        "headers included",
+    )
     reference = found["reference"]
     before = next(p for p in reference["pages"] if p["page"] == reference["heaviest_question"])
     table.add(
