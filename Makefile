@@ -1,4 +1,5 @@
-# Borgerdialog: `make run` serves the app with demo data; `make test` runs the whole suite.
+# Borgerdialog: `make run` serves the app with demo data on gunicorn (`make dev`: Flask's development server, which
+# reloads on every change); `make test` runs the whole suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,16 +8,24 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test test-quick bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium webkit nginx redis postgres kannel pdf-libs clean
+.PHONY: run dev serve-prepare test test-quick bench bench-quick install install-test install-bench assets translations migrate demo lint pg-test chromium webkit nginx redis postgres kannel pdf-libs clean
 
-run: install assets translations migrate demo
+# The production server, gunicorn, with its settings in gunicorn.conf.py (workers from the core count, the app
+# preloaded); mail and SMS go to files.
+run: serve-prepare
+	MAIL_BACKEND=file SMS_BACKEND=file $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# Flask's development server: one process that restarts when the code changes.
+dev: serve-prepare
+	MAIL_BACKEND=file SMS_BACKEND=file $(FLASK) run --reload --host 127.0.0.1 --port $(PORT)
+
+serve-prepare: install assets translations migrate demo
 	@echo
 	@echo "Borgerdialog kører på http://127.0.0.1:$(PORT)/  (Ctrl+C stopper)"
 	@echo "Sundhedstjek: http://127.0.0.1:$(PORT)/healthz"
 	@echo "E-mails sendes ikke, men gemmes i instance/mail (MAIL_FILE_PATH); læs dem på http://127.0.0.1:$(PORT)/personale/post"
 	@echo "Sms'er sendes ikke, men gemmes i instance/sms (SMS_FILE_PATH); læs dem på http://127.0.0.1:$(PORT)/personale/sms"
 	@$(FLASK) rounds list
-	MAIL_BACKEND=file SMS_BACKEND=file $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

@@ -8,7 +8,8 @@ page, GET the review, POST the submit, GET the receipt), over and over; after a 
 
 The reference, in the same run and on the same gunicorn: the same number of clients fetching /bench/5k, a fixed 5 KB
 page of the same app (survey.benchmark) that does no database, form or template work: the ceiling of our web stack
-on this machine. Also read: the peak RSS of every gunicorn worker (VmHWM) when the windows close. Writes
+on this machine. Also read: the peak RSS of every gunicorn worker (VmHWM) when the windows close, and the whole
+server's memory (the sum of PSS of the master and its workers) after the survey window. Writes
 bench/results/load-latest.md when run alone; `python -m bench.run` includes it.
 
 Locust runs as a library in a child process: it monkey-patches the standard library with gevent on import, which
@@ -143,6 +144,29 @@ def _worker_peaks(master: int) -> list[float]:
     return sorted(peak_rss_mb(pid) for pid in _children(master))
 
 
+#: the issue's figure (issue 18), not measured by us: a well-known PHP survey platform serving the same survey on
+#: this machine took about 430 MiB in all
+PHP_PLATFORM_MIB = 430
+
+
+def _kib(path: Path, field: str) -> int:
+    return next(int(line.split()[1]) for line in path.read_text().splitlines() if line.startswith(f"{field}:"))
+
+
+def server_memory(master: int) -> dict:
+    """The whole gunicorn's memory now: the sum of PSS (each shared page counted once, split between the processes
+    sharing it) of the master and its workers, and each process's RSS (shared pages counted in full in each)."""
+    workers = _children(master)
+    pss = {pid: _kib(Path(f"/proc/{pid}/smaps_rollup"), "Pss") / 1024 for pid in [master, *workers]}
+    return {
+        "pss_total_mib": sum(pss.values()),
+        "master_rss_mib": _kib(Path(f"/proc/{master}/status"), "VmRSS") / 1024,
+        "master_pss_mib": pss[master],
+        "worker_rss_mib": sorted(_kib(Path(f"/proc/{pid}/status"), "VmRSS") / 1024 for pid in workers),
+        "worker_pss_mib": sorted(pss[pid] for pid in workers),
+    }
+
+
 def _cpu_seconds(root: int) -> float:
     """CPU seconds (user + system) a process and its descendants have used so far, reaped children included."""
     stats = {}
@@ -189,6 +213,7 @@ def _drive(servers: dict, mode: str, args: argparse.Namespace) -> dict:
         raise subprocess.CalledProcessError(child.returncode, command)
     result["cpu_s"] = {name: after[name] - before[name] for name in after}
     result["worker_peak_rss_mb"] = _worker_peaks(servers["pids"]["app (gunicorn)"])
+    result["memory"] = server_memory(servers["pids"]["app (gunicorn)"])  # right after the window: still loaded
     return result
 
 
@@ -418,7 +443,22 @@ def summary(run_: dict) -> str:
             f"- stored after the run (warm-up and stop included): {survey['responses_stored']:,} responses; "
             f"{survey['drafts_left']:,} drafts of surveys that the stop cut short",
             f"- peak RSS of the gunicorn workers (VmHWM, MiB): {', '.join(f'{m:.0f}' for m in worker_peaks(run_))}",
+            memory_line(survey["memory"]),
         ]
+    )
+
+
+def _mib(values: list[float]) -> str:
+    return ", ".join(f"{m:.0f}" for m in values)
+
+
+def memory_line(memory: dict) -> str:
+    return (
+        f"- **the whole server's memory after the survey window: {memory['pss_total_mib']:.0f} MiB** (sum of PSS of "
+        f"the master, {memory['master_pss_mib']:.0f}, and the workers, {_mib(memory['worker_pss_mib'])}); RSS of the "
+        f"master {memory['master_rss_mib']:.0f} MiB and of each worker {_mib(memory['worker_rss_mib'])} MiB (RSS "
+        "counts the pages a worker shares with the master in full); the issue's figure for a well-known PHP survey "
+        f"platform serving the same survey on this machine: about {PHP_PLATFORM_MIB} MiB"
     )
 
 
@@ -476,7 +516,10 @@ milliseconds (above 100 ms rounded to 10 ms, above 1 s to 100 ms). CPU time is r
 tree (the gunicorn master and workers, the postmaster and its backends, redis-server, the Locust process) and for
 the whole machine, when the window opens and closes. A survey is 16 requests: GET and POST of the start page, GET
 and POST of each of the 6 pages, GET of the review, POST of the submit and GET of the receipt. Peak RSS is each
-worker's VmHWM from /proc after both windows."""
+worker's VmHWM from /proc after both windows. gunicorn runs with gunicorn.conf.py, as `make run` and production do:
+the app preloaded by the master, whose memory the workers share; the whole server's memory is the sum of the PSS
+(/proc/<pid>/smaps_rollup) of the master and its workers right after the survey window, where a page shared by n
+processes counts 1/n in each."""
 
 
 def section(runs: list[dict]) -> str:

@@ -7,6 +7,7 @@ For each database and size: build (or reuse) /tmp/bench-data/<database>-<size>-a
   breakdown by question and background, suppression), the results page through Flask's test client, and the
   same aggregates computed from the answers by the database's GROUP BY (the path the kept sums are rebuilt by);
 - xlsx: the XLSX download, and that process's peak RSS;
+- pdf: the committee's report as PDF (the bilag, WeasyPrint), and that process's peak RSS;
 - duckdb: the same GROUP BYs in DuckDB over the same rows, its frames asserted equal to the app's kept sums.
 Prints a Markdown table and writes it with the machine's details to bench/results/results-latest.md;
 `python -m bench.run` includes it."""
@@ -14,6 +15,7 @@ Prints a Markdown table and writes it with the machine's details to bench/result
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -36,7 +38,11 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = f"/personale/resultater/?politik={POLICY}"
 XLSX = f"/personale/resultater/eksport.xlsx?politik={POLICY}"
+PDF = f"/personale/resultater/bilag.pdf?politik={POLICY}"
 RESULT_PREFIX = "BENCH-RESULT "
+#: what the app imports when a results page or a download first needs it (a worker serving citizens never does)
+LAZY_IMPORTS = {"report": ("pandas", "scipy.stats"), "xlsx": ("pandas", "scipy.stats", "openpyxl")}
+LAZY_IMPORTS |= {"pdf": ("pandas", "scipy.stats", "weasyprint"), "duckdb": LAZY_IMPORTS["report"]}
 SIZES = (100_000, 1_000_000, 10_000_000)
 QUICK_SIZES = (100_000,)
 ENGINES = ("sqlite", "postgresql")
@@ -137,22 +143,32 @@ def measure_report(app, answers: int) -> dict:
     }
 
 
-def measure_xlsx(app, answers: int) -> dict:
-    """The XLSX download; this process does nothing else, so its peak RSS is the download's (plus the app's)."""
+def _download(app, answers: int, path: str, name: str) -> dict:
+    """A download; this process does nothing else, so its peak RSS is the download's (plus the app's)."""
     runs, warmup = _runs(answers)
     client = log_in_analyst(app)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     found = {}
 
     def download():
-        response = client.get(XLSX)
-        assert response.status_code == 200, f"{XLSX}: {response.status_code}"
-        found["xlsx_bytes"] = len(response.data)
+        response = client.get(path)
+        assert response.status_code == 200, f"{path}: {response.status_code}"
+        found[f"{name}_bytes"] = len(response.data)
 
-    found["xlsx_s"] = median_time(download, runs, warmup)
-    found["xlsx_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    found["rss_before_xlsx_mb"] = before
+    found[f"{name}_s"] = median_time(download, runs, warmup)
+    found[f"{name}_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    found[f"rss_before_{name}_mb"] = before
     return found
+
+
+def measure_xlsx(app, answers: int) -> dict:
+    """The XLSX download of every view of the results."""
+    return _download(app, answers, XLSX, "xlsx")
+
+
+def measure_pdf(app, answers: int) -> dict:
+    """The committee's report as PDF (one page per focus area, WeasyPrint), as the results page links it."""
+    return _download(app, answers, PDF, "pdf")
 
 
 def measure_duckdb(app, answers: int) -> dict:
@@ -188,7 +204,7 @@ def measure_duckdb(app, answers: int) -> dict:
     return {"duckdb_s": duck_s, "duckdb_load_s": load_s, "duckdb_rows": copied, "cells_checked": cells}
 
 
-STEPS = {"report": measure_report, "xlsx": measure_xlsx, "duckdb": measure_duckdb}
+STEPS = {"report": measure_report, "xlsx": measure_xlsx, "pdf": measure_pdf, "duckdb": measure_duckdb}
 
 
 def measure(step: str, url: str) -> dict:
@@ -199,6 +215,10 @@ def measure(step: str, url: str) -> dict:
     from survey.kernel.extensions import db
 
     app = make_app(url)
+    # imported before anything is timed, as in a worker that has served a download before: one run at 10 M times the
+    # work, not the imports (about a second in a fresh worker's first download)
+    for name in LAZY_IMPORTS[step]:
+        importlib.import_module(name)
     with app.app_context():
         # a database built before a colleague's new migration is brought up to date rather than rebuilt
         upgrade(directory=str(ROOT / "migrations"))
@@ -250,13 +270,15 @@ def _ratio(value, reference) -> str:
 def table(results: list[dict]) -> str:
     head = (
         "| database | answers (responses) | full results s | results page s | XLSX s (size) | XLSX peak RSS MB "
-        "| GROUP BY from answers s | DuckDB s (copy s) | page / DuckDB | GROUP BY / DuckDB |"
+        "| PDF s (size) | PDF peak RSS MB | GROUP BY from answers s | DuckDB s (copy s) | page / DuckDB "
+        "| GROUP BY / DuckDB |"
     )
-    lines = [head, "|" + "---|" * 10]
+    lines = [head, "|" + "---|" * 12]
     for r in results:
         lines.append(
             f"| {r['database']} | {r['answers']:,} ({r['responses']:,}) | {r['report_s']:.3f} | {r['page_s']:.3f} "
             f"| {_seconds(r['xlsx_s'])} ({r['xlsx_bytes'] / 1024:.0f} KiB) | {r['xlsx_peak_rss_mb']:.0f} "
+            f"| {_seconds(r['pdf_s'])} ({r['pdf_bytes'] / 1024:.0f} KiB) | {r['pdf_peak_rss_mb']:.0f} "
             f"| {_seconds(r['from_answers_s'])} | {r['duckdb_s']:.3f} ({r['duckdb_load_s']:.1f}) "
             f"| {r['page_s'] / r['duckdb_s']:.2f} | {_ratio(r['from_answers_s'], r['duckdb_s'])} |"
         )
@@ -298,7 +320,8 @@ are rebuilt by, and the fair comparison with DuckDB; it is timed up to 1 M answe
 and 45 s on PostgreSQL, bench/results/history/2026-11-23-0751-5c6199d.md). DuckDB: the same GROUP BYs (areas by
 every background question, and per question, both dimensions) over the same rows copied into an in-memory DuckDB
 (copy time in brackets, not included); its n, "Ved ikke" counts and sums per cell are asserted equal to the app's
-kept sums (means to 1e-9). XLSX peak RSS: the child process that did only the login and the downloads. Responses are
+kept sums (means to 1e-9). PDF: the committee's report (bilag.pdf, WeasyPrint, PDF/UA-1) for the same rounds as the
+XLSX. XLSX and PDF peak RSS: a child process of its own that did only the login and the downloads. Responses are
 split evenly over two rounds of the Syddjurs questionnaire. PostgreSQL runs with its default settings except
 fsync=off (only reads are timed), after VACUUM ANALYZE; SQLite has no ANALYZE statistics, as in production."""
 

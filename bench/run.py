@@ -3,12 +3,13 @@
 Runs, in this order, each against the reference measured in the same run:
 1. page weight (bench.weight): every citizen page on a cold load, against the budget;
 2. submitting surveys (bench.load): gunicorn on PostgreSQL and on SQLite under phones walking the survey, against
-   the same gunicorn serving a fixed 5 KB page; with the peak RSS of its workers;
+   the same gunicorn serving a fixed 5 KB page; with the peak RSS of its workers and the whole server's PSS;
 3. CPU and SQL statements per citizen request (bench.requests), and what keeping the results' sums costs a submit
    (bench.submit_cost);
 4. invitation letters (bench.letters): 10,000 letters (quick: 1,000), seconds and peak RSS, against 1,000 (quick: 200);
 5. the committee's results (bench.results) at 100 k, 1 M and 10 M answers (quick: 100 k) on SQLite and PostgreSQL,
-   against DuckDB computing the same GROUP BYs over the same answers; with the peak RSS of the XLSX download.
+   against DuckDB computing the same GROUP BYs over the same answers; with the peak RSS of the XLSX download and of
+   the committee's report as PDF.
 
 Writes bench/results/latest.md (or latest-quick.md) and a dated copy named by the commit; commit a copy for each
 significant change, so the trend can be read from the history. Nothing here passes or fails on a time: a
@@ -139,6 +140,17 @@ def load_rows(table: Table, runs: list[dict]) -> None:
             "",
             f"{len(peaks)} workers: {', '.join(f'{m:.0f}' for m in peaks)} MiB",
         )
+        memory = survey["memory"]
+        table.add(
+            "4",
+            f"the whole server's memory after the load run (sum of PSS, master + {len(memory['worker_pss_mib'])} "
+            f"workers), {engine}",
+            f"{memory['pss_total_mib']:.0f} MiB",
+            f"about {load.PHP_PLATFORM_MIB} MiB (the issue's figure: a PHP survey platform, same survey, this machine)",
+            _ratio(memory["pss_total_mib"], load.PHP_PLATFORM_MIB),
+            f"RSS of each worker: {', '.join(f'{m:.0f}' for m in memory['worker_rss_mib'])} MiB; master "
+            f"{memory['master_rss_mib']:.0f} MiB",
+        )
 
 
 def results_rows(table: Table, found: list[dict]) -> None:
@@ -154,6 +166,14 @@ def results_rows(table: Table, found: list[dict]) -> None:
         )
         table.add("2", f"results page, {where}", f"{r['page_s']:.3f} s", "", _ratio(r["page_s"], r["duckdb_s"]))
         table.add("2", f"XLSX download, {where}", f"{r['xlsx_s']:.3f} s", "", _ratio(r["xlsx_s"], r["duckdb_s"]))
+        table.add(
+            "2",
+            f"the committee's report as PDF (bilag.pdf), {where}",
+            f"{r['pdf_s']:.3f} s",
+            "",
+            _ratio(r["pdf_s"], r["duckdb_s"]),
+            f"{r['pdf_bytes'] / 1024:.0f} KiB",
+        )
         if r["from_answers_s"] is not None:  # timed up to results.UP_TO_1M answers
             table.add(
                 "2",
@@ -170,6 +190,14 @@ def results_rows(table: Table, found: list[dict]) -> None:
                 "",
                 "",
                 f"{r['rss_before_xlsx_mb']:.0f} MiB before the download (app loaded, logged in)",
+            )
+            table.add(
+                "4",
+                f"peak RSS of the process producing the report's PDF, {where}",
+                f"{r['pdf_peak_rss_mb']:.0f} MiB",
+                "",
+                "",
+                f"{r['rss_before_pdf_mb']:.0f} MiB before the download (app loaded, logged in)",
             )
 
 

@@ -155,9 +155,9 @@ class Redis:
 
 
 class Gunicorn:
-    """`gunicorn wsgi:app` on 127.0.0.1:`port` with `env` on top of ours; its output goes to `log`. start() may be
-    called again after stop() or kill(), on the same port. It runs in a process group of its own, so that kill()
-    reaches the master and every worker at once."""
+    """`gunicorn --config gunicorn.conf.py wsgi:app` on 127.0.0.1:`port` with `env` on top of ours; its output goes to
+    `log`. start() may be called again after stop() or kill(), on the same port. It runs in a process group of its
+    own, so that kill() reaches the master and every worker at once."""
 
     def __init__(
         self,
@@ -170,8 +170,9 @@ class Gunicorn:
     ):
         self.port, self.env, self.log = port, env, log
         self.base_url = f"http://127.0.0.1:{port}"
-        self.command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads)]
-        self.command += ["--bind", f"127.0.0.1:{port}"]
+        # the settings make run and production use (the app preloaded, hooks for the fork); the rest overridden
+        self.command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
+        self.command += ["--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}"]
         # SIGTERM gives requests in flight this long, and gunicorn 27's master waits it out even when its workers
         # have gone; a test or benchmark has nothing in flight when it stops us. No control socket: every instance
         # would take the same one (~/.gunicorn/gunicorn.ctl), and stopping it costs seconds more.

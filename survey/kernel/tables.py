@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 
 from flask import Response
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -96,6 +94,10 @@ def _csv_value(value, column: Column) -> str:
 def xlsx_bytes(about_title: str, facts: list[tuple[str, str]], sheets: list[Sheet]) -> bytes:
     """A workbook: first `about_title` with the facts and every sheet's column explanations, then the sheets.
     Numbers stay numbers; text that looks like a formula stays text."""
+    # here, not at the top: openpyxl (with numpy) is a large import that only an XLSX download needs
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     workbook = Workbook()
     about = workbook.active
     about.title = sheet_name(about_title)
@@ -121,6 +123,8 @@ def xlsx_bytes(about_title: str, facts: list[tuple[str, str]], sheets: list[Shee
 
 
 def _write_sheet(target, sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font
+
     target.append([column.header for column in sheet.columns])
     for cell in target[1]:
         cell.font = Font(bold=True)

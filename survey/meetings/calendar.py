@@ -8,14 +8,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from survey.kernel.clock import to_local
 from survey.kernel.urls import public_url
 from survey.meetings.models import Meeting, Registration
+
+if TYPE_CHECKING:  # icalendar is imported where an entry is made: the meeting pages need it only for a file
+    from icalendar import Event
 
 PRODID = "-//Borgerdialog//Dialogmøder//DA"
 
@@ -28,6 +31,8 @@ def meeting_uid(meeting: Meeting) -> str:
 
 def meeting_event(meeting: Meeting, cancelled: bool = False) -> Event:
     """The meeting as one VEVENT, with its times in Europe/Copenhagen."""
+    from icalendar import Event
+
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("sequence", meeting.sequence)
@@ -45,6 +50,8 @@ def meeting_event(meeting: Meeting, cancelled: bool = False) -> Event:
 
 
 def _calendar(method: str, events: Iterable[Event], name: str | None = None) -> bytes:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -65,6 +72,8 @@ def _calendar(method: str, events: Iterable[Event], name: str | None = None) -> 
 
 def _with_people(event: Event, registration: Registration, partstat: str) -> Event:
     """ORGANIZER and ATTENDEE, which iTIP (RFC 5546) requires on REQUEST and CANCEL."""
+    from icalendar import vCalAddress, vText
+
     name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
     organizer = vCalAddress(f"mailto:{address}")
     organizer.params["cn"] = vText(name or "Borgerdialog")

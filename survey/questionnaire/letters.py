@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import segno
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -111,6 +110,8 @@ def letters_in(folder: Path) -> bool:
 
 def qr_svg(link: str) -> bytes:
     """The QR code of `link` as SVG (for a page that shows one)."""
+    import segno  # here, as in _draw: a citizen's page never draws a QR code
+
     buffer = io.BytesIO()
     segno.make(link, error="m").save(buffer, kind="svg", scale=4, border=2)
     return buffer.getvalue()
@@ -200,6 +201,8 @@ def _draw(page: letter_pdf.Page, letter: Letter, text: LetterText, fonts: dict[s
     lines([text.how], "bold", 15, after=1 * mm)
     lines([text.scan])
     qr_size = 38 * mm
+    import segno
+
     # a fixed mask: choosing the best of eight takes 3/4 of segno's time, and every mask scans
     page.qr(segno.make(letter.link, error="m", mask=0, boost_error=False).matrix, left, y - qr_size, qr_size)
     y -= qr_size + 10 * mm

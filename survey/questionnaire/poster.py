@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import segno
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -25,6 +24,8 @@ def shows_poster(round_: Round) -> bool:
 def qr_svg(link: str, title: str, scale: int = 5) -> Markup:
     """The QR code of `link` as inline <svg> with an accessible name; attributes only, no style and no data: URI
     (the CSP allows neither)."""
+    import segno  # here: only the staff's poster pages draw a QR code
+
     svg = segno.make(link, error="m").svg_inline(
         scale=scale, border=4, dark="#000", light="#fff", title=title, svgclass=None, lineclass=None
     )

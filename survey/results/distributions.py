@@ -9,8 +9,8 @@ back from the total and the other counts. Percentages are of all the question's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import func, select
 
 from survey.kernel.extensions import db
@@ -18,6 +18,9 @@ from survey.questionnaire.kinds import kind_of
 from survey.questionnaire.models import Answer, Question, Response
 from survey.results.report import Report
 from survey.results.suppression import Published
+
+if TYPE_CHECKING:  # imported where a frame is made: a citizen's worker never loads pandas
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ def _counts(round_ids: list[int], area_id: int) -> pd.DataFrame:
         )
         .group_by(Response.round_id, Question.key, Answer.choice)
     )
+    import pandas as pd
+
     return pd.DataFrame(db.session.execute(query).all(), columns=["round_id", "key", "choice", "n"])
 
 
@@ -87,6 +92,8 @@ def distributions(report: Report, area_id: int, minimum: int) -> list[Distributi
     ]
     if not shown:
         return []
+    import pandas as pd
+
     counts = _counts([r.id for r in report.rounds], area_id)
     options = _options(report)
     found = []

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
@@ -33,6 +33,9 @@ from survey.questionnaire.kinds import DONT_KNOW, kind_of
 from survey.questionnaire.models import Answer, Question, Response, Round
 from survey.results.models import ResultSum
 from survey.results.stats import Estimate
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made, so that a citizen's worker never loads it
+    import pandas as pd
 
 SCALE = (1.0, 5.0)
 #: the group of respondents who left a background question unanswered
@@ -128,6 +131,8 @@ def _per_respondent(dimension: str, round_ids: list[int], backgrounds: list[str]
 
 
 def _frame(query, run=None) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.DataFrame((run or db.session).execute(query).all(), columns=list(query.selected_columns.keys()))
     frame[SUM_COLUMNS] = frame[SUM_COLUMNS].astype(float)  # PostgreSQL returns Decimal
     return frame

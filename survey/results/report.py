@@ -6,8 +6,8 @@ anything else sees it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -25,6 +25,9 @@ from survey.results.measures import (
 )
 from survey.results.stats import Change, Estimate, change, holm
 from survey.results.suppression import Published, minimum_group, no_spread
+
+if TYPE_CHECKING:  # pandas only shapes frames made in measures, imported there when needed
+    import pandas as pd
 
 DIMENSIONS = ("satisfaction", "transparency")
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from scipy import stats as sp
-
 Z95 = 1.959963984540054
 ALPHA = 0.05
 
@@ -49,6 +47,8 @@ class Estimate:
         if se <= 1e-9 * max(1.0, abs(mean)):
             low, high = _no_spread(n, mean, bounds)
             return cls(n, mean, low, high, 0.0)
+        from scipy import stats as sp  # here: scipy is the heaviest import, and only results need it
+
         half = float(sp.t.ppf(0.975, n - 1)) * se
         return cls(n, mean, max(bounds[0], mean - half), min(bounds[1], mean + half), se)
 
@@ -123,6 +123,8 @@ def _welch_p(now: Estimate, before: Estimate) -> float | None:
     terms = [v * v / (n - 1) for v, n in ((a, now.n), (b, before.n)) if v > 0]
     df = (a + b) ** 2 / sum(terms)
     t = (now.mean - before.mean) / math.sqrt(a + b)
+    from scipy import stats as sp
+
     return float(2 * sp.t.sf(abs(t), df))
 
 
@@ -132,6 +134,8 @@ def _share_p(now: Estimate, before: Estimate) -> float | None:
     se = math.sqrt(pooled * (1 - pooled) * (1 / now.n + 1 / before.n))
     if se == 0:
         return None  # every respondent of both rounds satisfied (or none): no change to test
+    from scipy import stats as sp
+
     return float(2 * sp.norm.sf(abs(now.mean - before.mean) / se))
 
 

@@ -9,8 +9,6 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 #: long enough for any pass phrase or password manager (ASVS asks for at least 64)
 MAX_LENGTH = 128
@@ -26,6 +24,9 @@ _ZXCVBN_MAX = 72
 @cache
 def common_passwords() -> frozenset[str]:
     """The 30,000 most common passwords of real leaks, as shipped by zxcvbn (MIT licence), lower-cased."""
+    # zxcvbn's word lists take 12 MiB: imported when a password is chosen, never by a worker serving citizens
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
 
 
@@ -48,6 +49,8 @@ def password_problem(password: str, email: str = "") -> str | None:
         return _("Adgangskoden må ikke indeholde ordene »borgerdialog« eller »kommune«.")
     if folded in common_passwords():
         return _("Adgangskoden er en af de mest brugte adgangskoder. Vælg en anden.")
+    from zxcvbn import zxcvbn
+
     strength = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[name, *CONTEXT_WORDS])
     if strength["score"] < MIN_ZXCVBN_SCORE:
         return _(

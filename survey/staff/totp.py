@@ -11,7 +11,6 @@ import re
 import secrets
 
 import pyotp
-import segno
 from markupsafe import Markup
 from sqlalchemy import or_, update
 
@@ -45,6 +44,8 @@ def provisioning_uri(secret: str, email: str) -> str:
 
 def qr_svg(uri: str, title: str) -> Markup:
     """The QR code as inline <svg> markup: attributes only, no style and no data: URI (the CSP allows neither)."""
+    import segno  # here: only the enrolment page draws a QR code
+
     svg = segno.make(uri, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", title=title, svgclass=None, lineclass=None
     )
