@@ -62,8 +62,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(policies_admin_bp)
     if app.config["BENCH_REFERENCE_ROUTE"]:
         from survey.benchmark import bp as benchmark_bp
+        from survey.benchmark import record_cpu
 
         app.register_blueprint(benchmark_bp)
+        if app.config["BENCH_CPU_LOG"]:
+            record_cpu(app, app.config["BENCH_CPU_LOG"])
     # The citizen's forms check their CSRF token themselves (FlaskForm): an expired token then shows the page
     # again with what was typed and a message, instead of an error page that loses a long comment.
     csrf.exempt(questionnaire_bp)

@@ -175,6 +175,8 @@ class Config:
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     #: `make bench` only: serve /bench/5k, a fixed 5 KB page, as the ceiling of the web stack (survey.benchmark)
     BENCH_REFERENCE_ROUTE = bool(_flag("BENCH_REFERENCE_ROUTE"))
+    #: `make bench` only, with the reference route: a folder where each worker writes the CPU time of each request
+    BENCH_CPU_LOG = os.environ.get("BENCH_CPU_LOG", "")
 
 
 class TestConfig(Config):
