@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -24,14 +24,19 @@ def round_named(round_slug: str) -> Round:
     """The round a URL names, else 404 (also for a NUL in the address, which PostgreSQL refuses to compare)."""
     if "\x00" in round_slug:
         abort(404)
+    return db.session.scalar(_round_by_slug(), {"slug": round_slug}) or abort(404)
+
+
+@cache
+def _round_by_slug():
+    """Built once: SQLAlchemy then reuses its compiled SQL without working out the statement's cache key again."""
     # every citizen page shows the questionnaire and the municipality: one statement instead of three
     questionnaire = joinedload(Round.questionnaire, innerjoin=True)
-    query = (
+    return (
         select(Round)
-        .where(Round.slug == round_slug)
+        .where(Round.slug == bindparam("slug"))
         .options(questionnaire.joinedload(Questionnaire.policy).undefer_group("contact"))
     )
-    return db.session.scalar(query) or abort(404)
 
 
 def open_round(view):
