@@ -8,6 +8,7 @@ from flask import Flask
 
 from survey.kernel.config import INSTANCE, ROOT, Config
 from survey.kernel.extensions import babel, csrf, db, login_manager, migrate
+from survey.kernel.templating import Environment
 
 __all__ = ["ROOT", "create_app"]
 
@@ -15,6 +16,7 @@ __all__ = ["ROOT", "create_app"]
 def create_app(config: type | dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI, error pages."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(INSTANCE))
+    app.jinja_environment = Environment  # before anything makes app.jinja_env
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
