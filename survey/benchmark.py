@@ -39,7 +39,7 @@ def record_cpu(app: Flask, folder: str) -> None:
     worker serves one request at a time) and append it, with the wall clock, method and path, to a file of this
     process in `folder`: "<unix time> <CPU ms> <method> <path>". The writing itself is outside the time."""
     inner = app.wsgi_app
-    files: dict[int, object] = {}
+    Path(folder).mkdir(parents=True, exist_ok=True)
 
     def timed(environ, start_response):
         started = time.process_time()
@@ -47,11 +47,9 @@ def record_cpu(app: Flask, folder: str) -> None:
             return inner(environ, start_response)
         finally:
             spent = time.process_time() - started
-            out = files.get(os.getpid())
-            if out is None:  # per process: gunicorn forks the workers after the app may have been loaded
-                Path(folder).mkdir(parents=True, exist_ok=True)
-                out = files[os.getpid()] = open(Path(folder) / f"cpu-{os.getpid()}.log", "a", buffering=1)  # noqa: SIM115
             method, path = environ.get("REQUEST_METHOD", "?"), environ.get("PATH_INFO", "?")
-            out.write(f"{time.time():.4f} {1000 * spent:.4f} {method} {path}\n")
+            # per process: gunicorn forks its workers from one that may have loaded the app already
+            with open(Path(folder) / f"cpu-{os.getpid()}.log", "a") as out:
+                out.write(f"{time.time():.4f} {1000 * spent:.4f} {method} {path}\n")
 
     app.wsgi_app = timed
