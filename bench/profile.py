@@ -3,15 +3,15 @@
 Starts the same deployment as bench.load (the database, Redis, gunicorn with its sync workers on 127.0.0.1, the
 Syddjurs questionnaire with an open-link round), lets --users phones walk the survey (bench.load's Locust child,
 think time 0) and, in the measured window after the warm-up, samples the gunicorn master and all its workers with
-py-spy (CPU only: idle threads are left out). Each sample is put in one group by its innermost frame that belongs to
-a known part: the Jinja templates, WTForms, SQLAlchemy (ORM, SQL compilation, execution), the database driver,
-the session cookie, CSRF, Flask-Limiter and Redis, Babel, pydantic, Flask and Werkzeug, gunicorn, logging, or our
-own code (survey/); the standard library and small helpers (itsdangerous, markupsafe, json, hashlib…) count for
-whoever called them. A group's share of the samples, times the workers' CPU seconds ÷ requests in the same window
-(read from /proc), estimates its milliseconds per request.
+py-spy, only while they hold the GIL (running Python, not waiting for a request, the database or Redis). Each sample
+is put in one group by its innermost frame that belongs to a known part: the Jinja templates, WTForms, SQLAlchemy
+(ORM, SQL compilation, execution), the database driver, the session cookie, CSRF, Flask-Limiter and Redis, Babel,
+pydantic, Flask and Werkzeug, gunicorn, logging, or our own code (survey/); the standard library and small helpers
+(itsdangerous, markupsafe, json, hashlib…) count for whoever called them. A group's share of the samples, times the
+workers' CPU seconds ÷ requests in the same window (read from /proc), estimates its milliseconds per request.
 
 `measure(quick)` returns the figures for bench.run; run alone it prints the Markdown, and --speedscope FILE also
-keeps a profile to open in https://www.speedscope.app."""
+keeps the samples (collapsed stacks) to open in https://www.speedscope.app."""
 
 from __future__ import annotations
 
@@ -133,7 +133,9 @@ def record(engine: str, users: int, seconds: int, speedscope: Path | None = None
 def _spy(pid: int, output: Path) -> subprocess.Popen:
     command = [str(PY_SPY), "record", "--pid", str(pid), "--subprocesses", "--full-filenames", "--nolineno"]
     command += ["--rate", str(SAMPLES_PER_SECOND), "--format", "raw", "--output", str(output)]
-    command += os.environ.get("PY_SPY_OPTIONS", "").split()
+    # --gil: only a process running Python holds the GIL. py-spy's own test for an idle thread misses a worker
+    # waiting in psycopg's C code for PostgreSQL's answer, which would count those waits as work.
+    command.append("--gil")
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -184,13 +186,14 @@ def section(runs: list[dict]) -> str:
 
 
 NOTES = """\
-py-spy samples the stacks of the gunicorn master and workers from outside (it pauses a process for each sample);
-idle workers (waiting for a request, the database or Redis) are not sampled, so the shares are of CPU time. A sample
-counts for the innermost frame of a known part; the standard library and small helpers (itsdangerous, markupsafe,
-hashlib, json) count for their caller, so signing the session cookie is "session cookie" and signing the CSRF token
-"CSRF". C code of the drivers (libpq, SQLite) counts for the Python frame that called it. Milliseconds per request
-are the share times the workers' CPU seconds ÷ requests in the window: an estimate, on a machine the database and
-the load generator share."""
+py-spy samples the stacks of the gunicorn master and workers from outside (it pauses a process for each sample),
+only while a process holds the GIL: it runs Python then, while a worker waiting for a request, PostgreSQL or Redis
+has released it. C code that releases the GIL too (SQLite's own work, libpq sending and receiving) is not sampled, so
+the shares are of the Python time, which is most of the workers' CPU. A sample counts for the innermost frame of a
+known part; the standard library and small helpers (itsdangerous, markupsafe, hashlib, json) count for their caller,
+so signing the session cookie is "session cookie" and signing the CSRF token "CSRF". Milliseconds per request are
+the share times the workers' CPU seconds ÷ requests in the window: an estimate, on a machine that the database and
+the load generator share (and py-spy: its pauses add a little to the workers' CPU)."""
 
 
 def measure(quick: bool, engines: tuple[str, ...] = ("postgresql",)) -> list[dict]:
