@@ -67,7 +67,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    #: no X-RateLimit-* headers: reading the window back for them costs every limited post two more trips to the
+    #: store (Redis); a refused request still says how long to wait, in its page and in Retry-After (kernel.errors)
+    RATELIMIT_HEADERS_ENABLED = False
     #: when the shared store (Redis) cannot be reached, each process counts for itself until it is back, rather
     #: than answering every limited post (a survey being sent, too) with an error page
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
