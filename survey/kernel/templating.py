@@ -19,7 +19,7 @@ class TemplateGlobals(ChainMap):
     or an exception per name."""
 
     def __contains__(self, key) -> bool:
-        for mapping in self.maps:
+        for mapping in self.maps:  # noqa: SIM110 (a loop, not any(): no generator per name is the point)
             if key in mapping:
                 return True
         return False

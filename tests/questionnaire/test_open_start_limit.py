@@ -133,3 +133,20 @@ def test_an_accepted_post_only_counts_in_the_store_and_a_refused_one_says_how_lo
     assert not any(name.startswith("X-RateLimit") for r in accepted for name, _value in r.headers.items())
     refused = client.post(start_url(slug), data={"csrf_token": token})
     assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_reading_a_page_skips_flask_limiters_search_for_limits_and_posting_it_is_still_counted(
+    limited_app, make_round, monkeypatch
+):
+    """The survey's limits are on its posts: a GET of the same address does not look any limit up."""
+    slug = make_round(access="open")
+    app = limited_app(RATELIMIT_OPEN_START="2 per minute")
+    client = app.test_client()
+    manager, looked_up = app.extensions["rate_limiter"].limit_manager, []
+    resolve = manager.resolve_limits
+    monkeypatch.setattr(manager, "resolve_limits", lambda *args: looked_up.append(args) or resolve(*args))
+    pages = [client.get(start_url(slug)) for _ in range(3)]
+    assert [page.status_code for page in pages] == [200] * 3 and looked_up == []
+    token = csrf_token(pages[0])
+    posts = [client.post(start_url(slug), data={"csrf_token": token}).status_code for _ in range(3)]
+    assert posts == [302, 302, 429] and looked_up
