@@ -96,7 +96,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def _prepare_database(app: Flask) -> None:
     from survey.kernel import health as _h  # noqa: F401
-    from survey.kernel.database import check_sqlite, configure_sqlite
+    from survey.kernel.database import check_sqlite, configure_postgresql, configure_sqlite
     from survey.meetings import models as _m  # noqa: F401
     from survey.policies import models as _p  # noqa: F401
     from survey.questionnaire import models as _q  # noqa: F401
@@ -109,3 +109,5 @@ def _prepare_database(app: Flask) -> None:
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
             configure_sqlite(engine)
             check_sqlite(engine)
+        elif engine.dialect.name == "postgresql":
+            configure_postgresql(engine)
