@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from survey.kernel import codes
+from survey.kernel.database import read_without_transaction
 from survey.kernel.errors import form_again, form_again_when_limited, unavailable_summary
 from survey.kernel.extensions import db
 from survey.kernel.rendering import current_lang, render_form_page
@@ -44,6 +45,8 @@ def open_round(view):
 
     @wraps(view)
     def wrapper(round_slug: str, **kwargs):
+        if request.method == "GET":  # the citizen's pages write only when posted
+            read_without_transaction()
         round_ = round_named(round_slug)
         state = round_.state()
         if state != "open":
@@ -318,6 +321,7 @@ def _to_receipt(round_slug: str, receipt: str, token: str):
 @bp.get("/<round_slug>/kvittering")
 def receipt(round_slug: str):
     """The receipt: the answers are received, with a number to quote."""
+    read_without_transaction()
     round_ = round_named(round_slug)
     number = session.get("receipt")
     return render_template(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 from flask_babel import force_locale, gettext
+from sqlalchemy import event
 
 from survey import ROOT
 from survey.kernel.extensions import db
@@ -133,3 +134,25 @@ def test_a_question_page_does_not_work_out_the_routes_again(app, client, make_ro
     for _ in range(2):
         assert client.get(citizen.page_url).status_code == 200
     assert worked_out == []
+
+
+def test_on_postgresql_a_question_page_reads_without_a_transaction(app, client, make_round):
+    """No BEGIN and no ROLLBACK: two round trips of a page's four. SQLite's BEGIN costs no trip and stays."""
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def on_execute(connection, _cursor, statement, *_args):
+        seen.append((statement, getattr(connection.connection.dbapi_connection, "autocommit", False)))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        assert client.get(citizen.page_url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    if engine.dialect.name == "postgresql":
+        assert [autocommit for _statement, autocommit in seen] == [True, True], seen  # the round, the draft
+    else:
+        assert seen[0][0] == "BEGIN" and len(seen) == 3, seen
