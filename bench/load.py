@@ -244,7 +244,11 @@ def run(engine: str, args: argparse.Namespace) -> dict:
         log(f"reference: {args.users} clients fetching /bench/5k for {args.seconds} s…")
         reference = _drive(servers, "reference", args)
         survey.update(_stored(servers["url"]), load_before=load_before)
-    return {"engine": engine, "workers": args.workers, "survey": survey, "reference": reference}
+        paced = None
+        if args.paced:
+            log(f"paced: {args.users} phones reading each page for about {args.paced} s, then {args.seconds} s…")
+            paced = _drive(servers, "survey", argparse.Namespace(**{**vars(args), "think": args.paced}))
+    return {"engine": engine, "workers": args.workers, "survey": survey, "reference": reference, "paced": paced}
 
 
 # --- the phones (child process, gevent) ------------------------------------------------------------------------
@@ -553,20 +557,47 @@ and POST of each of the 6 pages, GET of the review, POST of the submit and GET o
 worker's VmHWM from /proc after both windows."""
 
 
+def paced_section(run_: dict) -> str:
+    """The paced window (phones that read before they tap) as Markdown, when there was one."""
+    paced = run_.get("paced")
+    if not paced:
+        return ""
+    header = "| request | count | per s | failures | p50 ms | p95 ms | p99 ms | max ms | app CPU ms (median) |"
+    lines = [header, "|" + "---|" * 9]
+    names = [name for name in REQUEST_TYPES if name in paced["rows"]]
+    lines += [_row(name, paced["rows"][name], paced["seconds"], _kind_cpu(paced, name)) for name in names]
+    mix = paced.get("app_cpu_ms")
+    cpu = f"{mix['median_ms']:.2f} (p90 {mix['p90_ms']:.2f})" if mix else ""
+    lines.append(
+        f"| **paced survey, all** | {paced['requests']:,} | {paced['requests_per_s']:.1f} | {paced['failures']} "
+        f"| {paced['p50_ms']:.0f} | {paced['p95_ms']:.0f} | {paced['p99_ms']:.0f} | | {cpu} |"
+    )
+    return (
+        f"\n\n#### Paced on {run_['engine']}: {paced['users']} phones that read before they tap\n\n"
+        f"- the same gunicorn and phones after the windows above, but each phone waits 0.5–1.5 × {paced['think']} s "
+        "(uniformly at random) on every page before posting it, as a citizen reading and tapping does (a real one "
+        "takes longer); the page after each post is fetched at once. The machine is then not saturated, so the "
+        "latency is the server's own, not a queue of 50 phones re-sending at once as above\n"
+        f"- **latency p50 {paced['p50_ms']:.0f} ms, p95 {paced['p95_ms']:.0f} ms, p99 {paced['p99_ms']:.0f} ms** "
+        f"over {paced['requests']:,} requests ({paced['requests_per_s']:.1f}/s, {paced['completed']:,} surveys "
+        f"completed in {paced['seconds']:.0f} s); errors: {_errors(paced)}\n\n" + "\n".join(lines)
+    )
+
+
 def section(runs: list[dict]) -> str:
     """The load runs as Markdown: per database a summary, the request table and where the CPU went."""
     parts = []
     for run_ in runs:
         parts.append(
             f"### Submitting surveys on {run_['engine']}\n\n{summary(run_)}\n\n{table(run_)}\n\n"
-            f"{cpu_table(run_['survey'])}"
+            f"{cpu_table(run_['survey'])}{paced_section(run_)}"
         )
     return "\n\n".join(parts) + f"\n\n- {tools()}\n\n{NOTES}\n"
 
 
 def measure(quick: bool, engines: tuple[str, ...] = ("postgresql", "sqlite")) -> list[dict]:
     """The suite's entry (bench.run): both databases, smaller and shorter when quick."""
-    args = parse(["--users", "10", "--seconds", "8"] if quick else ["--users", "50", "--seconds", "30"])
+    args = parse(["--users", "10", "--seconds", "8"] if quick else ["--users", "50", "--seconds", "30", "--paced", "2"])
     return [run(engine, args) for engine in engines]
 
 
@@ -575,6 +606,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=50, help="phones answering at the same time")
     parser.add_argument("--seconds", type=int, default=30, help="how long to measure, after the warm-up")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds a phone waits before each post")
+    parser.add_argument(
+        "--paced", type=float, default=0.0, help="then also a window with this think time (latency unsaturated)"
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
     parser.add_argument("--databases", default="postgresql,sqlite", help="postgresql and/or sqlite")
     parser.add_argument("--child", choices=("survey", "reference"), help=argparse.SUPPRESS)
