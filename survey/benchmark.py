@@ -34,12 +34,20 @@ def five_kilobytes() -> Response:
     return Response(PAGE, mimetype="text/html")
 
 
+#: how often a worker appends what it noted to its CPU log: opening the file for every request would cost more CPU
+#: than some requests it times
+FLUSH_SECONDS = 0.5
+
+
 def record_cpu(app: Flask, folder: str) -> None:
     """Time every request's call of the app in CPU seconds of this process (time.process_time: a gunicorn sync
-    worker serves one request at a time) and append it, with the wall clock, method and path, to a file of this
-    process in `folder`: "<unix time> <CPU ms> <method> <path>". The writing itself is outside the time."""
+    worker serves one request at a time) and note it, with the wall clock, method and path, for a file of this
+    process in `folder`: "<unix time> <CPU ms> <method> <path>", appended at most every FLUSH_SECONDS (a worker's
+    last half second may stay unwritten). The noting and writing are outside the time."""
     inner = app.wsgi_app
     Path(folder).mkdir(parents=True, exist_ok=True)
+    noted: list[str] = []
+    written = [time.monotonic()]
 
     def timed(environ, start_response):
         started = time.process_time()
@@ -48,8 +56,12 @@ def record_cpu(app: Flask, folder: str) -> None:
         finally:
             spent = time.process_time() - started
             method, path = environ.get("REQUEST_METHOD", "?"), environ.get("PATH_INFO", "?")
-            # per process: gunicorn forks its workers from one that may have loaded the app already
-            with open(Path(folder) / f"cpu-{os.getpid()}.log", "a") as out:
-                out.write(f"{time.time():.4f} {1000 * spent:.4f} {method} {path}\n")
+            noted.append(f"{time.time():.4f} {1000 * spent:.4f} {method} {path}\n")
+            if time.monotonic() - written[0] >= FLUSH_SECONDS:
+                # per process: gunicorn forks its workers from one that may have loaded the app already
+                with open(Path(folder) / f"cpu-{os.getpid()}.log", "a") as out:
+                    out.writelines(noted)
+                noted.clear()
+                written[0] = time.monotonic()
 
     app.wsgi_app = timed
