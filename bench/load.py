@@ -29,6 +29,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -95,13 +96,21 @@ def deployment(engine: str, workers: int):
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "HTTPS_ONLY": "0",
             "BENCH_REFERENCE_ROUTE": "1",
+            "BENCH_CPU_LOG": str(directory / "cpu"),  # each worker's CPU time per request (survey.benchmark)
         }
         log(f"starting gunicorn with {workers} workers on {engine}…")
         gunicorn = Gunicorn(port, env, directory / "gunicorn.log", workers=workers).start()
         stack.callback(gunicorn.stop)
         gunicorn.wait_until_ready()
         pids = {"app (gunicorn)": gunicorn.process.pid, **pids, "Redis": redis.process.pid}
-        yield {"base_url": gunicorn.base_url, "slug": slug, "url": url, "pids": pids, "engine": engine}
+        yield {
+            "base_url": gunicorn.base_url,
+            "slug": slug,
+            "url": url,
+            "pids": pids,
+            "engine": engine,
+            "cpu_log": directory / "cpu",
+        }
 
 
 def _stored(url: str) -> dict:
@@ -195,6 +204,39 @@ def _cpu(pids: dict[str, int]) -> dict[str, float]:
     return {**{name: _cpu_seconds(pid) for name, pid in pids.items()}, "machine": _busy_seconds()}
 
 
+def _request_kind(method: str, path: str) -> str:
+    """The request type of bench.load's table (REQUEST_TYPES) that a logged request belongs to."""
+    if path == REFERENCE_PATH:
+        return "GET reference"
+    if "/side/" in path:
+        return f"{method} page"
+    if path.endswith("/tjek"):
+        return "GET review" if method == "GET" else "POST submit"
+    if path.endswith("/kvittering"):
+        return "GET receipt"
+    return f"{method} start"
+
+
+def app_cpu(folder: Path, opened: float, closed: float) -> dict:
+    """The app's CPU ms per request in the window, as the workers wrote them down (survey.benchmark.record_cpu):
+    median and 90th percentile over every request (the mix), and the median per request type."""
+    found: dict[str, list[float]] = {}
+    for path in folder.glob("cpu-*.log"):
+        for line in path.read_text().splitlines():
+            stamp, spent, method, where = line.split(" ", 3)
+            if opened <= float(stamp) <= closed:
+                found.setdefault(_request_kind(method, where), []).append(float(spent))
+    every = sorted(ms for values in found.values() for ms in values)
+    if not every:
+        return {}
+    return {
+        "requests": len(every),
+        "median_ms": statistics.median(every),
+        "p90_ms": every[int(0.9 * (len(every) - 1))],
+        "kinds": {kind: statistics.median(values) for kind, values in found.items()},
+    }
+
+
 def _drive(servers: dict, mode: str, args: argparse.Namespace) -> dict:
     """One measured window of `mode` (survey or reference) from a Locust child, with CPU time per process."""
     command = [sys.executable, "-m", "bench.load", "--child", mode, "--host", servers["base_url"]]
@@ -204,14 +246,15 @@ def _drive(servers: dict, mode: str, args: argparse.Namespace) -> dict:
         pids = {**servers["pids"], "load generator (Locust)": child.pid}
         for line in child.stdout:  # the child says when its window opens and closes
             if line.startswith(WINDOW_OPENS):
-                before = _cpu(pids)
+                before, opened = _cpu(pids), time.time()
             elif line.startswith(WINDOW_CLOSES):
-                after = _cpu(pids)
+                after, closed = _cpu(pids), time.time()
             elif line.startswith(RESULT_PREFIX):
                 result = json.loads(line.removeprefix(RESULT_PREFIX))
     if child.returncode:
         raise subprocess.CalledProcessError(child.returncode, command)
     result["cpu_s"] = {name: after[name] - before[name] for name in after}
+    result["app_cpu_ms"] = app_cpu(servers["cpu_log"], opened, closed)
     result["worker_peak_rss_mb"] = _worker_peaks(servers["pids"]["app (gunicorn)"])
     result["memory"] = server_memory(servers["pids"]["app (gunicorn)"])  # right after the window: still loaded
     return result
@@ -226,7 +269,11 @@ def run(engine: str, args: argparse.Namespace) -> dict:
         log(f"reference: {args.users} clients fetching /bench/5k for {args.seconds} s…")
         reference = _drive(servers, "reference", args)
         survey.update(_stored(servers["url"]), load_before=load_before)
-    return {"engine": engine, "workers": args.workers, "survey": survey, "reference": reference}
+        paced = None
+        if args.paced:
+            log(f"paced: {args.users} phones reading each page for about {args.paced} s, then {args.seconds} s…")
+            paced = _drive(servers, "survey", argparse.Namespace(**{**vars(args), "think": args.paced}))
+    return {"engine": engine, "workers": args.workers, "survey": survey, "reference": reference, "paced": paced}
 
 
 # --- the phones (child process, gevent) ------------------------------------------------------------------------
@@ -402,22 +449,37 @@ def _snapshot(stats, elapsed: float) -> dict:
 # --- the report ------------------------------------------------------------------------------------------------
 
 
-def _row(name: str, row: dict, seconds: float) -> str:
+def _row(name: str, row: dict, seconds: float, cpu_ms: float | None = None) -> str:
+    cpu = f"{cpu_ms:.2f}" if cpu_ms is not None else ""
     return (
         f"| {name} | {row['requests']:,} | {row['requests'] / seconds:.1f} | {row['failures']} "
-        f"| {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['max_ms']:.0f} |"
+        f"| {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['max_ms']:.0f} | {cpu} |"
     )
+
+
+def _kind_cpu(result: dict, name: str) -> float | None:
+    return result.get("app_cpu_ms", {}).get("kinds", {}).get(name)
 
 
 def table(run_: dict) -> str:
     survey, reference = run_["survey"], run_["reference"]
-    lines = ["| request | count | per s | failures | p50 ms | p95 ms | p99 ms | max ms |", "|" + "---|" * 8]
-    lines += [_row(name, survey["rows"][name], survey["seconds"]) for name in REQUEST_TYPES if name in survey["rows"]]
+    header = "| request | count | per s | failures | p50 ms | p95 ms | p99 ms | max ms | app CPU ms (median) |"
+    lines = [header, "|" + "---|" * 9]
+    lines += [
+        _row(name, survey["rows"][name], survey["seconds"], _kind_cpu(survey, name))
+        for name in REQUEST_TYPES
+        if name in survey["rows"]
+    ]
+    mix = survey.get("app_cpu_ms")
+    cpu = f"{mix['median_ms']:.2f} (p90 {mix['p90_ms']:.2f})" if mix else ""
     lines.append(
         f"| **survey, all** | {survey['requests']:,} | {survey['requests_per_s']:.1f} | {survey['failures']} "
-        f"| {survey['p50_ms']:.0f} | {survey['p95_ms']:.0f} | {survey['p99_ms']:.0f} | |"
+        f"| {survey['p50_ms']:.0f} | {survey['p95_ms']:.0f} | {survey['p99_ms']:.0f} | | {cpu} |"
     )
-    lines.append(_row("**reference: GET /bench/5k**", reference["rows"]["GET reference"], reference["seconds"]))
+    name = "GET reference"
+    lines.append(
+        _row("**reference: GET /bench/5k**", reference["rows"][name], reference["seconds"], _kind_cpu(reference, name))
+    )
     return "\n".join(lines)
 
 
@@ -444,6 +506,7 @@ def summary(run_: dict) -> str:
             f"{survey['drafts_left']:,} drafts of surveys that the stop cut short",
             f"- peak RSS of the gunicorn workers (VmHWM, MiB): {', '.join(f'{m:.0f}' for m in worker_peaks(run_))}",
             memory_line(survey["memory"]),
+            *app_cpu_lines(run_),
         ]
     )
 
@@ -460,6 +523,21 @@ def memory_line(memory: dict) -> str:
         "counts the pages a worker shares with the master in full); the issue's figure for a well-known PHP survey "
         f"platform serving the same survey on this machine: about {PHP_PLATFORM_MIB} MiB"
     )
+
+
+def app_cpu_lines(run_: dict) -> list[str]:
+    """The app's CPU per request as the workers timed it, beside the CPU seconds ÷ requests of the whole gunicorn."""
+    survey, reference = run_["survey"], run_["reference"]
+    mix = survey.get("app_cpu_ms")
+    if not mix:
+        return []
+    whole = 1000 * survey["cpu_s"]["app (gunicorn)"] / survey["requests"]
+    return [
+        f"- **app CPU per citizen request: median {mix['median_ms']:.2f} ms**, 90th percentile {mix['p90_ms']:.2f} ms "
+        f"over the survey's mix ({mix['requests']:,} requests timed in the workers, time.process_time() around each "
+        f"call of the app); gunicorn's CPU seconds ÷ requests, its own work and the master's included: "
+        f"{whole:.2f} ms; the fixed 5 KB page: median {_kind_cpu(reference, 'GET reference') or 0:.2f} ms"
+    ]
 
 
 def ratio(run_: dict) -> float:
@@ -522,20 +600,47 @@ the app preloaded by the master, whose memory the workers share; the whole serve
 processes counts 1/n in each."""
 
 
+def paced_section(run_: dict) -> str:
+    """The paced window (phones that read before they tap) as Markdown, when there was one."""
+    paced = run_.get("paced")
+    if not paced:
+        return ""
+    header = "| request | count | per s | failures | p50 ms | p95 ms | p99 ms | max ms | app CPU ms (median) |"
+    lines = [header, "|" + "---|" * 9]
+    names = [name for name in REQUEST_TYPES if name in paced["rows"]]
+    lines += [_row(name, paced["rows"][name], paced["seconds"], _kind_cpu(paced, name)) for name in names]
+    mix = paced.get("app_cpu_ms")
+    cpu = f"{mix['median_ms']:.2f} (p90 {mix['p90_ms']:.2f})" if mix else ""
+    lines.append(
+        f"| **paced survey, all** | {paced['requests']:,} | {paced['requests_per_s']:.1f} | {paced['failures']} "
+        f"| {paced['p50_ms']:.0f} | {paced['p95_ms']:.0f} | {paced['p99_ms']:.0f} | | {cpu} |"
+    )
+    return (
+        f"\n\n#### Paced on {run_['engine']}: {paced['users']} phones that read before they tap\n\n"
+        f"- the same gunicorn and phones after the windows above, but each phone waits 0.5–1.5 × {paced['think']} s "
+        "(uniformly at random) on every page before posting it, as a citizen reading and tapping does (a real one "
+        "takes longer); the page after each post is fetched at once. The machine is then not saturated, so the "
+        "latency is the server's own, not a queue of 50 phones re-sending at once as above\n"
+        f"- **latency p50 {paced['p50_ms']:.0f} ms, p95 {paced['p95_ms']:.0f} ms, p99 {paced['p99_ms']:.0f} ms** "
+        f"over {paced['requests']:,} requests ({paced['requests_per_s']:.1f}/s, {paced['completed']:,} surveys "
+        f"completed in {paced['seconds']:.0f} s); errors: {_errors(paced)}\n\n" + "\n".join(lines)
+    )
+
+
 def section(runs: list[dict]) -> str:
     """The load runs as Markdown: per database a summary, the request table and where the CPU went."""
     parts = []
     for run_ in runs:
         parts.append(
             f"### Submitting surveys on {run_['engine']}\n\n{summary(run_)}\n\n{table(run_)}\n\n"
-            f"{cpu_table(run_['survey'])}"
+            f"{cpu_table(run_['survey'])}{paced_section(run_)}"
         )
     return "\n\n".join(parts) + f"\n\n- {tools()}\n\n{NOTES}\n"
 
 
 def measure(quick: bool, engines: tuple[str, ...] = ("postgresql", "sqlite")) -> list[dict]:
     """The suite's entry (bench.run): both databases, smaller and shorter when quick."""
-    args = parse(["--users", "10", "--seconds", "8"] if quick else ["--users", "50", "--seconds", "30"])
+    args = parse(["--users", "10", "--seconds", "8"] if quick else ["--users", "50", "--seconds", "30", "--paced", "2"])
     return [run(engine, args) for engine in engines]
 
 
@@ -544,6 +649,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=50, help="phones answering at the same time")
     parser.add_argument("--seconds", type=int, default=30, help="how long to measure, after the warm-up")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds a phone waits before each post")
+    parser.add_argument(
+        "--paced", type=float, default=0.0, help="then also a window with this think time (latency unsaturated)"
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
     parser.add_argument("--databases", default="postgresql,sqlite", help="postgresql and/or sqlite")
     parser.add_argument("--child", choices=("survey", "reference"), help=argparse.SUPPRESS)

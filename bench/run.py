@@ -4,8 +4,8 @@ Runs, in this order, each against the reference measured in the same run:
 1. page weight (bench.weight): every citizen page on a cold load, against the budget;
 2. submitting surveys (bench.load): gunicorn on PostgreSQL and on SQLite under phones walking the survey, against
    the same gunicorn serving a fixed 5 KB page; with the peak RSS of its workers and the whole server's PSS;
-3. CPU and SQL statements per citizen request (bench.requests), and what keeping the results' sums costs a submit
-   (bench.submit_cost);
+3. CPU and SQL statements per citizen request (bench.requests), where the workers' CPU goes under load, grouped
+   (bench.profile), and what keeping the results' sums costs a submit (bench.submit_cost);
 4. invitation letters (bench.letters): 10,000 letters (quick: 1,000), seconds and peak RSS, against 1,000 (quick: 200);
 5. the committee's results (bench.results) at 100 k, 1 M and 10 M answers (quick: 100 k) on SQLite and PostgreSQL,
    against DuckDB computing the same GROUP BYs over the same answers; with the peak RSS of the XLSX download and of
@@ -25,12 +25,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import letters, load, requests, results, submit_cost, weight
+from bench import letters, load, profile, requests, results, submit_cost, weight
 from bench.results import log, machine
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 KB = weight.KB
+#: issue 18's goals: app CPU per citizen request (median over the load run's mix), p99 latency at 50 phones
+CPU_GOAL_MS, LATENCY_GOAL_MS = 5, 150
 
 
 def _ratio(ours: float, reference: float) -> str:
@@ -132,6 +134,7 @@ def load_rows(table: Table, runs: list[dict]) -> None:
             "ratio of the p50s; saturation: latency is mostly queueing",
         )
         peaks = load.worker_peaks(run)
+        cpu_rows(table, run)
         table.add(
             "4",
             f"peak RSS of a gunicorn worker during the load run, {engine}",
@@ -150,6 +153,31 @@ def load_rows(table: Table, runs: list[dict]) -> None:
             _ratio(memory["pss_total_mib"], load.PHP_PLATFORM_MIB),
             f"RSS of each worker: {', '.join(f'{m:.0f}' for m in memory['worker_rss_mib'])} MiB; master "
             f"{memory['master_rss_mib']:.0f} MiB",
+        )
+
+
+def cpu_rows(table: Table, run: dict) -> None:
+    """The app's CPU per citizen request as the workers timed it, and the latency of phones that pace like people."""
+    survey, engine = run["survey"], run["engine"]
+    if mix := survey.get("app_cpu_ms"):
+        whole = 1000 * survey["cpu_s"]["app (gunicorn)"] / survey["requests"]
+        table.add(
+            "1",
+            f"app CPU per citizen request, median over the survey's mix, {engine}",
+            f"{mix['median_ms']:.2f} ms",
+            f"goal {CPU_GOAL_MS:g} ms",
+            _ratio(mix["median_ms"], CPU_GOAL_MS),
+            f"p90 {mix['p90_ms']:.2f} ms; gunicorn CPU s ÷ requests {whole:.2f} ms; fixed 5 KB page "
+            f"{load._kind_cpu(run['reference'], 'GET reference') or 0:.2f} ms",
+        )
+    if paced := run.get("paced"):
+        table.add(
+            "1",
+            f"latency p99, {paced['users']} phones reading each page ~{paced['think']:g} s (paced), {engine}",
+            f"{paced['p99_ms']:.0f} ms",
+            f"goal {LATENCY_GOAL_MS} ms",
+            _ratio(paced["p99_ms"], LATENCY_GOAL_MS),
+            f"p50 {paced['p50_ms']:.0f} ms, {paced['requests_per_s']:.0f} requests/s; saturated p99 above",
         )
 
 
@@ -244,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
         ("page weight", weight.measure, weight_rows, "3. Page weight", weight.section),
         ("load", lambda: load.measure(args.quick), load_rows, "1. Submitting surveys", load.section),
         ("requests", lambda: requests.measure(args.quick), request_rows, "1. CPU and SQL per request", requests.table),
+        ("profile", lambda: profile.measure(args.quick), lambda _table, _found: None,
+         "1. Where a citizen request's CPU goes (py-spy on the workers)", profile.section),
         ("submit cost", lambda: submit_cost.measure(args.quick), submit_rows, "2. What the sums cost a submit",
          submit_cost.section),
         ("letters", lambda: letters.measure(args.quick), letters.rows, "5. Invitation letters", letters.section),

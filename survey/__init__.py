@@ -8,6 +8,7 @@ from flask import Flask
 
 from survey.kernel.config import INSTANCE, ROOT, Config
 from survey.kernel.extensions import babel, csrf, db, login_manager, migrate
+from survey.kernel.templating import Environment
 
 __all__ = ["ROOT", "create_app"]
 
@@ -15,6 +16,7 @@ __all__ = ["ROOT", "create_app"]
 def create_app(config: type | dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI, error pages."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(INSTANCE))
+    app.jinja_environment = Environment  # before anything makes app.jinja_env
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
@@ -63,8 +65,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(policies_admin_bp)
     if app.config["BENCH_REFERENCE_ROUTE"]:
         from survey.benchmark import bp as benchmark_bp
+        from survey.benchmark import record_cpu
 
         app.register_blueprint(benchmark_bp)
+        if app.config["BENCH_CPU_LOG"]:
+            record_cpu(app, app.config["BENCH_CPU_LOG"])
     # The citizen's forms check their CSRF token themselves (FlaskForm): an expired token then shows the page
     # again with what was typed and a message, instead of an error page that loses a long comment.
     csrf.exempt(questionnaire_bp)
@@ -92,7 +97,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def _prepare_database(app: Flask) -> None:
     from survey.kernel import health as _h  # noqa: F401
-    from survey.kernel.database import check_sqlite, configure_sqlite
+    from survey.kernel.database import check_sqlite, configure_postgresql, configure_sqlite
     from survey.meetings import models as _m  # noqa: F401
     from survey.policies import models as _p  # noqa: F401
     from survey.questionnaire import models as _q  # noqa: F401
@@ -105,3 +110,5 @@ def _prepare_database(app: Flask) -> None:
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
             configure_sqlite(engine)
             check_sqlite(engine)
+        elif engine.dialect.name == "postgresql":
+            configure_postgresql(engine)

@@ -67,7 +67,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    #: no X-RateLimit-* headers: reading the window back for them costs every limited post two more trips to the
+    #: store (Redis); a refused request still says how long to wait, in its page and in Retry-After (kernel.errors)
+    RATELIMIT_HEADERS_ENABLED = False
     #: when the shared store (Redis) cannot be reached, each process counts for itself until it is back, rather
     #: than answering every limited post (a survey being sent, too) with an error page
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -175,6 +177,8 @@ class Config:
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     #: `make bench` only: serve /bench/5k, a fixed 5 KB page, as the ceiling of the web stack (survey.benchmark)
     BENCH_REFERENCE_ROUTE = bool(_flag("BENCH_REFERENCE_ROUTE"))
+    #: `make bench` only, with the reference route: a folder where each worker writes the CPU time of each request
+    BENCH_CPU_LOG = os.environ.get("BENCH_CPU_LOG", "")
 
 
 class TestConfig(Config):

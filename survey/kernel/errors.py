@@ -139,13 +139,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many_requests(_error):
-        message = too_many_message(wait_seconds())
+        seconds = wait_seconds()
+        message = too_many_message(seconds)
         view = current_app.view_functions.get(request.endpoint or "")
         render = _limited_render(view) if request.method == "POST" else None
         html = render(message, **(request.view_args or {})) if render else None
         if html is None:
             html, _status = _page(429, _("For mange forsøg"), message)
-        return html, 429
+        # said here, not by Flask-Limiter's headers, which cost every limited post two more trips to the store
+        return html, 429, {"Retry-After": str(max(1, math.ceil(seconds)))} if seconds is not None else {}
 
     def database_unavailable(error: SQLAlchemyError):
         _rollback_quietly()

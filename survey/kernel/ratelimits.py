@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
@@ -28,6 +28,14 @@ def init_app(app: Flask, limits: Limits) -> Limiter:
         limit, scope = _limit_and_scope(config_key)
         app.view_functions[endpoint] = limiter.limit(limit, methods=methods, scope=scope)(app.view_functions[endpoint])
     app.extensions["rate_limiter"] = limiter  # Flask-Limiter refers to it only weakly
+    declared = {endpoint: {method.upper() for method in methods} for endpoint, (_key, methods) in limits.items()}
+
+    @limiter.request_filter
+    def undeclared() -> bool:
+        """True for a request no declared limit applies to (every page a citizen only reads): Flask-Limiter then
+        skips looking its limits up, twice a request. Limits a view applies itself (wait_for) still count."""
+        return request.method not in declared.get(request.endpoint, ())
+
     return limiter
 
 

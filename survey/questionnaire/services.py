@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 from types import SimpleNamespace
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from survey.kernel import codes
 from survey.kernel.clock import iso_week, utcnow
@@ -99,10 +100,15 @@ def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Dra
     token = codes.normalise(typed_token)
     if not codes.is_well_formed(token, RESUME_CODE_LENGTH):
         return None
-    query = select(Draft).where(
-        Draft.round_id == round_.id, Draft.token_hash == codes.keyed_hash(token, RESUME_PURPOSE)
-    )
-    return db.session.scalar(query.with_for_update() if for_update else query)
+    found = {"round_id": round_.id, "token_hash": codes.keyed_hash(token, RESUME_PURPOSE)}
+    return db.session.scalar(_draft_by_token(for_update), found)
+
+
+@cache
+def _draft_by_token(for_update: bool):
+    """Built once: SQLAlchemy then reuses its compiled SQL without working out the statement's cache key again."""
+    query = select(Draft).where(Draft.round_id == bindparam("round_id"), Draft.token_hash == bindparam("token_hash"))
+    return query.with_for_update() if for_update else query
 
 
 def save_page(draft: Draft, page: PageSpec | Step, answers: dict[str, DraftAnswer], passed: bool = False) -> None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from survey.kernel import codes
+from survey.kernel.database import read_without_transaction
 from survey.kernel.errors import form_again, form_again_when_limited, unavailable_summary
 from survey.kernel.extensions import db
 from survey.kernel.rendering import current_lang, render_form_page
@@ -24,14 +25,19 @@ def round_named(round_slug: str) -> Round:
     """The round a URL names, else 404 (also for a NUL in the address, which PostgreSQL refuses to compare)."""
     if "\x00" in round_slug:
         abort(404)
+    return db.session.scalar(_round_by_slug(), {"slug": round_slug}) or abort(404)
+
+
+@cache
+def _round_by_slug():
+    """Built once: SQLAlchemy then reuses its compiled SQL without working out the statement's cache key again."""
     # every citizen page shows the questionnaire and the municipality: one statement instead of three
     questionnaire = joinedload(Round.questionnaire, innerjoin=True)
-    query = (
+    return (
         select(Round)
-        .where(Round.slug == round_slug)
+        .where(Round.slug == bindparam("slug"))
         .options(questionnaire.joinedload(Questionnaire.policy).undefer_group("contact"))
     )
-    return db.session.scalar(query) or abort(404)
 
 
 def open_round(view):
@@ -39,6 +45,8 @@ def open_round(view):
 
     @wraps(view)
     def wrapper(round_slug: str, **kwargs):
+        if request.method == "GET":  # the citizen's pages write only when posted
+            read_without_transaction()
         round_ = round_named(round_slug)
         state = round_.state()
         if state != "open":
@@ -313,6 +321,7 @@ def _to_receipt(round_slug: str, receipt: str, token: str):
 @bp.get("/<round_slug>/kvittering")
 def receipt(round_slug: str):
     """The receipt: the answers are received, with a number to quote."""
+    read_without_transaction()
     round_ = round_named(round_slug)
     number = session.get("receipt")
     return render_template(

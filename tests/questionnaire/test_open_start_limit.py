@@ -107,3 +107,46 @@ def test_a_question_page_refused_by_the_limit_keeps_the_answers_and_names_the_wa
     assert textarea_text(refused, "kommentar") == TYPED["kommentar"] and checked_radio(refused, "maa-citere") == "yes"
     [(_target, message)] = error_summary(refused)
     assert message == "Du har prøvet for mange gange på kort tid. Vent 1 minut og prøv igen."
+
+
+def test_an_accepted_post_only_counts_in_the_store_and_a_refused_one_says_how_long_to_wait(
+    limited_app, make_round, monkeypatch
+):
+    """Each limited post adds to its count in one trip to the store (Redis in production); reading the window back
+    for X-RateLimit-* headers would cost two more on every post. The refused post still says how long to wait."""
+    slug = make_round(access="open")
+    app = limited_app(RATELIMIT_OPEN_START="3 per minute")
+    client = app.test_client()
+    storage, reads = app.extensions["rate_limiter"].storage, []
+
+    def counted(name):
+        read = getattr(storage, name)
+        return lambda *args: reads.append((name, args)) or read(*args)
+
+    # the window's end, which only the headers need (the memory store's own count reads `get` as well)
+    for name in ("get_expiry", "get_moving_window", "get_sliding_window"):
+        if hasattr(storage, name):
+            monkeypatch.setattr(storage, name, counted(name))
+    token = csrf_token(client.get(start_url(slug)))
+    accepted = [client.post(start_url(slug), data={"csrf_token": token}) for _ in range(3)]
+    assert [r.status_code for r in accepted] == [302] * 3 and reads == []
+    assert not any(name.startswith("X-RateLimit") for r in accepted for name, _value in r.headers.items())
+    refused = client.post(start_url(slug), data={"csrf_token": token})
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_reading_a_page_skips_flask_limiters_search_for_limits_and_posting_it_is_still_counted(
+    limited_app, make_round, monkeypatch
+):
+    """The survey's limits are on its posts: a GET of the same address does not look any limit up."""
+    slug = make_round(access="open")
+    app = limited_app(RATELIMIT_OPEN_START="2 per minute")
+    client = app.test_client()
+    manager, looked_up = app.extensions["rate_limiter"].limit_manager, []
+    resolve = manager.resolve_limits
+    monkeypatch.setattr(manager, "resolve_limits", lambda *args: looked_up.append(args) or resolve(*args))
+    pages = [client.get(start_url(slug)) for _ in range(3)]
+    assert [page.status_code for page in pages] == [200] * 3 and looked_up == []
+    token = csrf_token(pages[0])
+    posts = [client.post(start_url(slug), data={"csrf_token": token}).status_code for _ in range(3)]
+    assert posts == [302, 302, 429] and looked_up

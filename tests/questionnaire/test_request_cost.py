@@ -1,15 +1,20 @@
 """What a citizen's survey request costs: the round, its questionnaire and policy read in one statement, nothing
-read again after the commit, and the parsed questionnaire and its page forms shared between requests without
-ever showing an old text or another language."""
+read again after the commit, the parsed questionnaire and its page forms shared between requests without
+ever showing an old text or another language, and its routes and steps worked out once, not on every request."""
 
 from __future__ import annotations
 
 import pytest
+import yaml
 from flask_babel import force_locale, gettext
+from sqlalchemy import event
 
+from survey import ROOT
 from survey.kernel.extensions import db
+from survey.questionnaire import flow
 from survey.questionnaire.loading import load_questionnaire
 from survey.questionnaire.models import Questionnaire
+from survey.questionnaire.schema import QuestionnaireSpec
 from tests.factories import make_policy
 from tests.helpers import TESTDATA, edited
 from tests.pages import csrf_token, text_of
@@ -95,3 +100,59 @@ def test_the_front_page_reads_the_open_rounds_with_their_questionnaires_and_poli
         front = client.get("/")
     assert len(front.doc.findall(".//main//ul[@class='link-list']/li")) == 2
     assert len(reads(sent)) == 1, reads(sent)
+
+
+def _syddjurs_spec() -> QuestionnaireSpec:
+    return QuestionnaireSpec.model_validate(
+        yaml.safe_load((ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml").read_text())
+    )
+
+
+@pytest.mark.parametrize("one_per_page", [False, True])
+def test_the_steps_kept_per_route_are_those_worked_out_afresh(one_per_page):
+    spec = _syddjurs_spec()
+    partial = [{}, *({key: value} for route in flow.routes(spec) for key, value in route.items())]
+    for answers in [*flow.routes(spec), *partial, {**flow.routes(spec)[0], "alder": {"choice": "30-49"}}]:
+        for _ in range(2):  # worked out, then kept
+            kept = flow.steps(spec, answers, one_per_page)
+            fresh = flow._steps(spec, answers, one_per_page)
+            assert [(s.page.id, [q.id for q in s.questions]) for s in kept] == [
+                (s.page.id, [q.id for q in s.questions]) for s in fresh
+            ]
+            longest = max(len(flow._steps(spec, {**r, **answers}, one_per_page)) for r in flow._routes(spec))
+            assert flow.expected_steps(spec, answers, one_per_page) == longest
+
+
+def test_a_question_page_does_not_work_out_the_routes_again(app, client, make_round, monkeypatch):
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    assert client.get(citizen.page_url).status_code == 200  # the questionnaire's routes are worked out once
+    worked_out = []
+    for name in ("_routes", "_steps"):
+        work = getattr(flow, name)
+        monkeypatch.setattr(flow, name, lambda *args, _work=work, _name=name: worked_out.append(_name) or _work(*args))
+    for _ in range(2):
+        assert client.get(citizen.page_url).status_code == 200
+    assert worked_out == []
+
+
+def test_on_postgresql_a_question_page_reads_without_a_transaction(app, client, make_round):
+    """No BEGIN and no ROLLBACK: two round trips of a page's four. SQLite's BEGIN costs no trip and stays."""
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def on_execute(connection, _cursor, statement, *_args):
+        seen.append((statement, getattr(connection.connection.dbapi_connection, "autocommit", False)))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        assert client.get(citizen.page_url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    if engine.dialect.name == "postgresql":
+        assert [autocommit for _statement, autocommit in seen] == [True, True], seen  # the round, the draft
+    else:
+        assert seen[0][0] == "BEGIN" and len(seen) == 3, seen
