@@ -122,6 +122,11 @@ def test_every_page_has_a_meta_description_in_its_language(client):
     assert danish.startswith("Svar på kommunens spørgeskemaer") and english.startswith("Answer the municipality's")
 
 
+def test_staff_pages_behind_the_login_have_no_description(client, login_as):
+    page = login_as(client).get("/personale/")
+    assert page.status_code == 200 and page.doc.find(".//head/meta[@name='description']") is None
+
+
 def test_the_meeting_list_and_the_survey_start_describe_themselves(client, make_round):
     assert description(client.get("/moeder/")).startswith("Kom og fortæl kommunen")
     assert description(client.get("/moeder/?lang=en")) != description(client.get("/moeder/?lang=da"))
