@@ -58,7 +58,9 @@ def one(count: int) -> dict:
             load_policy(ROOT / "data/policies/syddjurs.yaml")
             questionnaire, _ = load_questionnaire(ROOT / "data/questionnaires/syddjurs-tilfredshed.yaml")
             now = utcnow()
-            round_ = create_round(questionnaire, "Breve (bench)", now, now + timedelta(days=30), "invitation")
+            round_ = create_round(
+                questionnaire, "Breve (bench)", now, now + timedelta(days=30), "invitation", allow_overlap=True
+            )
             db.session.commit()
             before = _rss_mb()
             started = time.perf_counter()
