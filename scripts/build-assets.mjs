@@ -25,6 +25,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import postcss from 'postcss';
 import * as sass from 'sass';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,53 +69,10 @@ function citizenWords() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Splitting compiled (compressed) CSS rule by rule. A style rule's selectors are kept for the citizen pages when
-// every class they require is a citizen word (classes inside :not(…) require nothing); the others go to staff.css.
-// @media and @supports are split inside; other at-rules (@keyframes, @font-face) stay with the citizen pages.
-
-function blocks(css) {
-  // [{prelude, body}] of one level of compressed CSS, minding strings
-  const out = [];
-  let i = 0;
-  while (i < css.length) {
-    const open = css.indexOf('{', i);
-    if (open < 0) break;
-    const prelude = css.slice(i, open).trim();
-    let depth = 0;
-    let j = open;
-    let quote = null;
-    for (; j < css.length; j++) {
-      const c = css[j];
-      if (quote) {
-        if (c === '\\') j++;
-        else if (c === quote) quote = null;
-      } else if (c === '"' || c === "'") quote = c;
-      else if (c === '{') depth++;
-      else if (c === '}' && --depth === 0) break;
-    }
-    out.push({ prelude, body: css.slice(open + 1, j) });
-    i = j + 1;
-  }
-  return out;
-}
-
-function splitSelectors(prelude) {
-  // top-level commas only (not those inside :is(…), :not(…) or attribute values)
-  const parts = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < prelude.length; i++) {
-    const c = prelude[i];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(prelude.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(prelude.slice(start));
-  return parts;
-}
+// Splitting compiled CSS rule by rule (PostCSS parses it). A style rule's selectors are kept for the citizen pages
+// when every class they require is a citizen word (classes inside :not(…) require nothing); the others go to
+// staff.css. @media and @supports are split inside; other at-rules (@keyframes, @font-face) and comments stay with
+// the citizen pages.
 
 function requiredClasses(selector) {
   let plain = selector.replace(/\[[^\]]*\]/g, '');
@@ -122,25 +80,30 @@ function requiredClasses(selector) {
   return [...plain.matchAll(/\.(-?[_a-zA-Z][\w-]*)/g)].map((m) => m[1]);
 }
 
-function splitCss(css, words) {
-  let citizen = '';
-  let staff = '';
-  for (const { prelude, body } of blocks(css)) {
-    if (/^@(media|supports)/.test(prelude)) {
-      const inner = splitCss(body, words);
-      if (inner.citizen) citizen += `${prelude}{${inner.citizen}}`;
-      if (inner.staff) staff += `${prelude}{${inner.staff}}`;
-    } else if (prelude.startsWith('@')) {
-      citizen += `${prelude}{${body}}`;
+function splitInto(container, citizen, staff, words) {
+  container.each((node) => {
+    if (node.type === 'atrule' && (node.name === 'media' || node.name === 'supports')) {
+      const inCitizen = node.clone({ nodes: [] });
+      const inStaff = node.clone({ nodes: [] });
+      splitInto(node, inCitizen, inStaff, words);
+      if (inCitizen.nodes.length) citizen.append(inCitizen);
+      if (inStaff.nodes.length) staff.append(inStaff);
+    } else if (node.type === 'rule') {
+      const kept = node.selectors.filter((s) => requiredClasses(s).every((name) => words.has(name)));
+      const moved = node.selectors.filter((s) => !kept.includes(s));
+      if (kept.length) citizen.append(node.clone({ selectors: kept }));
+      if (moved.length) staff.append(node.clone({ selectors: moved }));
     } else {
-      const selectors = splitSelectors(prelude);
-      const kept = selectors.filter((s) => requiredClasses(s).every((name) => words.has(name)));
-      const moved = selectors.filter((s) => !kept.includes(s));
-      if (kept.length) citizen += `${kept.join(',')}{${body}}`;
-      if (moved.length) staff += `${moved.join(',')}{${body}}`;
+      citizen.append(node.clone());
     }
-  }
-  return { citizen, staff };
+  });
+}
+
+function splitCss(css, words) {
+  const citizen = postcss.root();
+  const staff = postcss.root();
+  splitInto(postcss.parse(css), citizen, staff, words);
+  return { citizen: citizen.toString(), staff: staff.toString() };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
