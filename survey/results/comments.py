@@ -11,6 +11,7 @@ lift a group of two over the threshold."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import and_, false, func, or_, select
@@ -56,15 +57,66 @@ def comments_minimum() -> int:
     return max(minimum_group(), int(current_app.config.get("RESULTS_COMMENTS_MIN", 10)))
 
 
-def asked(area_id: int, round_ids: list[int]) -> list[AskedGroup]:
-    """For every open question of the rounds that can address the focus area: how many were asked it for the area."""
+class AskedCounts:
+    """What asked() counts in the database about the rounds, counted once however many focus areas are looked at
+    (the committee's report looks at every area: at 10 M answers each count reads every routing answer)."""
+
+    def __init__(self, round_ids: list[int]):
+        self.round_ids = round_ids
+
+    @cached_property
+    def everyone(self) -> dict[int, int]:
+        """Respondents per round."""
+        query = select(Response.round_id, func.count()).where(Response.round_id.in_(self.round_ids))
+        return dict(db.session.execute(query.group_by(Response.round_id)).all())
+
+    @cached_property
+    def open_questions(self) -> list[tuple[int, Question]]:
+        """(round id, question) of every open question the rounds ask."""
+        query = (
+            select(Round.id, Question)
+            .join(Question, Question.questionnaire_id == Round.questionnaire_id)
+            .where(Round.id.in_(self.round_ids), Question.dimension == "open")
+        )
+        return [tuple(row) for row in db.session.execute(query).all()]
+
+    @cached_property
+    def per_routing_option(self) -> dict[int, dict[str, int]]:
+        """Per round, how many respondents gave each routing answer (counted per option in the database)."""
+        query = (
+            select(Response.round_id, Answer.choice, func.count(func.distinct(Answer.response_id)))
+            .join(Answer, Answer.response_id == Response.id)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Response.round_id.in_(self.round_ids), Question.routing.is_(True))
+            .group_by(Response.round_id, Answer.choice)
+        )
+        found: dict[int, dict[str, int]] = {}
+        for round_id, choice, count in db.session.execute(query).all():
+            found.setdefault(round_id, {})[choice] = count
+        return found
+
+    def routed(self, area_id: int) -> dict[int, dict[str, int]]:
+        """Per round, how many respondents gave each routing answer that chooses the focus area: the options read
+        as their areas (the routing answer is background and carries no area)."""
+        code = db.session.get(FocusArea, area_id).code
+        routed: dict[int, dict[str, int]] = {}
+        for round_id, counts in self.per_routing_option.items():
+            spec = db.session.get(Round, round_id).questionnaire.spec
+            routing = next((q for q in spec.questions() if q.routing), None)
+            chosen = {o.value for o in (routing.options or []) if o.focus_area == code} if routing else set()
+            for choice, count in counts.items():
+                if choice in chosen:
+                    routed.setdefault(round_id, {})[choice] = count
+        return routed
+
+
+def asked(area_id: int, round_ids: list[int], counts: AskedCounts | None = None) -> list[AskedGroup]:
+    """For every open question of the rounds that can address the focus area: how many were asked it for the area
+    (`counts`: what was counted already for another area of the same rounds)."""
     if not round_ids:
         return []
-    in_rounds = Response.round_id.in_(round_ids)
-    everyone = dict(
-        db.session.execute(select(Response.round_id, func.count()).where(in_rounds).group_by(Response.round_id)).all()
-    )
-    routed = _routed(area_id, round_ids)
+    counts = AskedCounts(round_ids) if counts is None else counts
+    routed = counts.routed(area_id)
     about_area = set(
         db.session.scalars(
             select(round_focus_area.c.round_id).where(
@@ -72,45 +124,17 @@ def asked(area_id: int, round_ids: list[int]) -> list[AskedGroup]:
             )
         )
     )
-    questions = db.session.execute(
-        select(Round.id, Question)
-        .join(Question, Question.questionnaire_id == Round.questionnaire_id)
-        .where(Round.id.in_(round_ids), Question.dimension == "open")
-    ).all()
     groups = []
-    for round_id, question in questions:
+    for round_id, question in counts.open_questions:
         if question.follows_meeting:
-            count = everyone.get(round_id, 0) if round_id in about_area else None
+            count = counts.everyone.get(round_id, 0) if round_id in about_area else None
         elif question.follows_routing:
             count = _asked_on_routes(round_id, question, routed)
         else:
-            count = everyone.get(round_id, 0) if question.focus_area_id == area_id else None
+            count = counts.everyone.get(round_id, 0) if question.focus_area_id == area_id else None
         if count is not None:
             groups.append(AskedGroup(round_id, question.id, count))
     return groups
-
-
-def _routed(area_id: int, round_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Per round, how many respondents gave each routing answer that chooses the focus area: counted per option in
-    the database, the options then read as their areas (the routing answer is background and carries no area)."""
-    code = db.session.get(FocusArea, area_id).code
-    per_option = db.session.execute(
-        select(Response.round_id, Answer.choice, func.count(func.distinct(Answer.response_id)))
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Question, Question.id == Answer.question_id)
-        .where(Response.round_id.in_(round_ids), Question.routing.is_(True))
-        .group_by(Response.round_id, Answer.choice)
-    ).all()
-    chosen: dict[int, set[str]] = {}
-    routed: dict[int, dict[str, int]] = {}
-    for round_id, choice, count in per_option:
-        if round_id not in chosen:
-            spec = db.session.get(Round, round_id).questionnaire.spec
-            routing = next((q for q in spec.questions() if q.routing), None)
-            chosen[round_id] = {o.value for o in (routing.options or []) if o.focus_area == code} if routing else set()
-        if choice in chosen[round_id]:
-            routed.setdefault(round_id, {})[choice] = count
-    return routed
 
 
 def _asked_on_routes(round_id: int, question: Question, routed: dict[int, dict[str, int]]) -> int:
@@ -122,10 +146,10 @@ def _asked_on_routes(round_id: int, question: Question, routed: dict[int, dict[s
     return sum(count for choice, count in routed.get(round_id, {}).items() if values is None or choice in values)
 
 
-def comment_groups(area_id: int, round_ids: list[int]) -> list[tuple[int, int]]:
+def comment_groups(area_id: int, round_ids: list[int], counts: AskedCounts | None = None) -> list[tuple[int, int]]:
     """The (round id, question id) pairs whose comments about the focus area may be shown: asked of enough people."""
     least = comments_minimum()
-    return [(g.round_id, g.question_id) for g in asked(area_id, round_ids) if g.asked >= least]
+    return [(g.round_id, g.question_id) for g in asked(area_id, round_ids, counts) if g.asked >= least]
 
 
 def in_groups(groups: list[tuple[int, int]]):
@@ -135,9 +159,10 @@ def in_groups(groups: list[tuple[int, int]]):
     return or_(*(and_(Response.round_id == r, Answer.question_id == q) for r, q in groups))
 
 
-def area_comments(area_id: int, groups: list[tuple[int, int]]):
-    """The query of the comments about a focus area in the given (round id, question id) groups, with their quote."""
-    return (
+def area_comments(area_id: int, groups: list[tuple[int, int]], quoted_only: bool = False):
+    """The query of the comments about a focus area in the given (round id, question id) groups, with their quote
+    (`quoted_only`: only those picked as quotes, found from the few quotes rather than from every answer)."""
+    joined = (
         select(
             Answer.id,
             Response.round_id,
@@ -148,14 +173,15 @@ def area_comments(area_id: int, groups: list[tuple[int, int]]):
         )
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
-        .outerjoin(Quote, Quote.answer_id == Answer.id)
-        .where(
-            Question.dimension == "open",
-            Answer.focus_area_id == area_id,
-            in_groups(groups),
-            Answer.text.is_not(None),
-            Answer.text != "",
-        )
+    )
+    quote = Quote.answer_id == Answer.id
+    joined = joined.join(Quote, quote) if quoted_only else joined.outerjoin(Quote, quote)
+    return joined.where(
+        Question.dimension == "open",
+        Answer.focus_area_id == area_id,
+        in_groups(groups),
+        Answer.text.is_not(None),
+        Answer.text != "",
     )
 
 

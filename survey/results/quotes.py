@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea
 from survey.questionnaire.models import Answer, Response
-from survey.results.comments import area_comments, comment_groups
+from survey.results.comments import AskedCounts, area_comments, comment_groups
 from survey.results.models import Quote
 from survey.results.personal_data import find_personal_data, kinds_found
 
@@ -108,13 +108,16 @@ def printed_text(text: str, redacted: str | None) -> str | None:
     return None if find_personal_data(shown) else shown
 
 
-def report_quotes(area_id: int, round_ids: list[int], limit: int = QUOTES_PER_AREA) -> list[str]:
+def report_quotes(
+    area_id: int, round_ids: list[int], counts: AskedCounts | None = None, limit: int = QUOTES_PER_AREA
+) -> list[str]:
     """The texts to print for a focus area's quotes, the newest round first (callers pass rounds oldest first):
-    only from groups asked of enough people now, only with consent, never a text that seems to hold personal data."""
+    only from groups asked of enough people now, only with consent, never a text that seems to hold personal data.
+    `counts`: comments.AskedCounts of the same rounds, when several areas are reported."""
     order = {round_id: position for position, round_id in enumerate(round_ids)}
     found = db.session.execute(
-        area_comments(area_id, comment_groups(area_id, round_ids)).where(
-            Quote.answer_id.is_not(None), Answer.may_quote.is_(True)
+        area_comments(area_id, comment_groups(area_id, round_ids, counts), quoted_only=True).where(
+            Answer.may_quote.is_(True)
         )
     ).all()
     found.sort(key=lambda row: (-order[row.round_id], row.id))

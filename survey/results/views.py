@@ -23,8 +23,8 @@ from survey.results import admin_bp, methods
 from survey.results import exports as ex
 from survey.results.alternatives import chart_alternative
 from survey.results.charts import Point, Series, trend_chart
-from survey.results.comments import PER_PAGE, comment_groups, comments, comments_minimum
-from survey.results.distributions import distributions
+from survey.results.comments import PER_PAGE, AskedCounts, comment_groups, comments, comments_minimum
+from survey.results.distributions import area_distributions, distributions
 from survey.results.forms import CommentFilterForm, ResultsFilterForm
 from survey.results.labels import hidden_label, hidden_legend, row_hidden_label
 from survey.results.methods import collections, scored_items
@@ -120,10 +120,14 @@ def area_chart(
     return trend_chart(title, labels, series, **words, chart_id=chart_id, width=width, height=height)
 
 
-def answer_charts(report: Report, area: FocusArea, rounds: list, prefix: str, every_value: bool = False) -> list[tuple]:
+def answer_charts(
+    report: Report, area: FocusArea, rounds: list, prefix: str, every_value: bool = False, found: list | None = None
+) -> list[tuple]:
     """Per round (of `rounds`) and set of answer options (a satisfaction scale, an agreement scale): the round, its
-    shown answer distributions for the area, and their stacked chart (`every_value`: see distribution_chart)."""
-    found = distributions(report, area.id, report.minimum)
+    shown answer distributions for the area (`found`, else counted here), and their stacked chart (`every_value`:
+    see distribution_chart)."""
+    if found is None:
+        found = distributions(report, area.id, report.minimum, rounds)
     hidden = _("Skjulte svarmuligheder i alt:")
     charts = []
     for round_ in rounds:
@@ -312,6 +316,9 @@ def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
     rows = report.rows
     round_ids = [r.id for r in selected]
     totals = ex.round_totals(selected)
+    newest = selected[-1:]  # the report shows the answer distributions of the newest round
+    found = area_distributions(report, [area.id for area in policy.focus_areas], report.minimum, newest)
+    asked = AskedCounts(round_ids)  # who was asked the open questions, counted once for every area's quotes
     return render_template(
         "results/bilag.html",
         policy=policy,
@@ -325,12 +332,13 @@ def _bilag(policy: Policy, rounds: list, selected: list, for_pdf: bool) -> str:
             for area in policy.focus_areas
         },
         answer_charts={
-            area.id: answer_charts(report, area, selected[-1:], "bilag", for_pdf) for area in policy.focus_areas
+            area.id: answer_charts(report, area, newest, "bilag", for_pdf, found[area.id])
+            for area in policy.focus_areas
         },
         charts=_charts(
             policy, rows, lambda area, rows: area_chart(area, rows, f"chart-{area.code}", every_value=for_pdf)
         ),
-        quotes={area.id: report_quotes(area.id, round_ids) for area in policy.focus_areas},
+        quotes={area.id: report_quotes(area.id, round_ids, asked) for area in policy.focus_areas},
         minimum=minimum_group(),
         totals=totals,
         for_pdf=for_pdf,
