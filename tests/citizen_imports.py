@@ -1,7 +1,7 @@
 """`python -m tests.citizen_imports DATABASE_URL ROUND_SLUG MEETING_ID`: what a fresh process that builds the app
-and serves citizens has imported, as a gunicorn worker would, printed as JSON: the heavy libraries in sys.modules
-after create_app() and after the public pages, a meeting's page and a whole survey answered through the test
-client (tests/test_lean_worker.py)."""
+and serves citizens has loaded, as a gunicorn worker would, printed as JSON: the heavy libraries in sys.modules
+after create_app() and after a whole survey answered through the test client, the public pages and a meeting's
+page; and Babel's CLDR data in memory after the survey (tests/test_lean_worker.py)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ def loaded() -> list[str]:
     return [name for name in HEAVY if name in sys.modules]
 
 
+def cldr_loaded() -> list[str]:
+    """Babel's CLDR data in memory: the locales loaded, and "global" for its global data (about 5 MiB in all)."""
+    import babel.core
+    from babel import localedata
+
+    return sorted(localedata._cache) + (["global"] if babel.core._global_data is not None else [])
+
+
 def main(url: str, slug: str, meeting_id: str) -> None:
     from survey import create_app
     from survey.kernel.config import TestConfig
@@ -37,14 +45,18 @@ def main(url: str, slug: str, meeting_id: str) -> None:
     app.test_client_class = CheckedClient
     after_create_app = loaded()
     client = app.test_client()
-    for page in ("/", "/moeder/", f"/moeder/{meeting_id}", f"/moeder/{meeting_id}/tilmeld", "/privatliv"):
-        assert client.get(page).status_code == 200, page
     citizen = Citizen(client, slug)
     assert citizen.start().status_code == 302
     sent, _form = citizen.submit(citizen.answer_all())
     assert sent.status_code == 302, sent.status_code
     assert client.get(path_of(sent.location)).status_code == 200  # the receipt
-    print(json.dumps({"after_create_app": after_create_app, "after_citizen": loaded()}))
+    for lang in ("en", "da"):  # the start page in the other language and back
+        assert client.get(f"/s/{slug}/?lang={lang}").status_code == 200
+    after_survey = cldr_loaded()
+    for page in ("/", "/moeder/", f"/moeder/{meeting_id}", f"/moeder/{meeting_id}/tilmeld", "/privatliv"):
+        assert client.get(page).status_code == 200, page
+    found = {"after_create_app": after_create_app, "after_citizen": loaded(), "cldr_after_survey": after_survey}
+    print(json.dumps(found))
 
 
 if __name__ == "__main__":
