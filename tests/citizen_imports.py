@@ -1,7 +1,7 @@
 """`python -m tests.citizen_imports DATABASE_URL ROUND_SLUG MEETING_ID`: what a fresh process that builds the app
-and serves citizens has loaded, as a gunicorn worker would, printed as JSON: the heavy libraries in sys.modules
-after create_app() and after a whole survey answered through the test client, the public pages and a meeting's
-page; and Babel's CLDR data in memory after the survey (tests/test_lean_worker.py)."""
+and serves citizens has loaded, as a gunicorn worker would, printed as JSON: the heavy libraries and our
+command-line modules in sys.modules after create_app() and after a whole survey answered through the test client,
+the public pages and a meeting's page; and Babel's CLDR data in memory after the survey (tests/test_lean_worker.py)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,28 @@ HEAVY = (
     "alembic",
 )
 
+#: the modules of our commands (survey.cli.COMMANDS), imported only when a command is looked up
+COMMAND_MODULES = (
+    "survey.backup",
+    "survey.demo",
+    "survey.kernel.i18n_cli",
+    "survey.kernel.sms_cli",
+    "survey.meetings.cli",
+    "survey.policies.cli",
+    "survey.questionnaire.cli",
+    "survey.results.cli",
+    "survey.retention",
+    "survey.staff.cli",
+)
+
 
 def loaded() -> list[str]:
     return [name for name in HEAVY if name in sys.modules]
+
+
+def command_modules() -> list[str]:
+    """Our command-line modules imported so far: a worker runs no command."""
+    return [name for name in COMMAND_MODULES if name in sys.modules]
 
 
 def cldr_loaded() -> list[str]:
@@ -43,7 +62,7 @@ def main(url: str, slug: str, meeting_id: str) -> None:
 
     app = create_app({**TestConfig.as_dict(), "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret"})
     app.test_client_class = CheckedClient
-    after_create_app = loaded()
+    after_create_app = loaded() + command_modules()
     client = app.test_client()
     citizen = Citizen(client, slug)
     assert citizen.start().status_code == 302
@@ -55,7 +74,8 @@ def main(url: str, slug: str, meeting_id: str) -> None:
     after_survey = cldr_loaded()
     for page in ("/", "/moeder/", f"/moeder/{meeting_id}", f"/moeder/{meeting_id}/tilmeld", "/privatliv"):
         assert client.get(page).status_code == 200, page
-    found = {"after_create_app": after_create_app, "after_citizen": loaded(), "cldr_after_survey": after_survey}
+    after_citizen = loaded() + command_modules()
+    found = {"after_create_app": after_create_app, "after_citizen": after_citizen, "cldr_after_survey": after_survey}
     print(json.dumps(found))
 
 
