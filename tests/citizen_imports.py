@@ -37,8 +37,13 @@ COMMAND_MODULES = (
 )
 
 
+#: libraries a citizen's page needs only for some answers (a phone number typed) or never (YAML data files, read
+#: by staff and the command line): each costs a worker 1–2 MiB of RSS (issue 18)
+SOMETIMES = ("phonenumbers", "yaml")
+
+
 def loaded() -> list[str]:
-    return [name for name in HEAVY if name in sys.modules]
+    return [name for name in (*HEAVY, *SOMETIMES) if name in sys.modules]
 
 
 def command_modules() -> list[str]:
