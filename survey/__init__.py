@@ -34,6 +34,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "translations"))
     translations.init_app(app)
+    i18n.learn_language_names(app)  # early: what it frees is reused by the blueprints imported below
     csrf.init_app(app)
     login_manager.init_app(app)
     outbox.init_app(app, [EmailChannel(), SmsChannel()])  # the channels that reach a person, by preference

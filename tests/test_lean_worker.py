@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from survey.kernel.config import ROOT
-from tests.citizen_imports import HEAVY
+from tests.citizen_imports import COMMAND_MODULES, HEAVY
 
 
 def test_a_process_serving_citizens_never_imports_the_staff_only_libraries(database_url, make_round, make_meeting):
@@ -25,7 +25,9 @@ def test_a_process_serving_citizens_never_imports_the_staff_only_libraries(datab
     )
     assert found.returncode == 0, found.stderr[-3000:]
     imported = json.loads(found.stdout.splitlines()[-1])
-    assert imported == {"after_create_app": [], "after_citizen": []}, f"imported by a citizen's worker: {imported}"
+    assert imported == {"after_create_app": [], "after_citizen": [], "cldr_after_survey": []}, (
+        f"loaded by a citizen's worker: {imported}"
+    )
 
 
 def test_the_check_sees_a_heavy_import():
@@ -67,3 +69,16 @@ def test_building_the_app_leaves_no_connection_file_or_thread_for_forked_workers
     )
     assert found.returncode == 0, found.stderr[-3000:]
     assert json.loads(found.stdout.splitlines()[-1]) == {"opened": [], "threads": []}
+
+
+def test_the_commands_are_imported_when_looked_up(app):
+    """The commands are registered without their modules (survey.cli): each is imported when it is run or
+    listed, with the commands other modules add to it."""
+    from survey.cli import COMMANDS
+
+    assert {where.split(":")[0] for where in COMMANDS.values()} == set(COMMAND_MODULES)
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["--help"])
+    assert all(name in listed.output for name in ("backup", "demo", "invitations", "purge-expired", "translate"))
+    assert "generate-responses" in runner.invoke(args=["demo", "--help"]).output
+    assert "send-emails" in runner.invoke(args=["invitations", "--help"]).output

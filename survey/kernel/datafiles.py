@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from survey.kernel.extensions import db
+
+if TYPE_CHECKING:  # PyYAML is imported by read_yaml: a worker serving citizens never reads a data file (issue 18)
+    import yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,6 +30,8 @@ class DataFileError(ValueError):
 
 def _line_map(node: yaml.Node, path: tuple = (), lines: dict | None = None) -> dict[tuple, int]:
     """Map every path in the document (keys and list indexes) to its 1-based line number."""
+    import yaml
+
     lines = {} if lines is None else lines
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -101,6 +105,8 @@ class LineLocator:
 def read_yaml(path: str | Path, text: str | None = None) -> tuple[object, LineLocator]:
     """Parse a YAML file (or `text`, an uploaded file named `path`) into plain data plus a locator for error
     messages."""
+    import yaml
+
     text = Path(path).read_text(encoding="utf-8") if text is None else text
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import wraps
 from types import SimpleNamespace
 
-import phonenumbers
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -140,6 +139,8 @@ def signed_up(meeting_id: int):
 def _receipt(meeting: Meeting, signup: services.Signup) -> dict:
     """What the thank-you page shows: only what was typed, so it is the same whether or not the contact was
     already signed up."""
+    import phonenumbers  # here: only a sign-up with a number needs it (issue 18)
+
     phone = signup.phone and phonenumbers.format_number(
         phonenumbers.parse(signup.phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL
     ).replace(" ", "\u00a0")  # "+45 20 30 40 50" kept on one line

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import format_datetime
-from phonenumbers import NumberParseException
 
 from survey.kernel import roles, sms
 from survey.kernel.sms import FileBackend
@@ -38,6 +37,8 @@ class SinkSms:
 
     @property
     def to(self) -> str:
+        from phonenumbers import NumberParseException  # imported where used (issue 18)
+
         number = self._parts[0].get("To", "")
         try:
             return display_number(number)
