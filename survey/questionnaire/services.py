@@ -18,7 +18,7 @@ from survey.questionnaire.flow import Step
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
 from survey.questionnaire.schema import PageSpec, QuestionnaireSpec, QuestionSpec
-from survey.questionnaire.shown import ShownPolicy, ShownQuestionnaire, ShownRound
+from survey.questionnaire.shown import ShownDraft, ShownPolicy, ShownQuestionnaire, ShownRound
 
 RESUME_CODE_LENGTH = 12
 RESUME_PURPOSE = "resume"
@@ -98,11 +98,22 @@ def invitation_spent(invitation: Invitation) -> bool:
 
 def find_draft(round_: Round | ShownRound, typed_token: str, for_update: bool = False) -> Draft | None:
     """The draft a resume code opens in this round, or None."""
+    found = _draft_key(round_, typed_token)
+    return db.session.scalar(_draft_by_token(for_update), found) if found else None
+
+
+def read_draft(round_: ShownRound, typed_token: str) -> ShownDraft | None:
+    """As find_draft, for a page that only shows the draft: a plain copy, no model to build and track."""
+    found = _draft_key(round_, typed_token)
+    row = db.session.connection().execute(_shown_draft_by_token(), found).first() if found else None
+    return ShownDraft(row.answers, row.passed, row.submission_id) if row else None
+
+
+def _draft_key(round_: Round | ShownRound, typed_token: str) -> dict | None:
     token = codes.normalise(typed_token)
     if not codes.is_well_formed(token, RESUME_CODE_LENGTH):
         return None
-    found = {"round_id": round_.id, "token_hash": codes.keyed_hash(token, RESUME_PURPOSE)}
-    return db.session.scalar(_draft_by_token(for_update), found)
+    return {"round_id": round_.id, "token_hash": codes.keyed_hash(token, RESUME_PURPOSE)}
 
 
 @cache
@@ -110,6 +121,12 @@ def _draft_by_token(for_update: bool):
     """Built once: SQLAlchemy then reuses its compiled SQL without working out the statement's cache key again."""
     query = select(Draft).where(Draft.round_id == bindparam("round_id"), Draft.token_hash == bindparam("token_hash"))
     return query.with_for_update() if for_update else query
+
+
+@cache
+def _shown_draft_by_token():
+    by_token = (Draft.round_id == bindparam("round_id"), Draft.token_hash == bindparam("token_hash"))
+    return select(Draft.answers, Draft.passed, Draft.submission_id).where(*by_token)
 
 
 def save_page(draft: Draft, page: PageSpec | Step, answers: dict[str, DraftAnswer], passed: bool = False) -> None:
@@ -148,7 +165,7 @@ def expected_total(round_: Round | ShownRound, answers: dict[str, DraftAnswer]) 
     return flow.expected_steps(round_.questionnaire.spec, answers, round_.one_question_per_page)
 
 
-def resume_page(round_: Round | ShownRound, draft: Draft) -> int | None:
+def resume_page(round_: Round | ShownRound, draft: Draft | ShownDraft) -> int | None:
     """The step to take up a paused survey at (1-based): the first with a question neither answered nor passed on
     purpose with 'Fortsæt'; None when there is none, and the review is next."""
     answers, passed = draft.answers or {}, set(draft.passed or ())
@@ -269,7 +286,7 @@ def response_for_submission(submission_id: str | None) -> Response | None:
     return db.session.scalar(select(Response).where(Response.submission_id == submission_key(submission_id)))
 
 
-def resume_address(round_: Round | ShownRound, draft: Draft) -> tuple[str, dict]:
+def resume_address(round_: Round | ShownRound, draft: Draft | ShownDraft) -> tuple[str, dict]:
     """The endpoint and its arguments (besides round_slug and token) that take a paused survey up (resume_page)."""
     number = resume_page(round_, draft)
     return ("questionnaire.page", {"number": number}) if number else ("questionnaire.review", {})

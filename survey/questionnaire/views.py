@@ -70,12 +70,14 @@ def open_round(view, load=round_shown):
 
 
 def with_draft(view):
-    """Load the draft whose resume code is in the URL; an unknown code gets a page that says what to do, and the
-    code of answers this browser has sent a page that says they are sent (Back after 'Send svar')."""
+    """Load the draft whose resume code is in the URL (for a GET, which only shows it, as a plain copy); an unknown
+    code gets a page that says what to do, and the code of answers this browser has sent a page that says they are
+    sent (Back after 'Send svar')."""
 
     @wraps(view)
     def wrapper(round_: ShownRound, token: str, **kwargs):
-        draft = services.find_draft(round_, token)
+        find = services.read_draft if request.method == "GET" else services.find_draft
+        draft = find(round_, token)
         if draft is None:
             return _no_draft(round_, token)
         return view(round_, draft, token, **kwargs)
