@@ -185,3 +185,20 @@ def test_a_citizens_page_shows_what_staff_changed_at_the_very_next_request(app, 
         close_round(db.session.scalar(select(Round).where(Round.slug == slug)))
         db.session.commit()
     assert "Undersøgelsen er lukket" in text_of(client.get(citizen.page_url).doc.find(".//main"))
+
+
+def test_a_post_that_passes_signs_no_csrf_token_and_a_page_signs_one(app, client, make_round, monkeypatch):
+    """The token is signed when a page shows it (kernel.forms): a post that redirects never shows its form."""
+    import flask_wtf.csrf
+
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    signed = []
+    sign = flask_wtf.csrf.generate_csrf
+    monkeypatch.setattr(
+        flask_wtf.csrf, "generate_csrf", lambda *args, **kwargs: signed.append(1) or sign(*args, **kwargs)
+    )
+    page = client.get(citizen.page_url)
+    assert len(signed) == 1 and csrf_token(page)
+    posted = client.post(citizen.page_url, data={"csrf_token": csrf_token(page), **SYDDJURS_ANSWERS["din-sag"]})
+    assert posted.status_code == 302 and len(signed) == 1
