@@ -18,7 +18,7 @@ from survey.questionnaire.flow import Step
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
 from survey.questionnaire.schema import PageSpec, QuestionnaireSpec, QuestionSpec
-from survey.questionnaire.shown import ShownDraft, ShownPolicy, ShownQuestionnaire, ShownRound
+from survey.questionnaire.shown import ShownDraft, ShownRound, copy_of
 
 RESUME_CODE_LENGTH = 12
 RESUME_PURPOSE = "resume"
@@ -41,22 +41,7 @@ def remember_round(round_: ShownRound | Round, refresh: bool) -> None:
     seen = _seen_rounds()
     if not refresh and round_.slug in seen:
         return
-    if isinstance(round_, ShownRound):  # already a copy that refers to no Session
-        seen[round_.slug] = round_
-        return
-    questionnaire, policy = round_.questionnaire, round_.questionnaire.policy
-    shown = ShownQuestionnaire(
-        questionnaire.id, questionnaire.title, questionnaire.spec, ShownPolicy(policy.municipality, policy.contact)
-    )
-    seen[round_.slug] = ShownRound(
-        round_.id,
-        round_.slug,
-        round_.opens_at,
-        round_.closes_at,
-        round_.access,
-        round_.one_question_per_page,
-        shown,
-    )
+    seen[round_.slug] = round_ if isinstance(round_, ShownRound) else copy_of(round_)
 
 
 def seen_round(slug: str) -> ShownRound | None:

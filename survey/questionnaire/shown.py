@@ -84,6 +84,17 @@ def shown_round(slug: str) -> ShownRound | None:
     )
 
 
+def copy_of(round_: Round) -> ShownRound:
+    """The round model as the citizen's pages show it (for the submit, which loads the models)."""
+    questionnaire, policy = round_.questionnaire, round_.questionnaire.policy
+    shown = ShownQuestionnaire(
+        questionnaire.id, questionnaire.title, questionnaire.spec, ShownPolicy(policy.municipality, policy.contact)
+    )
+    return ShownRound(
+        round_.id, round_.slug, round_.opens_at, round_.closes_at, round_.access, round_.one_question_per_page, shown
+    )
+
+
 def _definition(questionnaire_id: int) -> dict:
     """The questionnaire file, read only when this process has not parsed this version yet."""
     return db.session.scalar(select(Questionnaire.definition).where(Questionnaire.id == questionnaire_id))
