@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask_login import current_user
 
 from survey.kernel.config import INSTANCE, ROOT, Config
 from survey.kernel.extensions import babel, csrf, db, login_manager, migrate
@@ -36,7 +37,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     translations.init_app(app)
     i18n.learn_language_names(app)  # early: what it frees is reused by the blueprints imported below
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # the staff user is looked up when a template reads current_user, not for every page (citizens' pages never do)
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     outbox.init_app(app, [EmailChannel(), SmsChannel()])  # the channels that reach a person, by preference
     _prepare_database(app)
 

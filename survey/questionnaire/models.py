@@ -10,6 +10,7 @@ would point at a response: their keys are random, never counted, and on SQLite t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
@@ -45,6 +46,17 @@ _SPECS: dict[str, QuestionnaireSpec] = {}
 _SPECS_KEPT = 64
 
 
+def parsed_spec(content_hash: str, definition: Callable[[], dict]) -> QuestionnaireSpec:
+    """The questionnaire file with this hash, parsed once per process; `definition` is read only when it was not."""
+    spec = _SPECS.get(content_hash)
+    if spec is None:
+        spec = QuestionnaireSpec.model_validate(definition())
+        if len(_SPECS) >= _SPECS_KEPT:  # versions in use are few; a long-running test process loads many
+            _SPECS.clear()
+        _SPECS[content_hash] = spec
+    return spec
+
+
 class Questionnaire(db.Model):
     __tablename__ = "questionnaire"
     __table_args__ = (UniqueConstraint("slug", "version"),)
@@ -69,13 +81,7 @@ class Questionnaire(db.Model):
 
     @cached_property
     def spec(self) -> QuestionnaireSpec:
-        spec = _SPECS.get(self.content_hash)
-        if spec is None:
-            spec = QuestionnaireSpec.model_validate(self.definition)
-            if len(_SPECS) >= _SPECS_KEPT:  # versions in use are few; a long-running test process loads many
-                _SPECS.clear()
-            _SPECS[self.content_hash] = spec
-        return spec
+        return parsed_spec(self.content_hash, lambda: self.definition)
 
     @property
     def frozen(self) -> bool:
@@ -122,7 +128,28 @@ round_focus_area = Table(
 )
 
 
-class Round(db.Model):
+class RoundPeriod:
+    """When a round takes answers and how it is entered: shared by the model and the citizen pages' plain copy
+    (survey.questionnaire.shown.ShownRound), which both have opens_at, closes_at and access."""
+
+    def state(self, now: datetime | None = None) -> str:
+        """'upcoming', 'open' or 'closed'."""
+        now = now or utcnow()
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
+
+    @property
+    def last_moment(self) -> datetime:
+        """The last second answers are taken: closes_at is exclusive, people read dates inclusively."""
+        return self.closes_at - timedelta(seconds=1)
+
+    @property
+    def uses_invitations(self) -> bool:
+        return self.access == "invitation"
+
+
+class Round(RoundPeriod, db.Model):
     """A period in which a questionnaire version is open, by open link or by personal invitation codes."""
 
     __tablename__ = "round"
@@ -141,22 +168,6 @@ class Round(db.Model):
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="rounds")
     #: the focus areas the round asks about as a whole: a dialogue meeting's, for the feedback round after it
     focus_areas: Mapped[list[FocusArea]] = relationship(secondary=round_focus_area, order_by="FocusArea.position")
-
-    def state(self, now: datetime | None = None) -> str:
-        """'upcoming', 'open' or 'closed'."""
-        now = now or utcnow()
-        if now < self.opens_at:
-            return "upcoming"
-        return "open" if now < self.closes_at else "closed"
-
-    @property
-    def last_moment(self) -> datetime:
-        """The last second answers are taken: closes_at is exclusive, people read dates inclusively."""
-        return self.closes_at - timedelta(seconds=1)
-
-    @property
-    def uses_invitations(self) -> bool:
-        return self.access == "invitation"
 
 
 class Invitation(db.Model):

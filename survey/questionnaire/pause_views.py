@@ -12,11 +12,12 @@ from survey.kernel.ratelimits import wait_for
 from survey.kernel.rendering import current_lang, render_form_page
 from survey.questionnaire import bp, resume_code, services
 from survey.questionnaire.forms import ResumeCodeForm
-from survey.questionnaire.models import Draft, Round
+from survey.questionnaire.models import Draft
+from survey.questionnaire.shown import ShownRound
 from survey.questionnaire.views import limited_round, open_round, resume_url, wait_next_to, with_draft
 
 
-def _page_context(round_: Round, draft: Draft, token: str) -> dict:
+def _page_context(round_: ShownRound, draft: Draft, token: str) -> dict:
     return {
         "round_": round_,
         "link": resume_url(round_, draft, token, _external=True),
@@ -43,7 +44,7 @@ def _saved_again(message: str, round_slug: str, token: str) -> str | None:
 @form_again_when_limited(_saved_again)
 @open_round
 @with_draft
-def saved(round_: Round, draft: Draft, token: str):
+def saved(round_: ShownRound, draft: Draft, token: str):
     """Paused: the code and link to come back with; sent once to a number or address on request."""
     form = ResumeCodeForm()
     # read before the commit, which expires round_ and draft: reading them after would begin a transaction

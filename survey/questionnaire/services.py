@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
-from types import SimpleNamespace
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, delete, select
@@ -19,6 +18,7 @@ from survey.questionnaire.flow import Step
 from survey.questionnaire.kinds import DraftAnswer
 from survey.questionnaire.models import Answer, Draft, Invitation, Questionnaire, Response, Round
 from survey.questionnaire.schema import PageSpec, QuestionnaireSpec, QuestionSpec
+from survey.questionnaire.shown import ShownDraft, ShownRound, copy_of
 
 RESUME_CODE_LENGTH = 12
 RESUME_PURPOSE = "resume"
@@ -26,9 +26,6 @@ RECEIPT_LENGTH = 8
 #: the app.extensions key of the handlers run at every submit (on_response_submitted)
 RESPONSE_SUBMITTED = "questionnaire.response_submitted"
 LIKERT_SCORES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
-#: what the citizen's pages need of a round (slug, uses_invitations, one_question_per_page, questionnaire.spec,
-#: questionnaire.policy.municipality and .contact), kept in memory so they can be shown again while the database is away
-RoundSnapshot = SimpleNamespace
 
 
 def _new_token(draft: Draft) -> str:
@@ -37,43 +34,32 @@ def _new_token(draft: Draft) -> str:
     return token
 
 
-def remember_round(round_: Round, refresh: bool) -> None:
+def remember_round(round_: ShownRound | Round, refresh: bool) -> None:
     """Keep what the round's pages need to be shown without the database; `refresh` replaces an older copy.
 
     Only rounds found in the database get here, so the number kept is the number of rounds, not of URLs."""
     seen = _seen_rounds()
     if not refresh and round_.slug in seen:
         return
-    questionnaire = round_.questionnaire
-    seen[round_.slug] = RoundSnapshot(
-        slug=round_.slug,
-        uses_invitations=round_.uses_invitations,
-        one_question_per_page=round_.one_question_per_page,
-        questionnaire=SimpleNamespace(
-            spec=questionnaire.spec,
-            policy=SimpleNamespace(
-                municipality=questionnaire.policy.municipality, contact=questionnaire.policy.contact
-            ),
-        ),
-    )
+    seen[round_.slug] = round_ if isinstance(round_, ShownRound) else copy_of(round_)
 
 
-def seen_round(slug: str) -> RoundSnapshot | None:
+def seen_round(slug: str) -> ShownRound | None:
     """The round as this process last saw it in the database, or None."""
     return _seen_rounds().get(slug)
 
 
-def _seen_rounds() -> dict[str, RoundSnapshot]:
+def _seen_rounds() -> dict[str, ShownRound]:
     return current_app.extensions.setdefault("seen_rounds", {})
 
 
-def start_draft(round_: Round, invitation: Invitation | None = None) -> tuple[Draft, str]:
+def start_draft(round_: ShownRound, invitation: Invitation | None = None) -> tuple[Draft, str]:
     """Begin (or, for an invitation already begun, take up again) a draft; returns it and its resume code.
 
     The resume code is replaced each time it is handed out again, so an old link stops working."""
     draft = _draft_of(invitation) if invitation is not None else None
     if draft is None:
-        draft = Draft(round=round_, submission_id=secrets.token_hex(16), invitation=invitation, answers={})
+        draft = Draft(round_id=round_.id, submission_id=secrets.token_hex(16), invitation=invitation, answers={})
         db.session.add(draft)
         if invitation is not None:
             # used up when the survey is begun, not when it is sent: marked in the submit's transaction, the
@@ -95,13 +81,24 @@ def invitation_spent(invitation: Invitation) -> bool:
     return invitation.used and _draft_of(invitation) is None
 
 
-def find_draft(round_: Round, typed_token: str, for_update: bool = False) -> Draft | None:
+def find_draft(round_: Round | ShownRound, typed_token: str, for_update: bool = False) -> Draft | None:
     """The draft a resume code opens in this round, or None."""
+    found = _draft_key(round_, typed_token)
+    return db.session.scalar(_draft_by_token(for_update), found) if found else None
+
+
+def read_draft(round_: ShownRound, typed_token: str) -> ShownDraft | None:
+    """As find_draft, for a page that only shows the draft: a plain copy, no model to build and track."""
+    found = _draft_key(round_, typed_token)
+    row = db.session.connection().execute(_shown_draft_by_token(), found).first() if found else None
+    return ShownDraft(row.answers, row.passed, row.submission_id) if row else None
+
+
+def _draft_key(round_: Round | ShownRound, typed_token: str) -> dict | None:
     token = codes.normalise(typed_token)
     if not codes.is_well_formed(token, RESUME_CODE_LENGTH):
         return None
-    found = {"round_id": round_.id, "token_hash": codes.keyed_hash(token, RESUME_PURPOSE)}
-    return db.session.scalar(_draft_by_token(for_update), found)
+    return {"round_id": round_.id, "token_hash": codes.keyed_hash(token, RESUME_PURPOSE)}
 
 
 @cache
@@ -109,6 +106,12 @@ def _draft_by_token(for_update: bool):
     """Built once: SQLAlchemy then reuses its compiled SQL without working out the statement's cache key again."""
     query = select(Draft).where(Draft.round_id == bindparam("round_id"), Draft.token_hash == bindparam("token_hash"))
     return query.with_for_update() if for_update else query
+
+
+@cache
+def _shown_draft_by_token():
+    by_token = (Draft.round_id == bindparam("round_id"), Draft.token_hash == bindparam("token_hash"))
+    return select(Draft.answers, Draft.passed, Draft.submission_id).where(*by_token)
 
 
 def save_page(draft: Draft, page: PageSpec | Step, answers: dict[str, DraftAnswer], passed: bool = False) -> None:
@@ -137,17 +140,17 @@ def with_page(
     return merged
 
 
-def steps_of(round_: Round | RoundSnapshot, answers: dict[str, DraftAnswer]) -> list[Step]:
+def steps_of(round_: Round | ShownRound, answers: dict[str, DraftAnswer]) -> list[Step]:
     """The screens of the round's survey for someone who has given `answers` (whole pages or one question each)."""
     return flow.steps(round_.questionnaire.spec, answers, round_.one_question_per_page)
 
 
-def expected_total(round_: Round, answers: dict[str, DraftAnswer]) -> int:
+def expected_total(round_: Round | ShownRound, answers: dict[str, DraftAnswer]) -> int:
     """The number of steps the progress line announces (flow.expected_steps)."""
     return flow.expected_steps(round_.questionnaire.spec, answers, round_.one_question_per_page)
 
 
-def resume_page(round_: Round, draft: Draft) -> int | None:
+def resume_page(round_: Round | ShownRound, draft: Draft | ShownDraft) -> int | None:
     """The step to take up a paused survey at (1-based): the first with a question neither answered nor passed on
     purpose with 'Fortsæt'; None when there is none, and the review is next."""
     answers, passed = draft.answers or {}, set(draft.passed or ())
@@ -268,13 +271,13 @@ def response_for_submission(submission_id: str | None) -> Response | None:
     return db.session.scalar(select(Response).where(Response.submission_id == submission_key(submission_id)))
 
 
-def resume_address(round_: Round, draft: Draft) -> tuple[str, dict]:
+def resume_address(round_: Round | ShownRound, draft: Draft | ShownDraft) -> tuple[str, dict]:
     """The endpoint and its arguments (besides round_slug and token) that take a paused survey up (resume_page)."""
     number = resume_page(round_, draft)
     return ("questionnaire.page", {"number": number}) if number else ("questionnaire.review", {})
 
 
-def draft_kept_until(round_: Round) -> datetime:
+def draft_kept_until(round_: Round | ShownRound) -> datetime:
     """The last moment a draft of the round is kept: purge_expired_drafts deletes it once the round has been closed
     for DRAFT_RETENTION_DAYS."""
     return round_.closes_at + timedelta(days=current_app.config["DRAFT_RETENTION_DAYS"]) - timedelta(seconds=1)

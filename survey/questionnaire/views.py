@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache, wraps
+from functools import cache, partial, wraps
 
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -19,10 +19,20 @@ from survey.questionnaire import bp, flow, sent, services, submit_rate
 from survey.questionnaire.forms import ResumeForm, StartForm, SubmitForm, draft_to_form_data, page_form_class
 from survey.questionnaire.models import Questionnaire, Round
 from survey.questionnaire.review import missing_errors, review_rows
+from survey.questionnaire.shown import ShownRound, shown_round
+
+
+def round_shown(round_slug: str) -> ShownRound:
+    """The round a URL names as the citizen's pages show it, else 404 (also for a NUL in the address, which
+    PostgreSQL refuses to compare)."""
+    if "\x00" in round_slug:
+        abort(404)
+    return shown_round(round_slug) or abort(404)
 
 
 def round_named(round_slug: str) -> Round:
-    """The round a URL names, else 404 (also for a NUL in the address, which PostgreSQL refuses to compare)."""
+    """The round a URL names with its questionnaire and policy as models, for the submit that stores the answers,
+    else 404."""
     if "\x00" in round_slug:
         abort(404)
     return db.session.scalar(_round_by_slug(), {"slug": round_slug}) or abort(404)
@@ -40,14 +50,15 @@ def _round_by_slug():
     )
 
 
-def open_round(view):
-    """Load the round named in the URL; a round that is not open gets a clear page instead of the view."""
+def open_round(view, load=round_shown):
+    """Load the round named in the URL (by default as shown, shown.ShownRound); a round that is not open gets a
+    clear page instead of the view."""
 
     @wraps(view)
     def wrapper(round_slug: str, **kwargs):
         if request.method == "GET":  # the citizen's pages write only when posted
             read_without_transaction()
-        round_ = round_named(round_slug)
+        round_ = load(round_slug)
         state = round_.state()
         if state != "open":
             html = render_template("questionnaire/round_state.html", round_=round_, state=state)
@@ -59,12 +70,14 @@ def open_round(view):
 
 
 def with_draft(view):
-    """Load the draft whose resume code is in the URL; an unknown code gets a page that says what to do, and the
-    code of answers this browser has sent a page that says they are sent (Back after 'Send svar')."""
+    """Load the draft whose resume code is in the URL (for a GET, which only shows it, as a plain copy); an unknown
+    code gets a page that says what to do, and the code of answers this browser has sent a page that says they are
+    sent (Back after 'Send svar')."""
 
     @wraps(view)
-    def wrapper(round_: Round, token: str, **kwargs):
-        draft = services.find_draft(round_, token)
+    def wrapper(round_: ShownRound, token: str, **kwargs):
+        find = services.read_draft if request.method == "GET" else services.find_draft
+        draft = find(round_, token)
         if draft is None:
             return _no_draft(round_, token)
         return view(round_, draft, token, **kwargs)
@@ -72,23 +85,23 @@ def with_draft(view):
     return wrapper
 
 
-def _no_draft(round_: Round, token: str):
+def _no_draft(round_: ShownRound | Round, token: str):
     if sent.was_sent(token):
         return render_template("questionnaire/sent.html", round_=round_)
     return render_template("questionnaire/unknown_draft.html", round_=round_), 404
 
 
-def resume_url(round_: Round, draft, token: str, **args) -> str:
+def resume_url(round_: ShownRound, draft, token: str, **args) -> str:
     """Where a paused survey is taken up (services.resume_address)."""
     endpoint, endpoint_args = services.resume_address(round_, draft)
     return url_for(endpoint, round_slug=round_.slug, token=token, **endpoint_args, **args)
 
 
-def limited_round(round_slug: str) -> Round | None:
+def limited_round(round_slug: str) -> ShownRound | None:
     """The round of a refused post, when it exists and is open (the rate limit refused it before open_round ran)."""
     if "\x00" in round_slug:
         return None
-    round_ = db.session.scalar(select(Round).where(Round.slug == round_slug))
+    round_ = shown_round(round_slug)
     return round_ if round_ is not None and round_.state() == "open" else None
 
 
@@ -116,7 +129,7 @@ def _start_again(message: str, round_slug: str) -> str | None:
 @bp.route("/<round_slug>/", methods=["GET", "POST"])
 @form_again_when_limited(_start_again)
 @open_round
-def start(round_: Round):
+def start(round_: ShownRound):
     """The start page: what the survey is, that it is anonymous; the code field in invitation rounds."""
     # the QR code on a letter carries the code, so the citizen only has to press start
     # ?fra=… (the links in an e-mail or SMS) names where the code came from, so the field says so
@@ -144,7 +157,7 @@ def _resume_again(message: str, round_slug: str) -> str | None:
 @bp.route("/<round_slug>/fortsaet", methods=["GET", "POST"])
 @form_again_when_limited(_resume_again)
 @open_round
-def resume(round_: Round):
+def resume(round_: ShownRound):
     """Take up a paused survey by typing the resume code."""
     form = ResumeForm(round_=round_)
     if form.validate_on_submit():
@@ -191,7 +204,7 @@ def _page_context(round_, token: str, number: int, shown: list[flow.Step], total
 @form_again(_page_again)
 @open_round
 @with_draft
-def page(round_: Round, draft, token: str, number: int):
+def page(round_: ShownRound, draft, token: str, number: int):
     """One page (step) of questions; its answers are saved on the server at every 'Fortsæt'."""
     shown = services.steps_of(round_, draft.answers or {})
     if not 1 <= number <= len(shown):
@@ -223,13 +236,13 @@ def _after_page(round_slug: str, token: str, number: int, pages: int) -> str:
 @bp.get("/<round_slug>/svar/<token>/tjek")
 @open_round
 @with_draft
-def review(round_: Round, draft, token: str):
+def review(round_: ShownRound, draft, token: str):
     """'Tjek dine svar': every answer with a link to change it, and the submit button."""
     form = SubmitForm(data={"submission_id": draft.submission_id})
     return _render_review(round_, draft, token, form, missing=[])
 
 
-def _render_review(round_: Round, draft, token: str, form, missing):
+def _render_review(round_: ShownRound, draft, token: str, form, missing):
     errors = missing_errors(missing, current_lang()) + form.error_list()
     html = render_template(
         "questionnaire/review.html",
@@ -281,7 +294,7 @@ def _review_again(round_slug: str, token: str, message: str | None = None) -> st
 
 @bp.post("/<round_slug>/svar/<token>/tjek")
 @form_again(_review_again)
-@open_round
+@partial(open_round, load=round_named)  # the answers are stored against the questionnaire's and policy's rows
 def submit(round_: Round, token: str):
     """Send the answers: one transaction; a repeated submit is answered with the same receipt."""
     form = SubmitForm()
@@ -322,7 +335,7 @@ def _to_receipt(round_slug: str, receipt: str, token: str):
 def receipt(round_slug: str):
     """The receipt: the answers are received, with a number to quote."""
     read_without_transaction()
-    round_ = round_named(round_slug)
+    round_ = round_shown(round_slug)
     number = session.get("receipt")
     return render_template(
         "questionnaire/receipt.html", round_=round_, receipt=codes.grouped(number) if number else None

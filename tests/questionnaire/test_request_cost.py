@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 from flask_babel import force_locale, gettext
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from survey import ROOT
 from survey.kernel.extensions import db
@@ -156,3 +156,49 @@ def test_on_postgresql_a_question_page_reads_without_a_transaction(app, client, 
         assert [autocommit for _statement, autocommit in seen] == [True, True], seen  # the round, the draft
     else:
         assert seen[0][0] == "BEGIN" and len(seen) == 3, seen
+
+
+def test_a_citizens_page_shows_what_staff_changed_at_the_very_next_request(app, client, make_round, tmp_path):
+    """The round, its questionnaire's texts and its policy's contact are read into plain copies on every request
+    (survey.questionnaire.shown), the parsed questionnaire kept by its content hash: a change is never hidden."""
+    from survey.policies.services import load_policy
+    from survey.questionnaire.models import Round
+    from survey.questionnaire.round_admin import close_round
+
+    slug = make_round(policy=MINI_POLICY, questionnaire=MINI)
+    citizen = Citizen(client, slug)
+    citizen.start()
+    shown = text_of(client.get(citizen.page_url).doc.find(".//body"))
+    assert "Hvor tilfreds er du med hjælpen?" in shown and "77 77 77 77" not in shown
+
+    with app.app_context():
+        changed = edited(MINI, tmp_path / "mini.yaml", ('"Hvor tilfreds er du med hjælpen?"', '"Hvor tilfreds er du?"'))
+        assert load_questionnaire(changed)[1] == "updated"
+        contact = 'follow_up: yearly\ncontact:\n  unit: "Borgerservice"\n  phone: "77 77 77 77"\n  hours: "Kl. 10-14"'
+        load_policy(edited(MINI_POLICY, tmp_path / "mini-policy.yaml", ("follow_up: yearly", contact)))
+        db.session.commit()
+    shown = text_of(client.get(citizen.page_url).doc.find(".//body"))
+    assert "Hvor tilfreds er du?" in shown and "Hvor tilfreds er du med hjælpen?" not in shown
+    assert "77 77 77 77" in shown
+
+    with app.app_context():
+        close_round(db.session.scalar(select(Round).where(Round.slug == slug)))
+        db.session.commit()
+    assert "Undersøgelsen er lukket" in text_of(client.get(citizen.page_url).doc.find(".//main"))
+
+
+def test_a_post_that_passes_signs_no_csrf_token_and_a_page_signs_one(app, client, make_round, monkeypatch):
+    """The token is signed when a page shows it (kernel.forms): a post that redirects never shows its form."""
+    import flask_wtf.csrf
+
+    citizen = Citizen(client, make_round())
+    citizen.start()
+    signed = []
+    sign = flask_wtf.csrf.generate_csrf
+    monkeypatch.setattr(
+        flask_wtf.csrf, "generate_csrf", lambda *args, **kwargs: signed.append(1) or sign(*args, **kwargs)
+    )
+    page = client.get(citizen.page_url)
+    assert len(signed) == 1 and csrf_token(page)
+    posted = client.post(citizen.page_url, data={"csrf_token": csrf_token(page), **SYDDJURS_ANSWERS["din-sag"]})
+    assert posted.status_code == 302 and len(signed) == 1
