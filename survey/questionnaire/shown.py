@@ -65,6 +65,10 @@ def shown_round(slug: str) -> ShownRound | None:
     row = db.session.connection().execute(_round_by_slug(), {"slug": slug}).first()
     if row is None:
         return None
+    try:
+        spec = parsed_spec(row.content_hash, lambda: _definition(row.questionnaire_id, row.content_hash))
+    except _ChangedMeanwhile:  # staff saved a new text between the two reads: read the round again
+        return shown_round(slug)
     contact = (
         Contact(
             row.municipality,
@@ -77,7 +81,6 @@ def shown_round(slug: str) -> ShownRound | None:
         if row.contact_phone
         else None
     )
-    spec = parsed_spec(row.content_hash, lambda: _definition(row.questionnaire_id))
     questionnaire = ShownQuestionnaire(row.questionnaire_id, row.title, spec, ShownPolicy(row.municipality, contact))
     return ShownRound(
         row.id, row.slug, row.opens_at, row.closes_at, row.access, row.one_question_per_page, questionnaire
@@ -95,9 +98,20 @@ def copy_of(round_: Round) -> ShownRound:
     )
 
 
-def _definition(questionnaire_id: int) -> dict:
-    """The questionnaire file, read only when this process has not parsed this version yet."""
-    return db.session.scalar(select(Questionnaire.definition).where(Questionnaire.id == questionnaire_id))
+class _ChangedMeanwhile(Exception):
+    pass
+
+
+def _definition(questionnaire_id: int, content_hash: str) -> dict:
+    """The questionnaire file, read only when this process has not parsed this version yet; only the text with the
+    hash the round was read with, so that no other text is kept under that hash."""
+    query = select(Questionnaire.definition).where(
+        Questionnaire.id == questionnaire_id, Questionnaire.content_hash == content_hash
+    )
+    definition = db.session.scalar(query)
+    if definition is None:
+        raise _ChangedMeanwhile
+    return definition
 
 
 @cache

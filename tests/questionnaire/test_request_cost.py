@@ -202,3 +202,31 @@ def test_a_post_that_passes_signs_no_csrf_token_and_a_page_signs_one(app, client
     assert len(signed) == 1 and csrf_token(page)
     posted = client.post(citizen.page_url, data={"csrf_token": csrf_token(page), **SYDDJURS_ANSWERS["din-sag"]})
     assert posted.status_code == 302 and len(signed) == 1
+
+
+def test_a_text_saved_between_reading_the_round_and_its_questionnaire_is_not_kept_under_the_old_hash(
+    app, make_round, monkeypatch, tmp_path
+):
+    """The parsed questionnaire is kept by the content hash the round was read with: a new text saved by staff
+    just after that read must not be parsed and kept under the old hash (every later page would show it as the
+    old version's); the round is read again instead."""
+    from survey.questionnaire import models, shown
+
+    slug = make_round(policy=MINI_POLICY, questionnaire=MINI)
+    real, saved = shown.parsed_spec, []
+
+    def staff_save_first(content_hash, definition):
+        if not saved:  # between the round's statement and the read of its questionnaire's text
+            changed = edited(MINI, tmp_path / "mini.yaml", ('"Hvor tilfreds er du med hjælpen?"', '"Hvor tilfreds?"'))
+            saved.append((content_hash, load_questionnaire(changed)[1]))
+        return real(content_hash, definition)
+
+    monkeypatch.setattr(shown, "parsed_spec", staff_save_first)
+    monkeypatch.setattr(models, "_SPECS", {})
+    with app.test_request_context("/"):
+        round_ = shown.shown_round(slug)
+        texts = [question.text.da for question in round_.questionnaire.spec.questions()]
+    ((old_hash, outcome),) = saved
+    assert outcome == "updated"
+    assert "Hvor tilfreds?" in str(texts)
+    assert old_hash not in models._SPECS
