@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import event, select, text
 
 from survey.kernel.clock import utcnow
+from survey.kernel.database import WritersQueue
 from survey.kernel.extensions import db
 from survey.kernel.sms import SmsMessage
 from survey.meetings.models import Meeting, MeetingStats, Registration, Topic
@@ -196,22 +197,30 @@ def test_two_purges_at_the_same_time_take_turns_and_count_once(app, make_meeting
 
 @contextmanager
 def statement_started():
-    """An Event per thread, set when that thread sends its first statement to the database."""
+    """An Event per thread, set when that thread sends a statement to the database or, on SQLite, begins to wait
+    for its turn in the writers' queue (survey.kernel.database.WritersQueue), which comes before it sends anything."""
     started: dict[int, threading.Event] = defaultdict(threading.Event)
+    take = WritersQueue.take
 
     def before(*_args):
         started[threading.get_ident()].set()
 
+    def taking_turn(queue, descriptor):
+        before()
+        return take(queue, descriptor)
+
     event.listen(db.engine, "before_cursor_execute", before)
+    WritersQueue.take = taking_turn
     try:
         yield started
     finally:
+        WritersQueue.take = take
         event.remove(db.engine, "before_cursor_execute", before)
 
 
 def wait_until_blocked(started, thread: threading.Thread) -> None:
     """Return once the thread waits for the first run's locks: on PostgreSQL seen in pg_stat_activity; SQLite
-    cannot show a waiting writer, so there it is enough that the thread has sent its BEGIN IMMEDIATE."""
+    cannot show a waiting writer, so there it is enough that the thread waits for its turn to write."""
     deadline = time.monotonic() + 30
     while not started[thread.ident].is_set():
         assert time.monotonic() < deadline and thread.is_alive(), "the second run never reached the database"
