@@ -60,7 +60,10 @@ class ShownDraft:
 
 
 def shown_round(slug: str) -> ShownRound | None:
-    """The round with this slug as the citizen's pages show it, or None."""
+    """The round with this slug as the citizen's pages show it, or None (also for a NUL in the slug, which
+    PostgreSQL refuses to compare)."""
+    if "\x00" in slug:
+        return None
     # on the request's connection: a Core statement through Session.execute still takes the ORM's way (twice the CPU)
     row = db.session.connection().execute(_round_by_slug(), {"slug": slug}).first()
     if row is None:

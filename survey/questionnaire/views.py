@@ -23,10 +23,7 @@ from survey.questionnaire.shown import ShownRound, shown_round
 
 
 def round_shown(round_slug: str) -> ShownRound:
-    """The round a URL names as the citizen's pages show it, else 404 (also for a NUL in the address, which
-    PostgreSQL refuses to compare)."""
-    if "\x00" in round_slug:
-        abort(404)
+    """The round a URL names as the citizen's pages show it, else 404."""
     return shown_round(round_slug) or abort(404)
 
 
@@ -99,8 +96,6 @@ def resume_url(round_: ShownRound, draft, token: str, **args) -> str:
 
 def limited_round(round_slug: str) -> ShownRound | None:
     """The round of a refused post, when it exists and is open (the rate limit refused it before open_round ran)."""
-    if "\x00" in round_slug:
-        return None
     round_ = shown_round(round_slug)
     return round_ if round_ is not None and round_.state() == "open" else None
 
