@@ -101,7 +101,12 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def _prepare_database(app: Flask) -> None:
     from survey.kernel import health as _h  # noqa: F401
-    from survey.kernel.database import check_sqlite, configure_postgresql, configure_sqlite
+    from survey.kernel.database import (
+        check_sqlite,
+        configure_postgresql,
+        configure_sqlite,
+        use_dialect_options,
+    )
     from survey.meetings import models as _m  # noqa: F401
     from survey.policies import models as _p  # noqa: F401
     from survey.questionnaire import models as _q  # noqa: F401
@@ -110,6 +115,7 @@ def _prepare_database(app: Flask) -> None:
 
     with app.app_context():
         engine = db.engine
+        use_dialect_options(db.metadata, engine.dialect.name)
         if engine.dialect.name == "sqlite":
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
             configure_sqlite(engine)

@@ -1,7 +1,8 @@
 """`python -m tests.citizen_imports DATABASE_URL ROUND_SLUG MEETING_ID`: what a fresh process that builds the app
 and serves citizens has loaded, as a gunicorn worker would, printed as JSON: the heavy libraries and our
 command-line modules in sys.modules after create_app() and after a whole survey answered through the test client,
-the public pages and a meeting's page; and Babel's CLDR data in memory after the survey (tests/test_lean_worker.py)."""
+the public pages and a meeting's page; Babel's CLDR data in memory after the survey; and SQLAlchemy's dialects loaded
+at the end (tests/test_lean_worker.py)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,13 @@ def command_modules() -> list[str]:
     return [name for name in COMMAND_MODULES if name in sys.modules]
 
 
+def dialects() -> list[str]:
+    """SQLAlchemy's database dialects loaded: a worker needs only its own database's."""
+    from survey.kernel.database import DIALECTS
+
+    return [name for name in DIALECTS if f"sqlalchemy.dialects.{name}" in sys.modules]
+
+
 def cldr_loaded() -> list[str]:
     """Babel's CLDR data in memory: the locales loaded, and "global" for its global data (about 5 MiB in all)."""
     import babel.core
@@ -80,7 +88,12 @@ def main(url: str, slug: str, meeting_id: str) -> None:
     for page in ("/", "/moeder/", f"/moeder/{meeting_id}", f"/moeder/{meeting_id}/tilmeld", "/privatliv"):
         assert client.get(page).status_code == 200, page
     after_citizen = loaded() + command_modules()
-    found = {"after_create_app": after_create_app, "after_citizen": after_citizen, "cldr_after_survey": after_survey}
+    found = {
+        "after_create_app": after_create_app,
+        "after_citizen": after_citizen,
+        "cldr_after_survey": after_survey,
+        "dialects": dialects(),
+    }
     print(json.dumps(found))
 
 

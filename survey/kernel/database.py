@@ -5,19 +5,54 @@ trip, and pages that only read without a transaction."""
 from __future__ import annotations
 
 import fcntl
+import importlib
 import os
 import select
 import time
 
 from flask import current_app, has_app_context, has_request_context, request
-from sqlalchemy import event, text
+from sqlalchemy import Index, MetaData, Table, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.dml import Insert
 
 BUSY_TIMEOUT_MS = 10_000
 #: GET requests that write: the gateway's delivery reports (Kannel's dlr-url is a GET; two reports of one message
 #: come at once, and a deferred BEGIN would fail the second's write with SQLITE_BUSY instead of letting it wait)
 WRITING_GETS = frozenset({"sms_reports.report"})
 REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "secure_delete": 1}
+#: the dialects we run on; each has its own INSERT … ON CONFLICT and its own table and index options
+DIALECTS = ("postgresql", "sqlite")
+#: where a table or index keeps options for one dialect ({dialect: {option: value}}, in its info) until the engine's
+#: dialect is known: naming them as keywords (sqlite_with_rowid=…, postgresql_where=…) would load that dialect
+#: into every worker, a SQLite one's PostgreSQL dialect about 2 MiB (issue 18)
+DIALECT_OPTIONS = "dialect_options"
+
+
+def for_dialects(**options_by_dialect: dict) -> dict:
+    """A table's or index's info holding options for some dialects: for_dialects(sqlite={"with_rowid": False})."""
+    return {DIALECT_OPTIONS: options_by_dialect}
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index over the rows that meet `where` (SQL both dialects understand)."""
+    return Index(name, *columns, unique=unique, info=for_dialects(**{d: {"where": text(where)} for d in DIALECTS}))
+
+
+def use_dialect_options(metadata: MetaData, dialect_name: str) -> None:
+    """Hand every table's and index's options for the dialect in use to SQLAlchemy, for the DDL and Alembic's
+    comparison with the database (for_dialects). Called once the engine is known; doing it again changes nothing."""
+    for table in metadata.tables.values():
+        for item in (table, *table.indexes):
+            for option, value in item.info.get(DIALECT_OPTIONS, {}).get(dialect_name, {}).items():
+                item.dialect_options[dialect_name][option] = value
+
+
+def dialect_insert(dialect_name: str, table: Table) -> Insert:
+    """The dialect's own INSERT (with on_conflict_do_update), from the dialect's module imported only when first
+    needed, so that a deployment loads only its own dialect."""
+    if dialect_name not in DIALECTS:
+        raise ValueError(f"no INSERT … ON CONFLICT for {dialect_name}")
+    return importlib.import_module(f"sqlalchemy.dialects.{dialect_name}").insert(table)
 
 
 def _busy_timeout_ms() -> int:

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from flask import has_app_context
 from flask_babel import get_locale
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.kernel.clock import utcnow
+from survey.kernel.database import partial_index
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 
@@ -136,13 +137,12 @@ class Registration(db.Model):
     __tablename__ = "registration"
     __table_args__ = (
         # one live sign-up per e-mail and meeting; cancelled ones do not count
-        Index(
+        partial_index(
             "uq_registration_meeting_email",
             "meeting_id",
             "email",
             unique=True,
-            sqlite_where=text("status != 'cancelled' AND email IS NOT NULL"),
-            postgresql_where=text("status != 'cancelled' AND email IS NOT NULL"),
+            where="status != 'cancelled' AND email IS NOT NULL",
         ),
     )
 

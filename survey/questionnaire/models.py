@@ -33,12 +33,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.kernel.clock import utcnow
+from survey.kernel.database import for_dialects
 from survey.kernel.extensions import db
 from survey.policies.models import FocusArea, Policy
 from survey.questionnaire.schema import QuestionnaireSpec
 
-#: table options of every table holding answers: SQLite stores the rows in the order of their (random) key
-NO_ROWID = {"sqlite_with_rowid": False}
+#: the info of every table holding answers: SQLite stores the rows in the order of their (random) key
+WITHOUT_ROWID = for_dialects(sqlite={"with_rowid": False})
 
 #: parsed questionnaire files by content hash, shared by every request of the process: a definition never changes
 #: under its hash (loading.py replaces both together), and parsing it is a large part of a survey page's CPU time
@@ -242,7 +243,7 @@ class Response(db.Model):
     """One submitted questionnaire. Random key, no invitation, no IP, time only as the ISO week."""
 
     __tablename__ = "response"
-    __table_args__ = NO_ROWID
+    __table_args__ = {"info": WITHOUT_ROWID}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
@@ -275,7 +276,7 @@ class Answer(db.Model):
         PrimaryKeyConstraint("response_id", "id"),
         UniqueConstraint("id"),
         Index("ix_answer_question_area_score", "question_id", "focus_area_id", "score"),
-        NO_ROWID,
+        {"info": WITHOUT_ROWID},
     )
 
     id: Mapped[int] = mapped_column(BigInteger, autoincrement=False, default=new_answer_id)

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from functools import cache
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.kernel import clock
+from survey.kernel.database import dialect_insert
 from survey.kernel.extensions import db
 from survey.questionnaire.models import Invitation, Response, Round, RoundDay
 
@@ -68,7 +68,7 @@ def restamp_days() -> int:
 def _increment(dialect_name: str, count: str | None):
     """INSERT the day's row or add to it, adding to one count (or to both when None)."""
     table = RoundDay.__table__
-    statement = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+    statement = dialect_insert(dialect_name, table)
     names = COUNTS if count is None else (count,)
     return statement.on_conflict_do_update(
         index_elements=["round_id", "day"], set_={name: table.c[name] + statement.excluded[name] for name in names}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
-from survey.questionnaire.models import NO_ROWID, Answer
+from survey.questionnaire.models import WITHOUT_ROWID, Answer
 
 
 class Quote(db.Model):
@@ -19,7 +19,7 @@ class Quote(db.Model):
     is picked only with a redacted text written by staff, and the report prints that text, never the answer's."""
 
     __tablename__ = "quote"
-    __table_args__ = NO_ROWID
+    __table_args__ = {"info": WITHOUT_ROWID}
 
     answer_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("answer.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
@@ -45,7 +45,7 @@ class ResultSum(db.Model):
     __tablename__ = "result_sum"
     #: info tells the anonymity proof (tests/privacy) that these rows are made from answers; without a rowid, a
     #: group's row is stored by its key, not by when its first respondent sent the survey
-    __table_args__ = {"info": {"from_answers": True}} | NO_ROWID
+    __table_args__ = {"info": {"from_answers": True, **WITHOUT_ROWID}}
 
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
     focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_area.id"), primary_key=True)

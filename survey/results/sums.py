@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from functools import cache
 
 from sqlalchemy import Connection, delete, insert, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
+from survey.kernel.database import dialect_insert
 from survey.kernel.extensions import db
 from survey.questionnaire.kinds import DONT_KNOW
 from survey.questionnaire.models import Question, Response, Round
@@ -115,8 +115,7 @@ def add_increments(connection: Connection, increments: Increments) -> None:
 @cache
 def _upsert(dialect_name: str):
     table = ResultSum.__table__
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table)
+    statement = dialect_insert(dialect_name, table)
     return statement.on_conflict_do_update(
         index_elements=list(KEY), set_={name: table.c[name] + statement.excluded[name] for name in VALUES}
     )
