@@ -39,8 +39,8 @@ COMMAND_MODULES = (
 
 
 #: libraries a citizen's page needs only for some answers (a phone number typed) or never (YAML data files, read
-#: by staff and the command line): each costs a worker 1–2 MiB of RSS (issue 18)
-SOMETIMES = ("phonenumbers", "yaml")
+#: by staff and the command line; argon2 for staff passwords): each costs a worker 0.5–2 MiB of RSS (issue 18)
+SOMETIMES = ("phonenumbers", "yaml", "argon2")
 
 
 def loaded() -> list[str]:

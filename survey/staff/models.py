@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from contextlib import suppress
 from datetime import datetime
+from functools import cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,19 +13,35 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.kernel.clock import utcnow
 from survey.kernel.extensions import db
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 #: starts the stored "hash" of a user who has not chosen a password yet: no password matches it (argon2 refuses it
 #: as a hash), and its random rest changes with each set-password link sent, so that only the newest link works
 NO_PASSWORD = "!"
 _dummy_hash: list[str] = []
 
 
+@cache
+def _hasher():
+    """argon2id with the library's current recommended parameters; argon2 is imported at the first login, as a
+    worker serving only citizens never needs it (issue 18)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def _verified(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def spend_password_check_time(password: str) -> None:
     """Verify against a throw-away hash, so that an unknown e-mail takes as long as a wrong password."""
     if not _dummy_hash:
-        _dummy_hash.append(_hasher.hash("not-a-real-password"))
-    with suppress(VerificationError):
-        _hasher.verify(_dummy_hash[0], password)
+        _dummy_hash.append(_hasher().hash("not-a-real-password"))
+    _verified(_dummy_hash[0], password)
 
 
 class StaffUser(UserMixin, db.Model):
@@ -71,7 +85,7 @@ class StaffUser(UserMixin, db.Model):
         return not self.password_hash.startswith(NO_PASSWORD)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = _hasher().hash(password)
 
     def clear_password(self) -> None:
         """No password works until one is set from the newest set-password link."""
@@ -82,11 +96,9 @@ class StaffUser(UserMixin, db.Model):
         if not self.has_password:
             spend_password_check_time(password)
             return False
-        try:
-            _hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
+        if not _verified(self.password_hash, password):
             return False
-        if _hasher.check_needs_rehash(self.password_hash):
+        if _hasher().check_needs_rehash(self.password_hash):
             self.set_password(password)
         return True
 
