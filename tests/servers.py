@@ -71,9 +71,10 @@ class Postgres:
         self.pg_ctl("start")
         return self
 
-    def stop(self, check: bool = True) -> None:
-        # fast: every session is ended at once (their transactions roll back), as in a failover or a restart
-        self.pg_ctl("-m", "fast", "stop", check=check)
+    def stop(self, check: bool = True, mode: str = "fast") -> None:
+        """fast: every session is ended (their transactions roll back), as in a failover or a restart; immediate:
+        every process quits at once without cleaning up, as in a crash (the next start recovers)."""
+        self.pg_ctl("-m", mode, "stop", check=check)
 
     def restart(self) -> None:
         self.pg_ctl("-m", "fast", "restart")
