@@ -1,9 +1,8 @@
 """A web worker serving citizens stays small: the libraries only staff pages use (pandas, numpy and scipy for
 results, WeasyPrint for the reports, openpyxl for XLSX, icalendar, segno, zxcvbn, Alembic) are imported where they
 are used, so a fresh process that builds the app and serves the citizen pages never loads them, nor the SQLAlchemy
-dialect of the database it does not use; and the app built
-once by gunicorn's master (preload_app, gunicorn.conf.py) leaves nothing open that the forked workers would share
-(issue 18)."""
+dialect of the database it does not use; and the app built once by gunicorn's master (preload_app, gunicorn.conf.py)
+leaves nothing open that the forked workers would share (issue 18)."""
 
 from __future__ import annotations
 

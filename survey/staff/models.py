@@ -16,7 +16,6 @@ from survey.kernel.extensions import db
 #: starts the stored "hash" of a user who has not chosen a password yet: no password matches it (argon2 refuses it
 #: as a hash), and its random rest changes with each set-password link sent, so that only the newest link works
 NO_PASSWORD = "!"
-_dummy_hash: list[str] = []
 
 
 @cache
@@ -37,11 +36,14 @@ def _verified(password_hash: str, password: str) -> bool:
         return False
 
 
+@cache
+def _dummy_hash() -> str:
+    return _hasher().hash("not-a-real-password")
+
+
 def spend_password_check_time(password: str) -> None:
     """Verify against a throw-away hash, so that an unknown e-mail takes as long as a wrong password."""
-    if not _dummy_hash:
-        _dummy_hash.append(_hasher().hash("not-a-real-password"))
-    _verified(_dummy_hash[0], password)
+    _verified(_dummy_hash(), password)
 
 
 class StaffUser(UserMixin, db.Model):
