@@ -7,10 +7,12 @@ phones each walk the real pages as a phone does (GET the start page, POST it wit
 page, GET the review, POST the submit, GET the receipt), over and over; after a warm-up, --seconds are measured.
 
 The reference, in the same run and on the same gunicorn: the same number of clients fetching /bench/5k, a fixed 5 KB
-page of the same app (survey.benchmark) that does no database, form or template work: the ceiling of our web stack
-on this machine. Also read: the peak RSS of every gunicorn worker (VmHWM) when the windows close, and the whole
-server's memory (the sum of PSS of the master and its workers) after the survey window. Writes
-bench/results/load-latest.md when run alone; `python -m bench.run` includes it.
+page of the same app (survey.benchmark) that does no database, form or template work: the ceiling of our web stack on
+this machine. Then the floor: as many clients fetching only the survey's start page, each time as a new phone (one
+query, the template, a new session and its CSRF token): the cheapest page a citizen gets, so the most the survey's mix
+could reach, since half of its requests post and write. Also read: the peak RSS of every gunicorn worker (VmHWM) when
+the windows close, and the whole server's memory (the sum of PSS of the master and its workers) after the survey window.
+Writes bench/results/load-latest.md when run alone; `python -m bench.run` includes it.
 
 Locust runs as a library in a child process: it monkey-patches the standard library with gevent on import, which
 must not happen to the process that starts and stops the servers.
@@ -56,6 +58,8 @@ UNREFUSED_LIMIT = "1000000 per minute"
 SURVEY_REQUESTS = 17
 REFERENCE_PATH, REFERENCE_BYTES = "/bench/5k", 5 * 1024
 REFERENCE_WARMUP_SECONDS = 2
+#: the floor's row, and what its page must show
+FLOOR_NAME, START_BUTTON = "GET start (new phone)", "Start undersøgelsen"
 REQUEST_TYPES = ["GET start", "POST start", "GET page", "POST page", "GET review", "POST submit", "GET receipt"]
 
 
@@ -268,12 +272,21 @@ def run(engine: str, args: argparse.Namespace) -> dict:
         survey = _drive(servers, "survey", args)
         log(f"reference: {args.users} clients fetching /bench/5k for {args.seconds} s…")
         reference = _drive(servers, "reference", args)
+        log(f"floor: {args.users} new phones fetching the survey's start page for {args.seconds} s…")
+        floor = _drive(servers, "floor", args)
         survey.update(_stored(servers["url"]), load_before=load_before)
         paced = None
         if args.paced:
             log(f"paced: {args.users} phones reading each page for about {args.paced} s, then {args.seconds} s…")
             paced = _drive(servers, "survey", argparse.Namespace(**{**vars(args), "think": args.paced}))
-    return {"engine": engine, "workers": args.workers, "survey": survey, "reference": reference, "paced": paced}
+    return {
+        "engine": engine,
+        "workers": args.workers,
+        "survey": survey,
+        "reference": reference,
+        "floor": floor,
+        "paced": paced,
+    }
 
 
 # --- the phones (child process, gevent) ------------------------------------------------------------------------
@@ -393,13 +406,31 @@ def drive(args: argparse.Namespace) -> dict:
 
         first = True
 
-    env = Environment(user_classes=[Phone if args.child == "survey" else Reader])
+    class Newcomer(FastHttpUser):
+        """The floor: a new phone (no cookies) fetching the survey's start page, checked for its button."""
+
+        host = args.host
+        wait_time = constant(0)
+        first = True
+
+        @task
+        def fetch(self):
+            self.client.cookiejar.clear()
+            with self.client.get(f"/s/{args.round}/", name=FLOOR_NAME, catch_response=True) as response:
+                if response.status_code != 200 or START_BUTTON not in (response.text or ""):
+                    response.failure(f"status {response.status_code} without the start button")
+            if self.first:
+                self.first = False
+                window["spread"] += 1
+
+    users = {"survey": Phone, "reference": Reader, "floor": Newcomer}
+    env = Environment(user_classes=[users[args.child]])
     runner = env.create_local_runner()
     began = time.time()
     runner.start(args.users, spawn_rate=args.users / RAMP_SECONDS)
     while window["spread"] < args.users and time.time() - began < MAX_WARMUP_SECONDS:
         gevent.sleep(0.2)
-    if args.child == "reference":
+    if args.child != "survey":
         gevent.sleep(REFERENCE_WARMUP_SECONDS)  # every client has fetched once; then the cache-warm steady state
     warmup = {"warmup_s": time.time() - began, "warmup_completed": window["completed"]}
     env.stats.reset_all()
@@ -480,6 +511,9 @@ def table(run_: dict) -> str:
     lines.append(
         _row("**reference: GET /bench/5k**", reference["rows"][name], reference["seconds"], _kind_cpu(reference, name))
     )
+    if floor := run_.get("floor"):
+        cpu = floor.get("app_cpu_ms", {}).get("median_ms")
+        lines.append(_row(f"**floor: {FLOOR_NAME}**", floor["rows"][FLOOR_NAME], floor["seconds"], cpu))
     return "\n".join(lines)
 
 
@@ -498,6 +532,7 @@ def summary(run_: dict) -> str:
             f"think time {survey['think']} s, gunicorn {run_['workers']} sync workers on {run_['engine']}",
             f"- reference, same gunicorn: {reference['requests_per_s']:.0f} requests/s of the fixed 5 KB page from "
             f"{reference['users']} clients; the survey reaches {ratio(run_):.0%} of it",
+            *floor_lines(run_),
             f"- measured after a warm-up of {survey['warmup_s']:.0f} s ({survey['warmup_completed']:,} surveys "
             "completed; each phone then paused once for a random part of a survey's duration, so that the phones "
             "no longer move through the pages in step)",
@@ -509,6 +544,25 @@ def summary(run_: dict) -> str:
             *app_cpu_lines(run_),
         ]
     )
+
+
+def floor_ratio(run_: dict) -> float | None:
+    """The start page alone, requests per second over the reference's; None for a run without the floor."""
+    floor = run_.get("floor")
+    return floor and floor["requests_per_s"] / run_["reference"]["requests_per_s"]
+
+
+def floor_lines(run_: dict) -> list[str]:
+    """The floor beside the survey: the cheapest citizen page alone, which the survey's mix cannot outrun."""
+    floor = run_.get("floor")
+    if not floor:
+        return []
+    return [
+        f"- floor, same gunicorn: {floor['requests_per_s']:.0f} requests/s of the survey's start page alone, "
+        f"{floor['users']} clients each time as a new phone (one query, the template, a new session and its CSRF "
+        f"token), {floor_ratio(run_):.0%} of the 5 KB page: the cheapest page a citizen gets, so the most the "
+        f"survey's mix could reach (half of it posts and writes); errors {_errors(floor)}"
+    ]
 
 
 def _mib(values: list[float]) -> str:
@@ -583,21 +637,21 @@ def tools() -> str:
 NOTES = """\
 Everything runs on the one machine: the database, Redis, gunicorn and the load generator (Locust's FastHttpUser, one
 gevent process) share its cores, and so does whatever else runs on it meanwhile (the CPU table says how much); the
-figures are a floor for a server of the same size that does nothing else. Each phone has its own cookies (a new
-phone for every survey), fetches every page and posts it with the page's CSRF token, as a browser without
-JavaScript does; redirects are not followed automatically but fetched as the next request, and every status is
-checked (a wrong status or a missing receipt counts as a failure). Counting starts after the warm-up and stops
-after the window; the rate limits are on and counted in Redis, set high enough never to refuse a phone (they all
-come from 127.0.0.1). The reference runs right after, on the same gunicorn, with as many clients, each checking
-status and length of every response. Latency is Locust's: from sending the request to the whole response read, in
-milliseconds (above 100 ms rounded to 10 ms, above 1 s to 100 ms). CPU time is read from /proc for each process
-tree (the gunicorn master and workers, the postmaster and its backends, redis-server, the Locust process) and for
-the whole machine, when the window opens and closes. A survey is 16 requests: GET and POST of the start page, GET
-and POST of each of the 6 pages, GET of the review, POST of the submit and GET of the receipt. Peak RSS is each
-worker's VmHWM from /proc after both windows. gunicorn runs with gunicorn.conf.py, as `make run` and production do:
-the app preloaded by the master, whose memory the workers share; the whole server's memory is the sum of the PSS
-(/proc/<pid>/smaps_rollup) of the master and its workers right after the survey window, where a page shared by n
-processes counts 1/n in each."""
+figures are a floor for a server of the same size that does nothing else. Each phone has its own cookies (a new phone
+for every survey), fetches every page and posts it with the page's CSRF token, as a browser without JavaScript does;
+redirects are not followed automatically but fetched as the next request, and every status is checked (a wrong status or
+a missing receipt counts as a failure). Counting starts after the warm-up and stops after the window; the rate limits
+are on and counted in Redis, set high enough never to refuse a phone (they all come from 127.0.0.1). The reference runs
+right after, on the same gunicorn, with as many clients, each checking status and length of every response; then the
+floor, as many clients fetching the survey's start page with no cookies (so each gets a new session), each response
+checked for its start button. Latency is Locust's: from sending the request to the whole response read, in milliseconds
+(above 100 ms rounded to 10 ms, above 1 s to 100 ms). CPU time is read from /proc for each process tree (the gunicorn
+master and workers, the postmaster and its backends, redis-server, the Locust process) and for the whole machine, when
+the window opens and closes. A survey is 16 requests: GET and POST of the start page, GET and POST of each of the 6
+pages, GET of the review, POST of the submit and GET of the receipt. Peak RSS is each worker's VmHWM from /proc after
+both windows. gunicorn runs with gunicorn.conf.py, as `make run` and production do: the app preloaded by the master,
+whose memory the workers share; the whole server's memory is the sum of the PSS (/proc/<pid>/smaps_rollup) of the master
+and its workers right after the survey window, where a page shared by n processes counts 1/n in each."""
 
 
 def paced_section(run_: dict) -> str:
@@ -654,7 +708,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
     parser.add_argument("--databases", default="postgresql,sqlite", help="postgresql and/or sqlite")
-    parser.add_argument("--child", choices=("survey", "reference"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("survey", "reference", "floor"), help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
     parser.add_argument("--round", help=argparse.SUPPRESS)
     return parser.parse_args(argv)

@@ -125,6 +125,16 @@ def load_rows(table: Table, runs: list[dict]) -> None:
             f"{survey['completed'] / survey['seconds']:.1f} completed surveys/s; errors "
             f"{survey['failures']} + {reference['failures']}",
         )
+        if floor := run.get("floor"):
+            table.add(
+                "1",
+                f"requests/s, the survey's start page alone (its cheapest page, a new phone each time), {engine}",
+                f"{floor['requests_per_s']:.0f}",
+                f"{reference['requests_per_s']:.0f} (fixed 5 KB page)",
+                _ratio(floor["requests_per_s"], reference["requests_per_s"]),
+                "the floor: the survey's mix, half of it posts that write, cannot be faster; errors "
+                f"{floor['failures']}",
+            )
         table.add(
             "1",
             f"latency p50 / p99, {survey['users']} phones, {engine}",
