@@ -9,10 +9,10 @@ page, GET the review, POST the submit, GET the receipt), over and over; after a 
 The reference, in the same run and on the same gunicorn: the same number of clients fetching /bench/5k, a fixed 5 KB
 page of the same app (survey.benchmark) that does no database, form or template work: the ceiling of our web stack on
 this machine. Then the floor: as many clients fetching only the survey's start page, each time as a new phone (one
-query, the template, a new session and its CSRF token): the cheapest page a citizen gets, so the most the survey's mix
-could reach, since half of its requests post and write. Also read: the peak RSS of every gunicorn worker (VmHWM) when
-the windows close, and the whole server's memory (the sum of PSS of the master and its workers) after the survey window.
-Writes bench/results/load-latest.md when run alone; `python -m bench.run` includes it.
+query, the template, a new session and its CSRF token): a read-only page that costs less than every other request of a
+survey but the receipt, so a rate the survey's mix reaches only by costing as little. Also read: the peak RSS of every
+gunicorn worker (VmHWM) when the windows close, and the whole server's memory (the sum of PSS of the master and its
+workers) after the survey window. Writes bench/results/load-latest.md when run alone; `python -m bench.run` includes it.
 
 Locust runs as a library in a child process: it monkey-patches the standard library with gevent on import, which
 must not happen to the process that starts and stops the servers.
@@ -553,15 +553,17 @@ def floor_ratio(run_: dict) -> float | None:
 
 
 def floor_lines(run_: dict) -> list[str]:
-    """The floor beside the survey: the cheapest citizen page alone, which the survey's mix cannot outrun."""
+    """The floor beside the survey: its start page alone, cheaper than every other request of a survey but the
+    receipt."""
     floor = run_.get("floor")
     if not floor:
         return []
     return [
         f"- floor, same gunicorn: {floor['requests_per_s']:.0f} requests/s of the survey's start page alone, "
         f"{floor['users']} clients each time as a new phone (one query, the template, a new session and its CSRF "
-        f"token), {floor_ratio(run_):.0%} of the 5 KB page: the cheapest page a citizen gets, so the most the "
-        f"survey's mix could reach (half of it posts and writes); errors {_errors(floor)}"
+        f"token), {floor_ratio(run_):.0%} of the 5 KB page: a read-only page that costs less than every other "
+        f"request of a survey but the receipt, so a rate the survey's mix reaches only by costing as little; errors "
+        f"{_errors(floor)}"
     ]
 
 
