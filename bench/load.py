@@ -389,39 +389,49 @@ def drive(args: argparse.Namespace) -> dict:
                 gevent.sleep(random.uniform(0, time.time() - began))
                 window["spread"] += 1
 
-    class Reader(FastHttpUser):
-        """The reference: the same client fetching the fixed 5 KB page, each response checked whole."""
+    class OnePage(FastHttpUser):
+        """One page over and over, each response checked (wrong() says what is wrong with it)."""
 
+        abstract = True
         host = args.host
         wait_time = constant(0)
+        first = True
+        path = name = ""
+        #: no cookies at each fetch, as a phone that comes for the first time
+        new_phone = False
+
+        def wrong(self, response) -> str | None:
+            raise NotImplementedError
 
         @task
         def fetch(self):
-            with self.client.get(REFERENCE_PATH, name="GET reference", catch_response=True) as response:
-                if response.status_code != 200 or len(response.content or b"") != REFERENCE_BYTES:
-                    response.failure(f"status {response.status_code}, {len(response.content or b'')} bytes")
+            if self.new_phone:
+                self.client.cookiejar.clear()
+            with self.client.get(self.path, name=self.name, catch_response=True) as response:
+                if problem := self.wrong(response):
+                    response.failure(problem)
             if self.first:
                 self.first = False
                 window["spread"] += 1
 
-        first = True
+    class Reader(OnePage):
+        """The reference: the fixed 5 KB page, each response checked whole."""
 
-    class Newcomer(FastHttpUser):
-        """The floor: a new phone (no cookies) fetching the survey's start page, checked for its button."""
+        path, name = REFERENCE_PATH, "GET reference"
 
-        host = args.host
-        wait_time = constant(0)
-        first = True
+        def wrong(self, response) -> str | None:
+            size = len(response.content or b"")
+            whole = response.status_code == 200 and size == REFERENCE_BYTES
+            return None if whole else f"status {response.status_code}, {size} bytes"
 
-        @task
-        def fetch(self):
-            self.client.cookiejar.clear()
-            with self.client.get(f"/s/{args.round}/", name=FLOOR_NAME, catch_response=True) as response:
-                if response.status_code != 200 or START_BUTTON not in (response.text or ""):
-                    response.failure(f"status {response.status_code} without the start button")
-            if self.first:
-                self.first = False
-                window["spread"] += 1
+    class Newcomer(OnePage):
+        """The floor: the survey's start page for a new phone, checked for its button."""
+
+        path, name, new_phone = f"/s/{args.round}/", FLOOR_NAME, True
+
+        def wrong(self, response) -> str | None:
+            shown = response.status_code == 200 and START_BUTTON in (response.text or "")
+            return None if shown else f"status {response.status_code} without the start button"
 
     users = {"survey": Phone, "reference": Reader, "floor": Newcomer}
     env = Environment(user_classes=[users[args.child]])
