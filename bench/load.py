@@ -556,23 +556,18 @@ def summary(run_: dict) -> str:
     )
 
 
-def floor_ratio(run_: dict) -> float | None:
-    """The start page alone, requests per second over the reference's; None for a run without the floor."""
-    floor = run_.get("floor")
-    return floor and floor["requests_per_s"] / run_["reference"]["requests_per_s"]
-
-
 def floor_lines(run_: dict) -> list[str]:
     """The floor beside the survey: its start page alone, cheaper than every other request of a survey but the
     receipt."""
     floor = run_.get("floor")
     if not floor:
         return []
+    share = floor["requests_per_s"] / run_["reference"]["requests_per_s"]
     return [
         f"- floor, same gunicorn: {floor['requests_per_s']:.0f} requests/s of the survey's start page alone, "
         f"{floor['users']} clients each time as a new phone (one query, the template, a new session and its CSRF "
-        f"token), {floor_ratio(run_):.0%} of the 5 KB page: a read-only page that costs less than every other "
-        f"request of a survey but the receipt, so a rate the survey's mix reaches only by costing as little; errors "
+        f"token), {share:.0%} of the 5 KB page: a read-only page that costs less than every other request of a "
+        f"survey but the receipt, so a rate the survey's mix reaches only by costing as little; errors "
         f"{_errors(floor)}"
     ]
 
